@@ -1,0 +1,284 @@
+"""The plan catalog: one YAML file per plan under `data/plans/` (SPEC §2).
+
+Loading validates everything a run relies on and raises `CatalogError` naming the file, the
+indicator and the field at fault, so a planner who edits YAML reads what to fix.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from plan_indicators.fiscal import FiscalYear
+from plan_indicators.seasons import DeadlineTextError, parse_due, parse_start
+
+Unit = Literal["percent", "count", "score", "days", "date"]
+Direction = Literal["higher_is_better", "lower_is_better"]
+
+
+class _Target(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    text_fr: str = ""
+    note: str | None = None
+
+
+class AtLeast(_Target):
+    kind: Literal["at_least"]
+    value: float
+
+
+class AtMost(_Target):
+    kind: Literal["at_most"]
+    value: float
+
+
+class _Baseline(_Target):
+    baseline_year: str
+    baseline_value: float | None = None
+
+    @field_validator("baseline_year")
+    @classmethod
+    def _fy(cls, v: str) -> str:
+        return FiscalYear.parse(v).key
+
+
+class RelativeToBaseline(_Baseline):
+    kind: Literal["relative_to_baseline"]
+    percent: float
+
+
+class PointsOverBaseline(_Baseline):
+    kind: Literal["points_over_baseline"]
+    points: float
+
+
+class DeltaOverBaseline(_Baseline):
+    kind: Literal["delta_over_baseline"]
+    delta: float
+
+
+class AtLeastPrevious(_Target):
+    kind: Literal["at_least_previous"]
+
+
+class FirstMeasure(_Target):
+    kind: Literal["first_measure"]
+
+
+class NotApplicable(_Target):
+    kind: Literal["not_applicable"]
+
+
+class Deadline(_Target):
+    kind: Literal["deadline"]
+    due: str
+
+    @field_validator("due")
+    @classmethod
+    def _due(cls, v: str) -> str:
+        parse_due(v)
+        return v
+
+
+class EveryYearFrom(_Target):
+    kind: Literal["every_year_from"]
+    start: str
+    min_count: int = Field(ge=1)
+    per: Literal["year", "half_year"] = "year"
+
+    @field_validator("start")
+    @classmethod
+    def _start(cls, v: str) -> str:
+        parse_start(v)
+        return v
+
+
+Target = Annotated[
+    AtLeast | AtMost | RelativeToBaseline | PointsOverBaseline | DeltaOverBaseline
+    | AtLeastPrevious | FirstMeasure | NotApplicable | Deadline | EveryYearFrom,
+    Field(discriminator="kind"),
+]
+TARGET_KINDS = (
+    "at_least", "at_most", "relative_to_baseline", "points_over_baseline",
+    "delta_over_baseline", "at_least_previous", "first_measure", "not_applicable",
+    "deadline", "every_year_from",
+)  # fmt: skip
+BASELINE_KINDS = ("relative_to_baseline", "points_over_baseline", "delta_over_baseline")
+
+
+class MeasureSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class Indicator(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    enjeu: str
+    orientation: str
+    objective: str
+    text_fr: str
+    unit: Unit
+    direction: Direction = "higher_is_better"
+    measure: MeasureSpec
+    targets: dict[str, Target] = Field(default_factory=dict)
+    assumptions: list[str] = Field(default_factory=list)
+    owners: list[str] = Field(default_factory=list)
+
+    @field_validator("targets", mode="before")
+    @classmethod
+    def _target_keys(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            return {FiscalYear.parse(str(k)).key: t for k, t in v.items()}
+        return v
+
+    @property
+    def key_slug(self) -> str:
+        return "i_" + self.id.replace(".", "_").replace("-", "_")
+
+    def baseline_years(self) -> set[str]:
+        return {t.baseline_year for t in self.targets.values() if t.kind in BASELINE_KINDS}
+
+
+class PlanInfo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    organisation: str
+    title: str
+    fiscal_years: list[str]
+    source: str = ""
+    owners: list[str] = Field(default_factory=list)
+    assumptions: list[str] = Field(default_factory=list)
+
+    @field_validator("fiscal_years")
+    @classmethod
+    def _fys(cls, v: list[str]) -> list[str]:
+        return [FiscalYear.parse(str(k)).key for k in v]
+
+
+class Plan(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    plan: PlanInfo
+    indicators: list[Indicator]
+    path: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.plan.id
+
+    @property
+    def slug(self) -> str:
+        return self.plan.id.replace("-", "_")
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.id == indicator_id:
+                return ind
+        raise KeyError(f"{self.id}: no indicator {indicator_id!r}")
+
+    def partition_years(self) -> list[str]:
+        """The plan's fiscal years plus every baseline year its targets refer to."""
+        years = set(self.plan.fiscal_years)
+        for ind in self.indicators:
+            years |= ind.baseline_years()
+        return sorted(years)
+
+
+class CatalogError(ValueError):
+    """A catalog fault, with where it is: file, indicator, field."""
+
+    def __init__(self, file: str, problems: list[tuple[str, str, str]]):
+        self.file = file
+        self.problems = problems
+        lines = [f"{file}: indicator {ind or '-'}: field {fld}: {msg}" for ind, fld, msg in problems]
+        super().__init__("\n".join(lines))
+
+
+def _locate(raw: dict, loc: tuple) -> tuple[str, str]:
+    """Indicator id and dotted field path of a pydantic error location."""
+    if len(loc) >= 2 and loc[0] == "indicators" and isinstance(loc[1], int):
+        items = raw.get("indicators") or []
+        ind = items[loc[1]] if loc[1] < len(items) and isinstance(items[loc[1]], dict) else {}
+        field = [str(p) for p in loc[2:] if p not in TARGET_KINDS]
+        return str(ind.get("id", f"#{loc[1] + 1}")), ".".join(field) or "(indicator)"
+    return "", ".".join(str(p) for p in loc)
+
+
+def parse_plan(raw: Any, file: str, measure_names: set[str] | None = None) -> Plan:
+    """Validate a plan's YAML content; `measure_names` defaults to the measure library."""
+    if not isinstance(raw, dict):
+        raise CatalogError(file, [("", "(file)", "expected a mapping with 'plan' and 'indicators'")])
+    try:
+        plan = Plan.model_validate({**raw, "path": file})
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            ind, fld = _locate(raw, tuple(err["loc"]))
+            problems.append((ind, fld, err["msg"]))
+        raise CatalogError(file, problems) from None
+    except DeadlineTextError as exc:
+        raise CatalogError(file, [("", "targets", str(exc))]) from None
+    if measure_names is None:
+        from plan_indicators.measures import measure_names as _names
+
+        measure_names = _names()
+    problems = _semantic_problems(plan, measure_names)
+    if problems:
+        raise CatalogError(file, problems)
+    return plan
+
+
+def _semantic_problems(plan: Plan, measure_names: set[str]) -> list[tuple[str, str, str]]:
+    problems: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    plan_years = set(plan.plan.fiscal_years)
+    for ind in plan.indicators:
+        if ind.id in seen:
+            problems.append((ind.id, "id", "duplicate indicator id"))
+        seen.add(ind.id)
+        if ind.measure.name not in measure_names:
+            known = ", ".join(sorted(measure_names))
+            problems.append((ind.id, "measure.name", f"unknown measure {ind.measure.name!r} (known: {known})"))
+        for fy, target in ind.targets.items():
+            if fy not in plan_years:
+                problems.append((ind.id, f"targets.{fy}", f"fiscal year {fy} is not one of the plan's {sorted(plan_years)}"))
+            if target.kind in BASELINE_KINDS and target.baseline_value is None and target.baseline_year >= fy:
+                problems.append((ind.id, f"targets.{fy}.baseline_year", f"baseline year {target.baseline_year} is not before {fy}"))
+            if target.kind == "deadline" and FiscalYear.of(parse_due(target.due)).key != fy:
+                due_fy = FiscalYear.of(parse_due(target.due)).key
+                problems.append((ind.id, f"targets.{fy}.due", f"deadline {target.due!r} falls in {due_fy}, write it under that year"))
+    return problems
+
+
+def load_plan(path: str | Path, measure_names: set[str] | None = None) -> Plan:
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise CatalogError(str(path), [("", "(file)", f"invalid YAML: {exc}")]) from None
+    return parse_plan(raw, str(path), measure_names)
+
+
+def default_plans_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "data" / "plans"
+
+
+@cache
+def _load_catalog_cached(plans_dir: str) -> tuple[Plan, ...]:
+    files = sorted(Path(plans_dir).glob("*.yaml")) + sorted(Path(plans_dir).glob("*.yml"))
+    plans = tuple(load_plan(f) for f in files)
+    ids = [p.id for p in plans]
+    dupes = {i for i in ids if ids.count(i) > 1}
+    if dupes:
+        raise CatalogError(plans_dir, [("", "plan.id", f"plan id used twice: {sorted(dupes)}")])
+    return plans
+
+
+def load_catalog(plans_dir: str | Path | None = None) -> tuple[Plan, ...]:
+    """Every plan of a folder, validated; cached per folder."""
+    return _load_catalog_cached(str(Path(plans_dir or default_plans_dir()).resolve()))

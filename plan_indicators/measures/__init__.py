@@ -1,0 +1,110 @@
+"""The measure library (SPEC §2.1): functions registered by name, referenced by the catalog.
+
+A measure reads staged sources through a `StagedData` and returns a `MeasureResult` for one
+indicator and one fiscal year. A missing input is `value=None` with a French `reason`, which
+the evaluation turns into `no_data`: a measure never returns a silent zero.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import pandas as pd
+
+from plan_indicators.fiscal import FiscalYear
+
+
+class StagedData(Protocol):
+    """Read access to staged sources; `None` means the source has no staged data at all."""
+
+    def frame(self, source: str) -> pd.DataFrame | None: ...
+
+    def parquet_glob(self, source: str, fiscal_year: str | None = None) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class MeasureContext:
+    plan_id: str
+    indicator_id: str
+    fiscal_year: FiscalYear
+    as_of: dt.date
+    data: StagedData
+    business_days: Callable[[dt.date, dt.date], int] | None = None
+
+
+@dataclass
+class MeasureResult:
+    value: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+    achieved_on: dt.date | None = None
+    periods: dict[str, float] = field(default_factory=dict)
+    reason: str | None = None
+    rows_used: int = 0
+    sources: tuple[str, ...] = ()
+
+    @classmethod
+    def missing(cls, reason: str, sources: tuple[str, ...] = ()) -> MeasureResult:
+        return cls(value=None, reason=reason, sources=sources)
+
+
+MeasureFn = Callable[..., MeasureResult]
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    sources: tuple[str, ...]
+    fn: MeasureFn
+    doc: str
+
+
+_REGISTRY: dict[str, Measure] = {}
+_MODULES = ("web", "facebook", "services", "filings", "register", "survey")
+
+
+def measure(name: str, sources: tuple[str, ...]) -> Callable[[MeasureFn], MeasureFn]:
+    """Register `fn(ctx: MeasureContext, **params) -> MeasureResult` under `name`."""
+
+    def register(fn: MeasureFn) -> MeasureFn:
+        _REGISTRY[name] = Measure(name, sources, fn, (fn.__doc__ or "").strip())
+        return fn
+
+    return register
+
+
+def _load() -> dict[str, Measure]:
+    for module in _MODULES:
+        try:
+            importlib.import_module(f"{__name__}.{module}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{module}":
+                raise
+    return _REGISTRY
+
+
+def registry() -> dict[str, Measure]:
+    return _load()
+
+
+def measure_names() -> set[str]:
+    return set(_load())
+
+
+def get_measure(name: str) -> Measure:
+    measures = _load()
+    if name not in measures:
+        raise KeyError(f"unknown measure {name!r}; known: {sorted(measures)}")
+    return measures[name]
+
+
+def compute(name: str, ctx: MeasureContext, params: dict[str, Any]) -> MeasureResult:
+    m = get_measure(name)
+    result = m.fn(ctx, **params)
+    if not result.sources:
+        result.sources = m.sources
+    return result

@@ -1,0 +1,1 @@
+"""Landing-zone sources (SPEC §3): contracts, tolerant readers, staging."""

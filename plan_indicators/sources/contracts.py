@@ -1,0 +1,184 @@
+"""What each landing-zone folder must hold (SPEC §3), as data the readers and checks share.
+
+A column's `type` says how the reader types it: str, date, bool, int, float, timestamp_us,
+yyyymmdd. `allowed` lists the accepted values; `aliases` the other headers that mean the same
+column (Meta's French and legacy exports). Staged frames use the `name`s below, plus
+`_file` and `_line` (1-based line in the file, header = line 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str = "str"
+    required: bool = True
+    allowed: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    personal: bool = False
+
+
+@dataclass(frozen=True)
+class SourceContract:
+    name: str
+    row: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    formats: tuple[str, ...] = (".csv", ".csv.gz")
+    date_column: str | None = None
+    references: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+
+CHANNELS = ("web_form", "email", "chat", "phone", "mail", "in_person", "fax")
+REGIONS = tuple(f"{i:02d}" for i in range(1, 18))
+
+CONTRACTS: dict[str, SourceContract] = {
+    c.name: c
+    for c in (
+        SourceContract(
+            "web_analytics",
+            "GA4 event, flattened from the BigQuery export",
+            (
+                Column("event_date", "yyyymmdd"),
+                Column("event_timestamp", "int", minimum=0),
+                Column("event_name"),
+                Column("user_pseudo_id"),
+                Column("page_location"),
+            ),
+            formats=(".csv", ".csv.gz", ".parquet"),
+            date_column="event_date",
+        ),
+        SourceContract(
+            "facebook_posts",
+            "Facebook post (Meta Business Suite 'Posts' export)",
+            (
+                Column("post_id", aliases=("Post ID", "Identifiant de la publication")),
+                Column("publish_time", "mdy_hm", aliases=("Publish time", "Heure de publication")),
+                Column(
+                    "reach", "int", minimum=0,
+                    aliases=("Reach", "Lifetime Post organic reach", "Couverture"),
+                ),
+                Column("post_type", required=False, aliases=("Post type", "Type de publication")),
+                Column("title", required=False, aliases=("Title", "Description", "Titre")),
+            ),
+            key=("post_id",),
+            date_column="publish_time",
+        ),
+        SourceContract(
+            "facebook_post_topics",
+            "post classified by the communications team",
+            (Column("post_id"), Column("informs_programs", "bool")),
+            key=("post_id",),
+            references={"post_id": ("facebook_posts", "post_id")},
+        ),
+        SourceContract(
+            "service_requests",
+            "request to the public services",
+            (
+                Column("request_id"),
+                Column("received_date", "date"),
+                Column("channel", allowed=CHANNELS),
+                Column("requester_id", required=False, personal=True),
+                Column("region_code", required=False, allowed=REGIONS),
+            ),
+            key=("request_id",),
+            date_column="received_date",
+        ),
+        SourceContract(
+            "service_offers",
+            "offer of service made to a client",
+            (
+                Column("offer_id"),
+                Column("request_id"),
+                Column("offer_date", "date"),
+                Column("offer_kind", allowed=("initial", "follow_up")),
+                Column("response", allowed=("accepted", "refused", "no_response", "pending")),
+                Column("response_date", "date", required=False),
+            ),
+            key=("offer_id",),
+            date_column="offer_date",
+            references={"request_id": ("service_requests", "request_id")},
+        ),
+        SourceContract(
+            "satisfaction_responses",
+            "answer to the client-experience survey",
+            (
+                Column("response_id"),
+                Column("response_date", "date"),
+                Column("score", "float", minimum=0, maximum=10),
+            ),
+            key=("response_id",),
+            date_column="response_date",
+        ),
+        SourceContract(
+            "coordination_requests",
+            "request to a regional coordination",
+            (
+                Column("request_id"),
+                Column("region_code", allowed=REGIONS),
+                Column("received_date", "date"),
+                Column("eligible", "bool"),
+                Column("processed_date", "date", required=False),
+            ),
+            key=("request_id",),
+            date_column="received_date",
+        ),
+        SourceContract(
+            "action_plan_filings",
+            "annual action plan of an organisation bound by the Act (art. 61.1)",
+            (
+                Column("organisation_id"),
+                Column("organisation_type", allowed=("ministere", "organisme", "municipalite")),
+                Column("reference_start", "date"),
+                Column("adopted_date", "date", required=False),
+                Column("consultation", "bool"),
+            ),
+            key=("organisation_id", "reference_start"),
+            date_column="reference_start",
+        ),
+        SourceContract(
+            "activity_register",
+            "tracked event of an indicator",
+            (
+                Column("plan_id"),
+                Column("indicator_id"),
+                Column("record_id"),
+                Column("event_date", "date"),
+                Column("quantity", "float", required=False, minimum=0),
+                Column("outcome", "bool", required=False),
+                Column("start_date", "date", required=False),
+                Column("subject", required=False),
+                Column("note", required=False),
+            ),
+            key=("plan_id", "indicator_id", "record_id"),
+            date_column="event_date",
+        ),
+        SourceContract(
+            "survey_results",
+            "aggregate of an external survey",
+            (
+                Column("plan_id"),
+                Column("indicator_id"),
+                Column("fiscal_year", "fiscal_year"),
+                Column("value", "float"),
+                Column("respondents", "float", required=False, minimum=0),
+                Column("population", "float", required=False, minimum=0),
+            ),
+            key=("plan_id", "indicator_id", "fiscal_year"),
+        ),
+    )
+}
+
+SOURCES: tuple[str, ...] = tuple(CONTRACTS)

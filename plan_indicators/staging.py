@@ -1,0 +1,59 @@
+"""Where staged sources live: Parquet files under a staging folder.
+
+Layout: `<staging>/<source>.parquet` for the small sources; web analytics are staged per
+fiscal year as `<staging>/web_analytics/fiscal_year=<FY>/part-0.parquet`, holding the distinct
+(page_path, user_pseudo_id) pairs of `page_view` events, which is all `distinct_users` needs.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+WEB = "web_analytics"
+
+
+class ParquetStagedData:
+    """`StagedData` over a staging folder; frames are read once and kept."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        self._frames: dict[str, pd.DataFrame | None] = {}
+
+    def path(self, source: str) -> Path:
+        return self.root / f"{source}.parquet"
+
+    def web_path(self, fiscal_year: str) -> Path:
+        return self.root / WEB / f"fiscal_year={fiscal_year}" / "part-0.parquet"
+
+    def frame(self, source: str) -> pd.DataFrame | None:
+        if source not in self._frames:
+            p = self.path(source)
+            self._frames[source] = pd.read_parquet(p) if p.exists() else None
+        return self._frames[source]
+
+    def parquet_glob(self, source: str, fiscal_year: str | None = None) -> str | None:
+        if source == WEB:
+            if fiscal_year is None:
+                files = self._web_files
+                return str(self.root / WEB / "fiscal_year=*" / "*.parquet") if files else None
+            p = self.web_path(fiscal_year)
+            return str(p) if p.exists() else None
+        p = self.path(source)
+        return str(p) if p.exists() else None
+
+    @cached_property
+    def _web_files(self) -> list[Path]:
+        return sorted((self.root / WEB).glob("fiscal_year=*/*.parquet"))
+
+    def write(self, source: str, df: pd.DataFrame) -> Path:
+        """Replace a source's staged file atomically (write aside, then rename)."""
+        p = self.path(source)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        tmp = p.with_suffix(".parquet.tmp")
+        df.to_parquet(tmp, index=False)
+        tmp.replace(p)
+        self._frames.pop(source, None)
+        return p

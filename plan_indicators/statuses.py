@@ -1,0 +1,22 @@
+"""Evaluation statuses (SPEC §2) and their French labels as the annual report prints them."""
+
+from __future__ import annotations
+
+MET = "met"
+NOT_MET = "not_met"
+BASELINE = "baseline"
+NOT_APPLICABLE = "not_applicable"
+NO_DATA = "no_data"
+IN_PROGRESS = "in_progress"
+MET_LATE = "met_late"
+
+STATUS_FR = {
+    MET: "Atteinte",
+    NOT_MET: "Non atteinte",
+    BASELINE: "Mesure de départ",
+    NOT_APPLICABLE: "Sans objet",
+    NO_DATA: "Donnée non disponible",
+    IN_PROGRESS: "En cours",
+    MET_LATE: "Atteinte après l'échéance",
+}
+STATUSES = tuple(STATUS_FR)
