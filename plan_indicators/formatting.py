@@ -1,0 +1,56 @@
+"""French display of values: one decimal, comma separator, unit suffix (SPEC §2: rounded to 0.1).
+
+One module for the warehouse's `value_display` and the report, so both read the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+NNBSP = "\u202f"
+NBSP = "\u00a0"
+
+
+def round1(value: float | None) -> float | None:
+    """Half-up rounding to one decimal, as published tables print it."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def format_number(value: float, decimals: int = 1) -> str:
+    """French number: comma decimal separator, narrow no-break space between thousands."""
+    quantum = Decimal(1).scaleb(-decimals)
+    q = Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
+    sign = "-" if q < 0 else ""
+    text = f"{abs(q):,.{decimals}f}"
+    return sign + text.replace(",", NNBSP).replace(".", ",")
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """A published result the French way: "52,3 %", "1 250", "7,8", "8,4 jours"."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if unit == "percent":
+        return f"{format_number(value)}{NNBSP}%"
+    if unit == "days":
+        rounded = Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        word = "jour" if abs(rounded) < 2 else "jours"
+        return f"{format_number(value)}{NBSP}{word}"
+    if unit == "score":
+        return format_number(value)
+    if float(value).is_integer():
+        return format_number(value, 0)
+    return format_number(value)
+
+
+
+def display_value(unit: str, value: float | None, achieved_on: dt.date | None = None) -> str | None:
+    """`indicator_result.value_display`: the formatted value, or the milestone's date."""
+    if unit == "date":
+        return f"Atteinte le {achieved_on.isoformat()}" if achieved_on else None
+    if value is None:
+        return None
+    return format_value(value, unit)

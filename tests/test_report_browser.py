@@ -1,0 +1,187 @@
+"""The report as a reader sees it in Chromium: text, no network, no script; README screenshot."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from plan_indicators import warehouse as wh
+from plan_indicators.report import write_report
+from plan_indicators.statuses import STATUS_FR
+
+try:
+    from tests.browser import chromium_browser, record_requests, remote_requests  # noqa: F401
+except ModuleNotFoundError:
+    from browser import chromium_browser, record_requests, remote_requests  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "img" / "report.png"
+GENERATED = dt.datetime(2026, 5, 15, 13, 0, tzinfo=dt.UTC)
+OPHQ, OPQ = "ophq-2024-2028", "opq-2019-2023"
+E1 = "1 — L'accès aux services et leur qualité"
+O1 = "1 — Promouvoir les programmes, mesures et services destinés aux personnes handicapées"
+O2 = "2 — Bonifier l'expérience client"
+E2 = "2 — Une meilleure réponse aux besoins des personnes handicapées"
+O4 = "4 — Intervenir en vue d'accroître l'accès et la coordination des programmes"
+OPHQ_YEARS = ["2024-2025", "2025-2026", "2026-2027", "2027-2028"]
+
+# (plan, id, enjeu, orientation, objective, text, unit, assumptions,
+#  [(target kind, target text, threshold, value, achieved_on, status, note), one per year])
+INDICATORS = [
+    (OPHQ, "1.1.2", E1, O1, "1.1 Accroître la connaissance des programmes",
+     "Proportion de publications informant le public sur les programmes, mesures et services "
+     "dont la portée organique sur Facebook est de 1 000 ou plus", "percent",
+     json.dumps(["Publications étiquetées par l'équipe des communications"]),
+     [("at_least", "≥ 50 %", 50, 52.3, None, "met", None),
+      ("at_least", "≥ 53 %", 53, 49.8, None, "not_met", None),
+      ("at_least", "≥ 56 %", 56, None, None, "in_progress", None),
+      ("at_least", "≥ 60 %", 60, None, None, "in_progress", None)]),
+    (OPHQ, "2.1.1", E1, O2, "2.1 Améliorer le soutien offert par l'Office",
+     "Proportion d'offres de services initiales acceptées par la clientèle", "percent", None,
+     [("at_least", "45 %", 45, 47.1, None, "met", None),
+      ("at_least", "55 %", 55, None, None, "no_data", "Fichier service_offers en quarantaine"),
+      ("at_least", "70 %", 70, None, None, "in_progress", None),
+      ("at_least", "80 %", 80, None, None, "in_progress", None)]),
+    (OPHQ, "2.2.1", E1, O2, "2.2 Favoriser une expérience client satisfaisante",
+     "Degré de satisfaction à l'égard de l'expérience client (note sur 10)", "score",
+     "Échelle de 0 à 10\nRéponses reçues dans l'année financière",
+     [("first_measure", "Première mesure", None, 8.2, None, "baseline", None),
+      ("delta_over_baseline", "+0,1 par rapport à la mesure de départ (2024-2025)", 8.3, 8.4,
+       None, "met", None),
+      ("delta_over_baseline", "+0,2 par rapport à la mesure de départ (2024-2025)", 8.4, None,
+       None, "in_progress", None),
+      ("delta_over_baseline", "+0,3 par rapport à la mesure de départ (2024-2025)", 8.5, None,
+       None, "in_progress", None)]),
+    (OPHQ, "4.1.1", E2, O4, "4.1 Poursuivre la simplification des démarches d'accès",
+     "Nombre de rencontres des comités de gouvernance du projet", "count", None,
+     [("at_least", "≥ 6 rencontres", 6, 7, None, "met", None),
+      ("at_least", "≥ 6 rencontres", 6, 6, None, "met", None),
+      ("at_least", "≥ 2 rencontres", 2, None, None, "in_progress", None),
+      ("at_least", "≥ 2 rencontres", 2, None, None, "in_progress", None)]),
+    (OPHQ, "4.4.1", E2, O4, "4.4 Renforcer la vigie et la veille stratégique",
+     "Nombre de rapports produits et transmis au ministre", "count", None,
+     [("not_applicable", "S. O.", None, None, None, "not_applicable", None),
+      ("at_least", "1", 1, 1, None, "met", None),
+      ("at_least", "1", 1, None, None, "in_progress", None),
+      ("at_least", "1", 1, None, None, "in_progress", None)]),
+    (OPQ, "1.1.1", "1 — La modernisation du système professionnel",
+     "1 — Moderniser l'encadrement des professions", "1.1 Réviser le Code des professions",
+     "Date de dépôt des propositions de modernisation", "date", None,
+     [("deadline", "hiver 2021", None, None, dt.date(2021, 2, 15), "met", None),
+      ("deadline", "été 2021", None, None, dt.date(2021, 10, 4), "met_late",
+       "Dépôt reporté à l'automne")]),
+    (OPQ, "2.1.1", "2 — Un service de qualité", "2 — Améliorer les délais",
+     "2.1 Réduire le délai de production des BES",
+     "Délai moyen de production des bulletins d'examen sommaire (BES)", "days", None,
+     [("at_most", "≤ 10 jours ouvrables", 10, 8.44, None, "met", None),
+      ("at_most", "≤ 10 jours ouvrables", 10, 11.2, None, "not_met", None)]),
+]  # fmt: skip
+
+
+def build_demo_warehouse(path: Path):
+    """Two plans shaped like the seeds, with every status and badge colour."""
+    engine = wh.engine_for(f"sqlite:///{path}")
+    plans = [
+        {"plan_id": OPHQ, "organisation": "Office des personnes handicapées du Québec",
+         "title": "Plan stratégique 2024-2028", "first_fiscal_year": "2024-2025",
+         "last_fiscal_year": "2027-2028", "source": "004_aa5d047514b639ec.txt"},
+        {"plan_id": OPQ, "organisation": "Office des professions du Québec",
+         "title": "Plan stratégique 2019-2023", "first_fiscal_year": "2020-2021",
+         "last_fiscal_year": "2021-2022", "source": "000_1a4b9a83d82761a1.txt"},
+    ]  # fmt: skip
+    indicators, targets, results, evaluations = [], [], [], []
+    for order, (plan, ind, enjeu, orient, obj, text, unit, hyp, years) in enumerate(INDICATORS):
+        indicators.append(
+            {"plan_id": plan, "indicator_id": ind, "enjeu": enjeu, "orientation": orient,
+             "objective": obj, "text_fr": text, "unit": unit, "direction": "higher_is_better",
+             "measure": "survey_value", "assumptions": hyp, "sort_order": order}
+        )  # fmt: skip
+        fys = OPHQ_YEARS if plan == OPHQ else ["2020-2021", "2021-2022"]
+        for fy, (kind, target, threshold, value, achieved, status, note) in zip(
+            fys, years, strict=True
+        ):
+            key = {"plan_id": plan, "indicator_id": ind, "fiscal_year": fy}
+            targets.append({**key, "kind": kind, "text_fr": target, "threshold": threshold})
+            if value is not None or achieved is not None:
+                results.append(
+                    {**key, "value": value, "achieved_on": achieved, "is_final": True,
+                     "data_as_of": dt.date(2026, 3, 31) if plan == OPHQ else dt.date(2022, 3, 31)}
+                )  # fmt: skip
+            evaluations.append(
+                {**key, "value": value, "threshold": threshold, "status": status,
+                 "status_fr": STATUS_FR[status], "note": note}
+            )  # fmt: skip
+    for table, rows in (
+        (wh.dim_plan, plans),
+        (wh.dim_indicator, indicators),
+        (wh.indicator_target, targets),
+        (wh.indicator_result, results),
+        (wh.indicator_evaluation, evaluations),
+    ):
+        wh.replace_rows(engine, table, {}, rows)
+    return engine
+
+
+def _open(browser, url: str):
+    page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="fr-CA")
+    urls = record_requests(page)
+    page.goto(url, wait_until="load")
+    return page, urls
+
+
+def test_report_renders_in_chromium(chromium_browser, tmp_path):
+    engine = build_demo_warehouse(tmp_path / "warehouse.db")
+    out = write_report(engine, tmp_path / "rapport.html", generated_at=GENERATED)
+    page, urls = _open(chromium_browser, out.as_uri())
+    try:
+        block = page.locator("tbody.indicator-block").filter(has_text="1.1.2")
+        assert block.count() == 1
+        first_row = block.locator("tr").first.inner_text()
+        assert "Proportion de publications informant le public" in first_row
+        assert "52,3\u202f%" in first_row and "Atteinte" in first_row
+        assert "≥ 50 %" in first_row
+        assert block.locator("svg.chart").count() == 1
+        # The browser lays the chart out: bars have a real size (2 results: 52.3 and 49.8).
+        assert block.locator("rect.bar").count() == 2
+        assert block.locator("svg.chart").bounding_box()["width"] == 300
+        milestone = page.locator("tbody.indicator-block").filter(has_text="Date de dépôt")
+        assert "Atteinte le 2021-10-04" in milestone.inner_text()
+        assert "Atteinte après l'échéance" in milestone.inner_text()
+        assert page.locator("section.plan h2").all_inner_texts() == [
+            "Plan stratégique 2024-2028",
+            "Plan stratégique 2019-2023",
+        ]
+        assert urls and urls[0] == out.as_uri()
+        assert remote_requests(urls) == []
+
+        shot = page.screenshot(full_page=True, path=str(tmp_path / "report.png"))
+    finally:
+        page.close()
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    SCREENSHOT.write_bytes(shot)
+    png = (tmp_path / "report.png").read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
+    assert SCREENSHOT.read_bytes() == png
+
+
+def test_injected_script_does_not_run(chromium_browser, tmp_path):
+    engine = build_demo_warehouse(tmp_path / "warehouse.db")
+    payload = '<script>window.pwned = 1</script><img src="https://example.invalid/x.png">'
+    with engine.begin() as conn:
+        conn.execute(wh.dim_indicator.update().values(text_fr=payload))
+        conn.execute(wh.indicator_evaluation.update().values(note=payload))
+    out = write_report(engine, tmp_path / "rapport.html", generated_at=GENERATED)
+    dialogs: list[str] = []
+    page, urls = _open(chromium_browser, out.as_uri())
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        assert page.evaluate("typeof window.pwned") == "undefined"
+        assert page.locator("script, img").count() == 0
+        assert payload in page.locator("tbody.indicator-block").first.inner_text()
+        assert remote_requests(urls) == [] and dialogs == []
+    finally:
+        page.close()
