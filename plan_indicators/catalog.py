@@ -6,6 +6,8 @@ indicator and the field at fault, so a planner who edits YAML reads what to fix.
 
 from __future__ import annotations
 
+import datetime as dt
+import inspect
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -18,6 +20,11 @@ from plan_indicators.seasons import DeadlineTextError, parse_due, parse_start
 
 Unit = Literal["percent", "count", "score", "days", "date"]
 Direction = Literal["higher_is_better", "lower_is_better"]
+
+
+def _date_text(v: Any) -> Any:
+    """YAML reads an unquoted `2020-07-31` as a date; the catalog keeps deadline wording as text."""
+    return v.isoformat() if isinstance(v, dt.date) else v
 
 
 class _Target(BaseModel):
@@ -77,10 +84,12 @@ class Deadline(_Target):
     kind: Literal["deadline"]
     due: str
 
-    @field_validator("due")
+    @field_validator("due", mode="before")
     @classmethod
-    def _due(cls, v: str) -> str:
-        parse_due(v)
+    def _due(cls, v: Any) -> Any:
+        v = _date_text(v)
+        if isinstance(v, str):
+            parse_due(v)
         return v
 
 
@@ -90,16 +99,32 @@ class EveryYearFrom(_Target):
     min_count: int = Field(ge=1)
     per: Literal["year", "half_year"] = "year"
 
-    @field_validator("start")
+    @field_validator("start", mode="before")
     @classmethod
-    def _start(cls, v: str) -> str:
-        parse_start(v)
+    def _start(cls, v: Any) -> Any:
+        v = _date_text(v)
+        if isinstance(v, str):
+            try:
+                parse_start(v)
+            except DeadlineTextError:
+                raise ValueError(
+                    f"cannot read start {v!r}: expected a year ('à partir de 2020'), a fiscal "
+                    "year ('2019-2020'), a season ('automne 2020'), a month or an ISO date"
+                ) from None
         return v
 
 
 Target = Annotated[
-    AtLeast | AtMost | RelativeToBaseline | PointsOverBaseline | DeltaOverBaseline
-    | AtLeastPrevious | FirstMeasure | NotApplicable | Deadline | EveryYearFrom,
+    AtLeast
+    | AtMost
+    | RelativeToBaseline
+    | PointsOverBaseline
+    | DeltaOverBaseline
+    | AtLeastPrevious
+    | FirstMeasure
+    | NotApplicable
+    | Deadline
+    | EveryYearFrom,
     Field(discriminator="kind"),
 ]
 TARGET_KINDS = (
@@ -133,8 +158,9 @@ class Indicator(BaseModel):
     @field_validator("targets", mode="before")
     @classmethod
     def _target_keys(cls, v: Any) -> Any:
+        """Normalise fiscal-year keys; a key that is no fiscal year is reported by `parse_plan`."""
         if isinstance(v, dict):
-            return {FiscalYear.parse(str(k)).key: t for k, t in v.items()}
+            return {_fy_key(k): t for k, t in v.items()}
         return v
 
     @property
@@ -143,6 +169,13 @@ class Indicator(BaseModel):
 
     def baseline_years(self) -> set[str]:
         return {t.baseline_year for t in self.targets.values() if t.kind in BASELINE_KINDS}
+
+
+def _fy_key(key: Any) -> str:
+    try:
+        return FiscalYear.parse(str(key)).key
+    except ValueError:
+        return str(key)
 
 
 class PlanInfo(BaseModel):
@@ -195,7 +228,9 @@ class CatalogError(ValueError):
     def __init__(self, file: str, problems: list[tuple[str, str, str]]):
         self.file = file
         self.problems = problems
-        lines = [f"{file}: indicator {ind or '-'}: field {fld}: {msg}" for ind, fld, msg in problems]
+        lines = [
+            f"{file}: indicator {ind or '-'}: field {fld}: {msg}" for ind, fld, msg in problems
+        ]
         super().__init__("\n".join(lines))
 
 
@@ -209,49 +244,122 @@ def _locate(raw: dict, loc: tuple) -> tuple[str, str]:
     return "", ".".join(str(p) for p in loc)
 
 
+def _describe(err: dict, field: str) -> tuple[str, str]:
+    """Field and a planner-readable message for one pydantic error."""
+    kind, ctx = err["type"], err.get("ctx") or {}
+    known = ", ".join(TARGET_KINDS)
+    if kind == "union_tag_invalid":
+        return f"{field}.kind", f"unknown target kind {ctx.get('tag')!r} (known: {known})"
+    if kind == "union_tag_not_found":
+        return f"{field}.kind", f"target has no 'kind' (one of: {known})"
+    if kind == "missing":
+        target_kind = next((p for p in err["loc"] if p in TARGET_KINDS), None)
+        name = field.rsplit(".", 1)[-1]
+        needed = f" (required by kind {target_kind})" if target_kind else ""
+        return field, f"missing field {name!r}{needed}"
+    if kind == "extra_forbidden":
+        return field, "unknown field (not part of the catalog format)"
+    msg = err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    return field, msg
+
+
 def parse_plan(raw: Any, file: str, measure_names: set[str] | None = None) -> Plan:
-    """Validate a plan's YAML content; `measure_names` defaults to the measure library."""
+    """Validate a plan's YAML content; `measure_names` defaults to the measure library.
+
+    With the default, measure parameters are also checked against the registered functions.
+    """
     if not isinstance(raw, dict):
-        raise CatalogError(file, [("", "(file)", "expected a mapping with 'plan' and 'indicators'")])
+        raise CatalogError(
+            file, [("", "(file)", "expected a mapping with 'plan' and 'indicators'")]
+        )
     try:
         plan = Plan.model_validate({**raw, "path": file})
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
             ind, fld = _locate(raw, tuple(err["loc"]))
-            problems.append((ind, fld, err["msg"]))
+            fld, msg = _describe(err, fld)
+            problems.append((ind, fld, msg))
         raise CatalogError(file, problems) from None
-    except DeadlineTextError as exc:
-        raise CatalogError(file, [("", "targets", str(exc))]) from None
+    registry: dict[str, Any] = {}
     if measure_names is None:
-        from plan_indicators.measures import measure_names as _names
+        from plan_indicators.measures import registry as _registry
 
-        measure_names = _names()
+        registry = _registry()
+        measure_names = set(registry)
     problems = _semantic_problems(plan, measure_names)
+    problems += [p for ind in plan.indicators for p in _param_problems(ind, registry)]
     if problems:
         raise CatalogError(file, problems)
     return plan
 
 
 def _semantic_problems(plan: Plan, measure_names: set[str]) -> list[tuple[str, str, str]]:
+    """Faults that need the whole plan: ids, measure names, years, baselines, deadlines."""
     problems: list[tuple[str, str, str]] = []
-    seen: set[str] = set()
-    plan_years = set(plan.plan.fiscal_years)
-    for ind in plan.indicators:
-        if ind.id in seen:
-            problems.append((ind.id, "id", "duplicate indicator id"))
-        seen.add(ind.id)
+    first_seen: dict[str, int] = {}
+    plan_years = plan.plan.fiscal_years
+    for pos, ind in enumerate(plan.indicators, start=1):
+        if ind.id in first_seen:
+            msg = f"duplicate indicator id {ind.id!r} (indicators #{first_seen[ind.id]} and #{pos})"
+            problems.append((ind.id, "id", msg))
+        first_seen.setdefault(ind.id, pos)
         if ind.measure.name not in measure_names:
-            known = ", ".join(sorted(measure_names))
-            problems.append((ind.id, "measure.name", f"unknown measure {ind.measure.name!r} (known: {known})"))
+            known = ", ".join(sorted(measure_names)) or "none registered"
+            msg = f"unknown measure {ind.measure.name!r} (known: {known})"
+            problems.append((ind.id, "measure.name", msg))
         for fy, target in ind.targets.items():
-            if fy not in plan_years:
-                problems.append((ind.id, f"targets.{fy}", f"fiscal year {fy} is not one of the plan's {sorted(plan_years)}"))
-            if target.kind in BASELINE_KINDS and target.baseline_value is None and target.baseline_year >= fy:
-                problems.append((ind.id, f"targets.{fy}.baseline_year", f"baseline year {target.baseline_year} is not before {fy}"))
-            if target.kind == "deadline" and FiscalYear.of(parse_due(target.due)).key != fy:
-                due_fy = FiscalYear.of(parse_due(target.due)).key
-                problems.append((ind.id, f"targets.{fy}.due", f"deadline {target.due!r} falls in {due_fy}, write it under that year"))
+            problems += [(ind.id, f, m) for f, m in _target_problems(fy, target, plan_years)]
+    return problems
+
+
+def _target_problems(fy: str, target: Any, plan_years: list[str]) -> list[tuple[str, str]]:
+    try:
+        year = FiscalYear.parse(fy)
+    except ValueError as exc:
+        return [(f"targets.{fy}", str(exc))]
+    if fy not in plan_years:
+        return [(f"targets.{fy}", f"fiscal year {fy} is not one of the plan's {plan_years}")]
+    field = f"targets.{fy}"
+    baseline = target.kind in BASELINE_KINDS and target.baseline_value is None
+    if baseline and target.baseline_year >= fy:
+        msg = f"baseline year {target.baseline_year} is not before {fy} and has no baseline_value"
+        return [(f"{field}.baseline_year", msg)]
+    if target.kind == "deadline":
+        due_fy = FiscalYear.of(parse_due(target.due)).key
+        if due_fy != fy:
+            return [
+                (
+                    f"{field}.due",
+                    f"deadline {target.due!r} falls in {due_fy}, write it under that year",
+                )
+            ]
+    if target.kind == "every_year_from" and parse_start(target.start) > year.end:
+        return [(f"{field}.start", f"start {target.start!r} is after the end of {fy}")]
+    return []
+
+
+def _param_problems(ind: Indicator, registry: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Parameters the registered measure function does not take, or lacks."""
+    measure = registry.get(ind.measure.name)
+    if measure is None:
+        return []
+    params = list(inspect.signature(measure.fn).parameters.values())[1:]
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return []
+    takes = {p.name for p in params}
+    problems = [
+        (ind.id, f"measure.params.{name}", f"measure {ind.measure.name!r} takes no {name!r}")
+        for name in ind.measure.params
+        if name not in takes
+    ]
+    problems += [
+        (ind.id, f"measure.params.{p.name}", f"measure {ind.measure.name!r} needs {p.name!r}")
+        for p in params
+        if p.default is inspect.Parameter.empty
+        and p.kind is not inspect.Parameter.VAR_POSITIONAL
+        and p.name not in ind.measure.params
+    ]
     return problems
 
 

@@ -57,3 +57,26 @@ class ParquetStagedData:
         tmp.replace(p)
         self._frames.pop(source, None)
         return p
+
+
+def manifest_path(root: str | Path, source: str) -> Path:
+    return Path(root) / "raw" / f"{source}.manifest.json"
+
+
+def write_manifest(root: str | Path, source: str, manifest: dict) -> Path:
+    """The file inventory of a source's last read: checksums, counts, file-level errors."""
+    import json
+
+    p = manifest_path(root, source)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_suffix(".tmp")
+    tmp.write_text(json.dumps(manifest, indent=1, default=str, ensure_ascii=False), "utf-8")
+    tmp.replace(p)
+    return p
+
+
+def read_manifest(root: str | Path, source: str) -> dict | None:
+    import json
+
+    p = manifest_path(root, source)
+    return json.loads(p.read_text("utf-8")) if p.exists() else None

@@ -63,6 +63,7 @@ indicator_result = sa.Table(
     sa.Column("fiscal_year", sa.String(9), primary_key=True),
     sa.Column("value", sa.Float),
     sa.Column("value_display", sa.Text),
+    sa.Column("value_rounded", sa.Float),
     sa.Column("numerator", sa.Float),
     sa.Column("denominator", sa.Float),
     sa.Column("achieved_on", sa.Date),
@@ -180,11 +181,12 @@ def replace_rows(
 ) -> int:
     """Delete the rows matching `where` and insert `rows`, in one transaction."""
     with engine.begin() as conn:
-        _delete_insert(conn, table, where, rows)
+        delete_insert(conn, table, where, rows)
     return len(rows)
 
 
-def _delete_insert(conn, table: sa.Table, where: Mapping[str, Any], rows) -> None:
+def delete_insert(conn, table: sa.Table, where: Mapping[str, Any], rows) -> None:
+    """Delete-then-insert inside the caller's transaction."""
     cond = [table.c[k] == v for k, v in where.items()]
     conn.execute(table.delete().where(*cond))
     if rows:
@@ -228,7 +230,7 @@ def publish_result(engine: Engine, row: Mapping[str, Any]) -> int | None:
                     }
                 ],
             )
-        _delete_insert(conn, t, key, [row])
+        delete_insert(conn, t, key, [row])
     return revision
 
 

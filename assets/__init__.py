@@ -1,0 +1,1 @@
+"""Software-defined assets: raw -> staging -> indicators -> evaluation -> reports."""

@@ -1,0 +1,135 @@
+"""The plan catalog published as dimension tables: dim_plan, dim_indicator, indicator_target."""
+
+from __future__ import annotations
+
+import json
+
+import dagster as dg
+
+from assets.keys import CATALOG_GROUP, DIM_INDICATOR, DIM_PLAN, INDICATOR_TARGET
+from plan_indicators import warehouse as wh
+from plan_indicators.catalog import Plan
+from plan_indicators.seasons import parse_due
+from resources import Warehouse
+
+
+def plan_row(plan: Plan) -> dict:
+    years = plan.plan.fiscal_years
+    return {
+        "plan_id": plan.id,
+        "organisation": plan.plan.organisation,
+        "title": plan.plan.title,
+        "first_fiscal_year": min(years),
+        "last_fiscal_year": max(years),
+        "source": plan.plan.source,
+        "catalog_file": plan.path,
+    }
+
+
+def indicator_rows(plan: Plan) -> list[dict]:
+    return [
+        {
+            "plan_id": plan.id,
+            "indicator_id": ind.id,
+            "enjeu": ind.enjeu,
+            "orientation": ind.orientation,
+            "objective": ind.objective,
+            "text_fr": ind.text_fr,
+            "unit": ind.unit,
+            "direction": ind.direction,
+            "measure": ind.measure.name,
+            "measure_params": json.dumps(ind.measure.params, ensure_ascii=False),
+            "assumptions": json.dumps(ind.assumptions, ensure_ascii=False),
+            "sort_order": i,
+        }
+        for i, ind in enumerate(plan.indicators)
+    ]
+
+
+def target_row(plan: Plan, indicator, fy: str, target, threshold: float | None) -> dict:
+    params = target.model_dump(exclude={"kind", "text_fr", "note"}, exclude_none=True)
+    return {
+        "plan_id": plan.id,
+        "indicator_id": indicator.id,
+        "fiscal_year": fy,
+        "kind": target.kind,
+        "text_fr": target.text_fr,
+        "value": getattr(target, "value", None)
+        or getattr(target, "percent", None)
+        or getattr(target, "points", None)
+        or getattr(target, "delta", None),
+        "baseline_year": getattr(target, "baseline_year", None),
+        "threshold": threshold,
+        "due": parse_due(target.due) if target.kind == "deadline" else None,
+        "params": json.dumps(params, ensure_ascii=False),
+    }
+
+
+def known_results(engine, plan_id: str, indicator_id: str) -> dict[str, float | None]:
+    rows = wh.read_rows(engine, wh.indicator_result, plan_id=plan_id, indicator_id=indicator_id)
+    return {r["fiscal_year"]: r["value"] for r in rows}
+
+
+def target_rows(plan: Plan, engine) -> list[dict]:
+    """Targets with thresholds resolved from the results already published, where they exist."""
+    from plan_indicators.targets import resolve_threshold
+
+    from plan_indicators.fiscal import FiscalYear
+
+    rows = []
+    for ind in plan.indicators:
+        results = known_results(engine, plan.id, ind.id)
+        for fy, target in sorted(ind.targets.items()):
+            baseline = results.get(getattr(target, "baseline_year", None) or "")
+            previous = results.get(FiscalYear.parse(fy).previous.key)
+            threshold = resolve_threshold(target, baseline=baseline, previous=previous)
+            rows.append(target_row(plan, ind, fy, target, threshold))
+    return rows
+
+
+def catalog_assets(plans: tuple[Plan, ...]) -> dg.AssetsDefinition:
+    @dg.multi_asset(
+        specs=[
+            dg.AssetSpec(
+                DIM_PLAN,
+                group_name=CATALOG_GROUP,
+                kinds={"sql"},
+                description="One row per strategic plan of the catalog.",
+            ),
+            dg.AssetSpec(
+                DIM_INDICATOR,
+                group_name=CATALOG_GROUP,
+                kinds={"sql"},
+                description="Every indicator with its French wording, unit and measure.",
+            ),
+            dg.AssetSpec(
+                INDICATOR_TARGET,
+                group_name=CATALOG_GROUP,
+                kinds={"sql"},
+                description="One target per indicator and fiscal year, as the plan words "
+                "it, with the threshold resolved to a number once its baseline exists.",
+            ),
+        ],
+        name="plan_catalog",
+    )
+    def _catalog(context: dg.AssetExecutionContext, warehouse: Warehouse):
+        engine = warehouse.engine()
+        tables = {plan.id: (indicator_rows(plan), target_rows(plan, engine)) for plan in plans}
+        counts = {"dim_plan": len(plans), "dim_indicator": 0, "indicator_target": 0}
+        with engine.begin() as conn:
+            for plan in plans:
+                where = {"plan_id": plan.id}
+                inds, targets = tables[plan.id]
+                wh.delete_insert(conn, wh.dim_plan, where, [plan_row(plan)])
+                wh.delete_insert(conn, wh.dim_indicator, where, inds)
+                wh.delete_insert(conn, wh.indicator_target, where, targets)
+                counts["dim_indicator"] += len(inds)
+                counts["indicator_target"] += len(targets)
+        for key, table in (
+            (DIM_PLAN, "dim_plan"),
+            (DIM_INDICATOR, "dim_indicator"),
+            (INDICATOR_TARGET, "indicator_target"),
+        ):
+            yield dg.MaterializeResult(asset_key=key, metadata={"dagster/row_count": counts[table]})
+
+    return _catalog

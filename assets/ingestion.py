@@ -1,0 +1,329 @@
+"""Raw and staging assets, one pair per landing-zone source (SPEC §3).
+
+`raw/<source>` reads every file of the source's folder, types it by contract, pseudonymises
+personal columns and quarantines bad rows; a file-level fault publishes nothing and fails the
+blocking `file_contract` check. `staging/<source>` applies cross-source rules (referential
+integrity) and writes the staged Parquet that measures read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import cache
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+
+from assets.keys import INGESTION_GROUP, raw_key, staging_key
+from plan_indicators import warehouse as wh
+from plan_indicators.sources.contracts import CONTRACTS, SOURCES
+from plan_indicators.staging import WEB, ParquetStagedData, write_manifest
+from resources import LandingZone, Warehouse
+
+FILE_CONTRACT_CHECK = "file_contract"
+RECONCILIATION_CHECK = "rows_reconciled"
+
+# staging/<child> rows whose key column must exist in staging/<parent>
+REFERENCES = {
+    "service_offers": ("service_requests", "request_id", "unknown_request"),
+}
+
+
+def _md_table(rows: list[dict], limit: int = 20) -> str:
+    if not rows:
+        return "_none_"
+    cols = list(rows[0])
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for r in rows[:limit]:
+        lines.append("| " + " | ".join(str(r[c]).replace("|", "\\|") for c in cols) + " |")
+    if len(rows) > limit:
+        lines.append(f"\n_{len(rows) - limit} more_")
+    return "\n".join(lines)
+
+
+def _schema(df: pd.DataFrame) -> dg.TableSchema:
+    return dg.TableSchema(
+        columns=[dg.TableColumn(name=str(c), type=str(t)) for c, t in df.dtypes.items()]
+    )
+
+
+def quarantine_rows(items, run_id: str) -> list[dict]:
+    now = wh.utcnow()
+    return [
+        {
+            "source": q.source,
+            "file": q.file,
+            "line": int(q.line),
+            "column_name": q.column,
+            "rule": q.rule,
+            "reason": q.reason,
+            "value": None if q.value is None else str(q.value)[:500],
+            "file_checksum": None,
+            "quarantined_at": now,
+            "run_id": run_id,
+        }
+        for q in items
+    ]
+
+
+def _raw_asset(source: str) -> dg.AssetsDefinition:
+    contract = CONTRACTS[source]
+
+    @dg.asset(
+        key=raw_key(source),
+        group_name=INGESTION_GROUP,
+        kinds={"csv", "pandas"},
+        tags={"layer": "raw", "source": source},
+        description=(
+            f"Every file in the landing folder `{source}/`: one row per {contract.row}. "
+            "Typed by contract; bad rows go to the `quarantine` table with file, line and reason."
+        ),
+        metadata={"landing_folder": source, "required_columns": ", ".join(contract.required)},
+        check_specs=[
+            dg.AssetCheckSpec(
+                FILE_CONTRACT_CHECK,
+                asset=raw_key(source),
+                blocking=True,
+                description="Every file is readable and has the required columns.",
+            ),
+            dg.AssetCheckSpec(
+                RECONCILIATION_CHECK,
+                asset=raw_key(source),
+                blocking=True,
+                description="Rows read = rows staged + rows quarantined, per file.",
+            ),
+        ],
+    )
+    def _raw(context: dg.AssetExecutionContext, landing: LandingZone, warehouse: Warehouse):
+        from plan_indicators.sources.readers import read_source
+
+        read = read_source(Path(landing.path), source, pseudonym_key=landing.key_bytes())
+        store = ParquetStagedData(Path(landing.staging_path) / "raw")
+        files = [dataclasses.asdict(f) for f in read.files]
+        errors = [dataclasses.asdict(e) for e in read.errors]
+        frame = read.frame
+        reconciled = _reconcile(read)
+        if not errors:
+            store.write(source, frame)
+            wh.replace_rows(
+                warehouse.engine(),
+                wh.quarantine,
+                {"source": source},
+                quarantine_rows(read.quarantine, context.run_id),
+            )
+            write_manifest(landing.staging_path, source, {"source": source, "files": files})
+        for e in errors:
+            context.log.error(
+                f"{e['file']}:{e['line'] or '-'}:{e['column'] or '-'}: {e['rule']}: {e['message']}"
+            )
+        rows_read = sum(f["rows_read"] for f in files)
+        yield dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": len(frame),
+                "dagster/column_schema": _schema(frame),
+                "rows_read": rows_read,
+                "rows_quarantined": len(read.quarantine),
+                "files": dg.MetadataValue.md(
+                    _md_table(
+                        [
+                            {
+                                k: f[k]
+                                for k in (
+                                    "file",
+                                    "rows_read",
+                                    "rows_staged",
+                                    "rows_quarantined",
+                                    "encoding",
+                                    "separator",
+                                )
+                            }
+                            for f in files
+                        ]
+                    )
+                ),
+                "file_errors": len(errors),
+                "published": not errors,
+            }
+        )
+        yield dg.AssetCheckResult(
+            check_name=FILE_CONTRACT_CHECK,
+            passed=not errors,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={
+                "errors": dg.MetadataValue.md(_md_table(errors)),
+                "files_checked": len(files),
+            },
+            description="; ".join(
+                f"{e['file']} line {e['line'] or '-'} column {e['column'] or '-'}: {e['message']}"
+                for e in errors[:5]
+            )
+            or None,
+        )
+        yield dg.AssetCheckResult(
+            check_name=RECONCILIATION_CHECK,
+            passed=not reconciled,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={"mismatches": dg.MetadataValue.md(_md_table(reconciled))},
+        )
+
+    return _raw
+
+
+def _reconcile(read) -> list[dict]:
+    """Files whose rows read differ from rows staged plus rows quarantined, per the frame too."""
+    by_file = read.frame["_file"].value_counts().to_dict() if len(read.frame) else {}
+    q_by_file: dict[str, int] = {}
+    for q in read.quarantine:
+        q_by_file[q.file] = q_by_file.get(q.file, 0) + 1
+    bad = []
+    for f in read.files:
+        staged, quarantined = by_file.get(f.file, 0), q_by_file.get(f.file, 0)
+        if f.rows_read != staged + quarantined:
+            bad.append(
+                {"file": f.file, "read": f.rows_read, "staged": staged, "quarantined": quarantined}
+            )
+    return bad
+
+
+def _staging_asset(source: str) -> dg.AssetsDefinition:
+    contract = CONTRACTS[source]
+    ref = REFERENCES.get(source)
+    deps = [raw_key(source)] + ([raw_key(ref[0])] if ref else [])
+
+    @dg.asset(
+        key=staging_key(source),
+        deps=deps,
+        group_name=INGESTION_GROUP,
+        kinds={"parquet", "pandas"},
+        tags={"layer": "staging", "source": source},
+        description=(
+            f"Staged `{source}`: typed rows ready for the measures, each with its source file and "
+            "line."
+            + (f" Rows whose `{ref[1]}` is unknown in `{ref[0]}` are quarantined." if ref else "")
+        ),
+        automation_condition=dg.AutomationCondition.eager(),
+    )
+    def _staging(context: dg.AssetExecutionContext, landing: LandingZone, warehouse: Warehouse):
+        raw = ParquetStagedData(Path(landing.staging_path) / "raw")
+        frame = raw.frame(source)
+        if frame is None:
+            frame = pd.DataFrame(columns=[c.name for c in contract.columns] + ["_file", "_line"])
+        rejected: list[dict] = []
+        if ref:
+            parent = raw.frame(ref[0])
+            known = set(parent[ref[1]]) if parent is not None else set()
+            bad = ~frame[ref[1]].isin(known)
+            now = wh.utcnow()
+            rejected = [
+                {
+                    "source": source,
+                    "file": r["_file"],
+                    "line": int(r["_line"]),
+                    "column_name": ref[1],
+                    "rule": ref[2],
+                    "reason": f"{ref[1]} {r[ref[1]]!s} absent de {ref[0]}",
+                    "value": str(r[ref[1]]),
+                    "file_checksum": None,
+                    "quarantined_at": now,
+                    "run_id": context.run_id,
+                }
+                for r in frame.loc[bad].to_dict("records")
+            ]
+            frame = frame.loc[~bad]
+            engine = warehouse.engine()
+            with engine.begin() as conn:
+                t = wh.quarantine
+                conn.execute(t.delete().where(t.c.source == source, t.c.rule == ref[2]))
+                if rejected:
+                    conn.execute(t.insert(), rejected)
+        ParquetStagedData(landing.staging_path).write(source, frame)
+        return dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": len(frame),
+                "dagster/column_schema": _schema(frame),
+                "rows_quarantined_here": len(rejected),
+                "preview": dg.MetadataValue.md(_md_table(frame.head(5).to_dict("records"))),
+            }
+        )
+
+    return _staging
+
+
+def _web_raw_asset() -> dg.AssetsDefinition:
+    @dg.asset(
+        key=raw_key(WEB),
+        group_name=INGESTION_GROUP,
+        kinds={"parquet", "duckdb"},
+        tags={"layer": "raw", "source": WEB},
+        description=(
+            "GA4 events flattened from the BigQuery export (Parquet or CSV): an inventory of the "
+            "files with their columns checked by DuckDB, without loading the events."
+        ),
+        check_specs=[dg.AssetCheckSpec(FILE_CONTRACT_CHECK, asset=raw_key(WEB), blocking=True)],
+    )
+    def _raw_web(context: dg.AssetExecutionContext, landing: LandingZone):
+        from plan_indicators.sources.web import validate_web_files
+
+        files = [str(p.relative_to(landing.path)) for p in landing.files(WEB)]
+        errors = [dataclasses.asdict(e) for e in validate_web_files(Path(landing.path))]
+        if not errors:
+            write_manifest(
+                landing.staging_path,
+                WEB,
+                {
+                    "source": WEB,
+                    "fingerprint": landing.fingerprint(WEB),
+                    "files": [{"file": f} for f in files],
+                },
+            )
+        yield dg.MaterializeResult(metadata={"files": len(files), "file_errors": len(errors)})
+        yield dg.AssetCheckResult(
+            check_name=FILE_CONTRACT_CHECK,
+            passed=not errors,
+            metadata={"errors": dg.MetadataValue.md(_md_table(errors))},
+        )
+
+    return _raw_web
+
+
+def _web_staging_asset(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=staging_key(WEB),
+        deps=[raw_key(WEB)],
+        partitions_def=partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        group_name=INGESTION_GROUP,
+        kinds={"parquet", "duckdb"},
+        tags={"layer": "staging", "source": WEB},
+        description=(
+            "Distinct (page path, user) pairs of `page_view` events per fiscal year, scanned with "
+            "DuckDB: all that `distinct_users` needs, so a year of events never enters pandas."
+        ),
+    )
+    def _web_staging(context: dg.AssetExecutionContext, landing: LandingZone):
+        from plan_indicators.sources.web import stage_web_analytics
+
+        store = ParquetStagedData(landing.staging_path)
+        stats = {}
+        for fy in context.partition_keys:
+            stats[fy] = stage_web_analytics(Path(landing.path), fy, store.web_path(fy))
+        total = sum(int(s.get("distinct_pairs", 0)) for s in stats.values())
+        return dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": total,
+                "per_year": dg.MetadataValue.json({k: dict(v) for k, v in stats.items()}),
+            }
+        )
+
+    return _web_staging
+
+
+@cache
+def ingestion_assets(web_partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
+    small = [s for s in SOURCES if s != WEB]
+    return (
+        [_raw_asset(s) for s in small]
+        + [_staging_asset(s) for s in small]
+        + [_web_raw_asset(), _web_staging_asset(web_partitions)]
+    )

@@ -1,0 +1,35 @@
+"""The annual report's results table, rendered from the published warehouse tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+
+from assets.keys import ANNUAL_REPORT, REPORTS_GROUP
+from resources import RunSettings, Warehouse
+
+
+def report_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=ANNUAL_REPORT,
+        deps=upstream,
+        group_name=REPORTS_GROUP,
+        kinds={"html"},
+        description=(
+            "Rapport annuel de gestion : tableau des résultats de chaque plan (objectif, "
+            "indicateur, cible, résultat, statut par année) avec un graphique par indicateur."
+        ),
+    )
+    def _report(context: dg.AssetExecutionContext, warehouse: Warehouse, settings: RunSettings):
+        from plan_indicators.report import write_report
+
+        out = write_report(warehouse.engine(), Path(settings.report_path))
+        return dg.MaterializeResult(
+            metadata={
+                "path": dg.MetadataValue.path(str(out.resolve())),
+                "size_bytes": out.stat().st_size,
+            }
+        )
+
+    return _report

@@ -1,0 +1,190 @@
+"""`plan-indicators`: run the pipeline through Dagster, generate sample data, check a landing zone,
+validate a plan, render the report, run the demo."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+import time
+from pathlib import Path
+
+ENV = {
+    "landing": "PLAN_INDICATORS_LANDING_DIR",
+    "warehouse": "PLAN_INDICATORS_WAREHOUSE_URL",
+    "plans": "PLAN_INDICATORS_PLANS_DIR",
+    "key": "PLAN_INDICATORS_PSEUDONYM_KEY",
+}
+
+
+def _opt(value: str | None, env: str) -> str | None:
+    return value or os.environ.get(env) or None
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="plan-indicators", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="materialise every asset through Dagster")
+    run.add_argument("--landing", help=f"landing folder (env {ENV['landing']})")
+    run.add_argument("--warehouse", help=f"SQLAlchemy URL (env {ENV['warehouse']})")
+    run.add_argument("--plans", help=f"catalog folder (env {ENV['plans']})")
+    run.add_argument("--staging", help="staged Parquet folder (default var/staging)")
+    run.add_argument("--fiscal-year", action="append", default=[], dest="fiscal_years")
+    run.add_argument("--plan", action="append", default=[], dest="plans_selected")
+    run.add_argument("--as-of", help="date deciding whether a year or deadline is over")
+    run.add_argument(
+        "--final",
+        action="append",
+        default=[],
+        dest="final_years",
+        help="mark this fiscal year's results final (closing run)",
+    )
+    run.add_argument("--report", help="where to write the HTML report")
+
+    sd = sub.add_parser("sample-data", help="generate a realistic landing zone")
+    sd.add_argument("--out", required=True)
+    sd.add_argument("--seed", type=int, default=42)
+    sd.add_argument("--scale", type=float, default=1.0)
+
+    rep = sub.add_parser("report", help="render the annual results report")
+    rep.add_argument("--warehouse")
+    rep.add_argument("--out", required=True)
+
+    chk = sub.add_parser("check-landing", help="validate a landing zone; writes nothing")
+    chk.add_argument("dir")
+
+    vp = sub.add_parser("validate-plan", help="validate plan catalog files")
+    vp.add_argument("files", nargs="+")
+
+    demo = sub.add_parser("demo", help="sample data, full run and report in one folder")
+    demo.add_argument("--dir", default="var/demo")
+    demo.add_argument("--as-of", default="2026-11-01")
+
+    bench = sub.add_parser("bench", help="pipeline vs bare DuckDB on GA4-shaped events")
+    bench.add_argument("--events", type=int, action="append", required=True)
+    bench.add_argument("--out")
+    bench.add_argument("--data-dir", default="bench/data")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handler = {
+        "run": cmd_run,
+        "sample-data": cmd_sample_data,
+        "report": cmd_report,
+        "check-landing": cmd_check_landing,
+        "validate-plan": cmd_validate_plan,
+        "demo": cmd_demo,
+        "bench": cmd_bench,
+    }[args.command]
+    return handler(args)
+
+
+def cmd_run(args) -> int:
+    from orchestration.runner import RunOptions, run_pipeline
+
+    options = RunOptions(
+        landing=_opt(args.landing, ENV["landing"]),
+        warehouse=_opt(args.warehouse, ENV["warehouse"]),
+        plans_dir=_opt(args.plans, ENV["plans"]),
+        staging=args.staging,
+        fiscal_years=tuple(args.fiscal_years),
+        plans=tuple(args.plans_selected),
+        as_of=args.as_of,
+        final_years=tuple(args.final_years),
+        report=args.report,
+    )
+    outcome = run_pipeline(options, echo=print)
+    return 0 if outcome.ok else 1
+
+
+def cmd_sample_data(args) -> int:
+    from plan_indicators.sampledata import generate
+
+    started = time.perf_counter()
+    counts = generate(Path(args.out), seed=args.seed, scale=args.scale)
+    for source, n in sorted(counts.items()):
+        print(f"{source:24} {n:>10}")
+    print(f"sample landing zone written to {args.out} in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from plan_indicators import warehouse as wh
+    from plan_indicators.report import write_report
+
+    url = _opt(args.warehouse, ENV["warehouse"])
+    if not url:
+        print("report: give --warehouse URL or set PLAN_INDICATORS_WAREHOUSE_URL", file=sys.stderr)
+        return 2
+    out = write_report(wh.engine_for(url), Path(args.out))
+    print(f"report written to {out}")
+    return 0
+
+
+def cmd_check_landing(args) -> int:
+    from plan_indicators.sources.landing import check_landing
+
+    report = check_landing(Path(args.dir))
+    for line in report.problems():
+        print(line)
+    print("landing zone OK" if report.ok else "landing zone has file-level errors")
+    return 0 if report.ok else 1
+
+
+def cmd_validate_plan(args) -> int:
+    from plan_indicators.catalog import CatalogError, load_plan
+
+    status = 0
+    for f in args.files:
+        try:
+            plan = load_plan(f)
+            print(f"{f}: OK ({plan.id}, {len(plan.indicators)} indicators)")
+        except CatalogError as exc:
+            print(exc, file=sys.stderr)
+            status = 1
+    return status
+
+
+def cmd_demo(args) -> int:
+    """Everything on generated data, into the embedded warehouse under one folder."""
+    from orchestration.runner import RunOptions, run_pipeline
+    from plan_indicators.sampledata import generate
+
+    root = Path(args.dir).resolve()
+    key_file = root / "pseudonym.key"
+    root.mkdir(parents=True, exist_ok=True)
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+    os.environ.setdefault(ENV["key"], key_file.read_text().strip())
+    print(f"pseudonymisation key: generated locally in {key_file} (set {ENV['key']} in production)")
+    generate(root / "landing", seed=42, scale=1.0)
+    print(f"sample landing zone: {root / 'landing'}")
+    outcome = run_pipeline(
+        RunOptions(
+            landing=str(root / "landing"),
+            warehouse=f"sqlite:///{root / 'warehouse.sqlite'}",
+            staging=str(root / "staging"),
+            as_of=args.as_of,
+            report=str(root / "rapport-annuel.html"),
+        ),
+        echo=print,
+    )
+    print()
+    print(f"warehouse: sqlite:///{root / 'warehouse.sqlite'}")
+    print(f"report:    {root / 'rapport-annuel.html'}")
+    print("UI:        make dev   (then open http://127.0.0.1:3000)")
+    return 0 if outcome.ok else 1
+
+
+def cmd_bench(args) -> int:
+    from bench.run import run_bench
+
+    return run_bench(args.events, out=args.out, data_dir=Path(args.data_dir))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

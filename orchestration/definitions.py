@@ -1,0 +1,41 @@
+"""The code location: every asset, check, job, schedule and sensor, built from the catalog."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+import dagster as dg
+
+from assets.catalog import catalog_assets
+from assets.indicators import plan_assets
+from assets.ingestion import ingestion_assets
+from assets.keys import evaluation_key
+from assets.partitions import all_years_partitions
+from assets.reports import report_asset
+from orchestration.jobs import build_jobs
+from orchestration.schedules import build_schedules
+from orchestration.sensors import build_sensors
+from plan_indicators.catalog import load_catalog
+from resources import build_resources
+
+
+@cache
+def build_definitions(plans_dir: str | None = None, **resources: str | None) -> dg.Definitions:
+    """Definitions for a catalog folder; `resources` override the deployment's defaults."""
+    plans = load_catalog(plans_dir or os.environ.get("PLAN_INDICATORS_PLANS_DIR") or None)
+    web_partitions = all_years_partitions(plans)
+    assets: list = [catalog_assets(plans), *ingestion_assets(web_partitions)]
+    for plan in plans:
+        assets += plan_assets(plan)
+    assets.append(report_asset([evaluation_key(p, i) for p in plans for i in p.indicators]))
+    return dg.Definitions(
+        assets=assets,
+        jobs=build_jobs(plans, web_partitions),
+        schedules=build_schedules(plans, web_partitions),
+        sensors=build_sensors(web_partitions),
+        resources=build_resources(**resources),
+    )
+
+
+defs = build_definitions()

@@ -1,0 +1,195 @@
+"""`plan-indicators run`: the whole graph, through Dagster, in dependency order.
+
+Ingestion runs first (one run, every staged fiscal year), then each plan's job over its fiscal
+years in a single run (so baselines are computed before the years that compare to them), then the
+report. Assets downstream of a source whose blocking check failed are left out, so their
+published results stay as they were; the command then exits non-zero, naming the file at fault.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import dagster as dg
+
+from assets.keys import raw_key
+from orchestration.definitions import build_definitions
+from orchestration.jobs import INGEST_JOB, REPORT_JOB, plan_job_name
+from plan_indicators import warehouse as wh
+from plan_indicators.catalog import load_catalog
+from plan_indicators.sources.contracts import SOURCES
+
+RANGE_START = "dagster/asset_partition_range_start"
+RANGE_END = "dagster/asset_partition_range_end"
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    landing: str | None = None
+    warehouse: str | None = None
+    plans_dir: str | None = None
+    staging: str | None = None
+    fiscal_years: tuple[str, ...] = ()
+    plans: tuple[str, ...] = ()
+    as_of: str | None = None
+    final_years: tuple[str, ...] = ()
+    report: str | None = None
+
+
+@dataclass
+class Outcome:
+    ok: bool = True
+    failures: list[str] = field(default_factory=list)
+    blocked_sources: set[str] = field(default_factory=set)
+    timings: dict[str, float] = field(default_factory=dict)
+    run_ids: list[str] = field(default_factory=list)
+
+
+def _instance() -> dg.DagsterInstance:
+    return (
+        dg.DagsterInstance.get()
+        if os.environ.get("DAGSTER_HOME")
+        else dg.DagsterInstance.ephemeral()
+    )
+
+
+def _range_tags(years: list[str]) -> dict[str, str]:
+    return {RANGE_START: min(years), RANGE_END: max(years)}
+
+
+def _collect(result, outcome: Outcome, stage: str) -> set[dg.AssetKey]:
+    """Record failed steps and blocking checks; return the asset keys whose checks blocked."""
+    blocked: set[dg.AssetKey] = set()
+    for ev in result.get_asset_check_evaluations():
+        if not ev.passed and ev.severity == dg.AssetCheckSeverity.ERROR:
+            blocked.add(ev.asset_key)
+            asset = ev.asset_key.to_user_string()
+            outcome.failures.append(
+                f"{stage}: check {ev.check_name} failed on {asset}: {ev.description or ''}"
+            )
+    for event in result.all_events:
+        if event.event_type_value == "STEP_FAILURE":
+            err = event.step_failure_data.error if event.step_failure_data else None
+            outcome.failures.append(
+                f"{stage}: step {event.step_key} failed: "
+                f"{err.message.strip() if err else event.message}"
+            )
+    if not result.success or blocked:
+        outcome.ok = False
+    outcome.run_ids.append(result.run_id)
+    return blocked
+
+
+def run_pipeline(opts: RunOptions, echo: Callable[[str], None] = print) -> Outcome:
+    outcome = Outcome()
+    started = time.perf_counter()
+    defs = build_definitions(
+        opts.plans_dir,
+        landing=opts.landing,
+        warehouse_url=opts.warehouse,
+        staging=opts.staging,
+        as_of=opts.as_of,
+        report_path=opts.report,
+    )
+    plans = [p for p in load_catalog(opts.plans_dir) if not opts.plans or p.id in opts.plans]
+    unknown = set(opts.plans) - {p.id for p in plans}
+    if unknown:
+        raise SystemExit(f"unknown plan(s): {sorted(unknown)}")
+    instance = _instance()
+    years_by_plan = {p.id: _years(p, opts.fiscal_years) for p in plans}
+    run_config = (
+        {"resources": {"settings": {"config": {"final_years": list(opts.final_years)}}}}
+        if opts.final_years
+        else None
+    )
+    outcome.timings["definitions"] = time.perf_counter() - started
+
+    t = time.perf_counter()
+    web_years = sorted({y for ys in years_by_plan.values() for y in ys})
+    ingest = defs.resolve_job_def(INGEST_JOB).execute_in_process(
+        instance=instance, tags=_range_tags(web_years), raise_on_error=False
+    )
+    blocked = _collect(ingest, outcome, "ingest")
+    outcome.blocked_sources = {s for s in SOURCES if raw_key(s) in blocked}
+    outcome.timings["ingest"] = time.perf_counter() - t
+
+    for plan in plans:
+        t = time.perf_counter()
+        job = defs.resolve_job_def(plan_job_name(plan))
+        selection = dg.AssetSelection.groups(plan.slug)
+        if outcome.blocked_sources:
+            selection = (
+                selection
+                - dg.AssetSelection.assets(
+                    *[raw_key(s) for s in outcome.blocked_sources]
+                ).downstream()
+            )
+        keys = selection.resolve(defs.resolve_asset_graph())
+        if keys:
+            result = job.execute_in_process(
+                instance=instance,
+                tags=_range_tags(years_by_plan[plan.id]),
+                asset_selection=list(keys),
+                run_config=run_config,
+                raise_on_error=False,
+            )
+            _collect(result, outcome, plan.id)
+        outcome.timings[plan.id] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    report = defs.resolve_job_def(REPORT_JOB).execute_in_process(
+        instance=instance, raise_on_error=False
+    )
+    _collect(report, outcome, "report")
+    outcome.timings["report"] = time.perf_counter() - t
+    outcome.timings["total"] = time.perf_counter() - started
+
+    engine = wh.engine_for(defs.resources["warehouse"].url)
+    echo(status_table(engine, [p.id for p in plans], years_by_plan))
+    for line in outcome.failures:
+        echo(f"ERROR {line}")
+    echo(" · ".join(f"{k} {v:.1f} s" for k, v in outcome.timings.items()))
+    return outcome
+
+
+def _years(plan, requested: tuple[str, ...]) -> list[str]:
+    """Requested years plus the baseline and previous years their targets compare against."""
+    years = plan.partition_years()
+    if not requested:
+        return years
+    wanted = set(requested)
+    for ind in plan.indicators:
+        for fy in requested:
+            target = ind.targets.get(fy)
+            if target is not None and getattr(target, "baseline_year", None):
+                wanted.add(target.baseline_year)
+    from plan_indicators.fiscal import FiscalYear
+
+    wanted |= {FiscalYear.parse(fy).previous.key for fy in requested}
+    return sorted(wanted & set(years))
+
+
+def status_table(engine, plan_ids: list[str], years_by_plan: dict[str, list[str]]) -> str:
+    """Counts of each status per plan and fiscal year, as printed at the end of a run."""
+    rows = wh.table_rows(engine, "indicator_evaluation")
+    lines = []
+    for plan_id in plan_ids:
+        lines.append(f"\n{plan_id}")
+        statuses = sorted({r["status_fr"] for r in rows if r["plan_id"] == plan_id})
+        header = f"  {'année':10}" + "".join(f"{s[:22]:>24}" for s in statuses)
+        lines.append(header)
+        for fy in years_by_plan[plan_id]:
+            counts = [
+                sum(
+                    1
+                    for r in rows
+                    if r["plan_id"] == plan_id and r["fiscal_year"] == fy and r["status_fr"] == s
+                )
+                for s in statuses
+            ]
+            if any(counts):
+                lines.append(f"  {fy:10}" + "".join(f"{c:>24}" for c in counts))
+    return "\n".join(lines)

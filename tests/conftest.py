@@ -1,0 +1,12 @@
+"""Shared fixtures: PostgreSQL databases (tests/pg.py) and Chromium (tests/browser.py)."""
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+
+from browser import chromium_browser  # noqa: E402,F401
+from pg import pg_url  # noqa: E402,F401

@@ -1,0 +1,88 @@
+"""Schedules pick the right fiscal year in America/Toronto; the landing sensor runs a file once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+
+from orchestration.definitions import build_definitions
+from orchestration.schedules import closing_year, current_fiscal_year
+from orchestration.sensors import LANDING_SENSOR, fiscal_year_of_name
+
+TZ = ZoneInfo("America/Toronto")
+
+
+def _defs(tmp_path):
+    return build_definitions(
+        None, landing=str(tmp_path / "landing"), warehouse_url=f"sqlite:///{tmp_path}/w.sqlite",
+        staging=str(tmp_path / "staging"),
+    )  # fmt: skip
+
+
+def test_fiscal_year_rules_of_schedules():
+    # 31 March 2025 is still 2024-2025; 1 April 2025 opens 2025-2026.
+    assert current_fiscal_year(dt.date(2025, 3, 31)) == "2024-2025"
+    assert current_fiscal_year(dt.date(2025, 4, 1)) == "2025-2026"
+    # The closing run of 15 May 2025 finalises the year that ended on 31 March 2025.
+    assert closing_year(dt.date(2025, 5, 15)) == "2024-2025"
+
+
+def test_schedules_request_current_and_closing_years(tmp_path):
+    defs = _defs(tmp_path)
+    names = {s.name for s in defs.schedules}
+    assert {"daily_digital_refresh", "monthly_ingest", "monthly_ophq_2024_2028",
+            "yearly_closing_ophq_2024_2028"} <= names  # fmt: skip
+
+    daily = defs.get_schedule_def("daily_digital_refresh")
+    # 06:00 in Toronto on 1 April 2025 = 10:00 UTC; the local date decides the fiscal year.
+    ctx = dg.build_schedule_context(scheduled_execution_time=dt.datetime(2025, 4, 1, 6, tzinfo=TZ))
+    [request] = daily.evaluate_tick(ctx).run_requests
+    assert request.partition_key == "2025-2026"
+
+    closing = defs.get_schedule_def("yearly_closing_ophq_2024_2028")
+    ctx = dg.build_schedule_context(scheduled_execution_time=dt.datetime(2026, 5, 15, 6, tzinfo=TZ))
+    [request] = closing.evaluate_tick(ctx).run_requests
+    assert request.partition_key == "2025-2026"
+    assert request.run_config["resources"]["settings"]["config"]["final_years"] == ["2025-2026"]
+
+
+def test_fiscal_year_from_file_name():
+    assert fiscal_year_of_name("web_analytics/events_20250331.parquet", "x") == "2024-2025"
+    assert fiscal_year_of_name("web_analytics/events_2025-04.csv.gz", "x") == "2025-2026"
+    assert fiscal_year_of_name("web_analytics/all.parquet", "x") == "x"
+
+
+def test_landing_sensor_processes_each_file_once(tmp_path):
+    defs = _defs(tmp_path)
+    sensor = defs.get_sensor_def(LANDING_SENSOR)
+    folder = tmp_path / "landing" / "satisfaction_responses"
+    folder.mkdir(parents=True)
+    (folder / "2024.csv").write_text("response_id,response_date,score\nr1,2024-05-01,8\n")
+
+    with dg.instance_for_test() as instance:
+        ctx = dg.build_sensor_context(instance=instance, definitions=defs)
+        first = sensor.evaluate_tick(ctx)
+        assert [r.tags["plan_indicators/source"] for r in first.run_requests] == [
+            "satisfaction_responses"
+        ]
+        assert first.run_requests[0].asset_selection == [
+            dg.AssetKey(["raw", "satisfaction_responses"]),
+            dg.AssetKey(["staging", "satisfaction_responses"]),
+        ]
+        cursor = first.cursor
+
+        # Same file, same checksum: nothing to do.
+        ctx = dg.build_sensor_context(instance=instance, definitions=defs, cursor=cursor)
+        again = sensor.evaluate_tick(ctx)
+        assert not again.run_requests
+
+        # Changed content: one new run with another run key.
+        (folder / "2024.csv").write_text("response_id,response_date,score\nr1,2024-05-01,9\n")
+        ctx = dg.build_sensor_context(instance=instance, definitions=defs, cursor=cursor)
+        changed = sensor.evaluate_tick(ctx)
+        assert len(changed.run_requests) == 1
+        assert changed.run_requests[0].run_key != first.run_requests[0].run_key
+        assert "2024.csv" in json.dumps(json.loads(changed.cursor))
