@@ -1,0 +1,158 @@
+"""The whole pipeline through Dagster on generated data: SQLite and PostgreSQL give the same
+tables; reruns are idempotent; a changed value goes to history; a bad file changes nothing."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from orchestration.runner import RunOptions, run_pipeline
+from plan_indicators import warehouse as wh
+from plan_indicators.catalog import load_catalog
+from plan_indicators.sampledata import generate
+
+AS_OF = "2026-11-01"
+VOLATILE = {"run_id", "computed_at", "evaluated_at", "quarantined_at", "replaced_at"}
+TABLES = {
+    "dim_plan": ("plan_id",),
+    "dim_indicator": ("plan_id", "indicator_id"),
+    "indicator_target": ("plan_id", "indicator_id", "fiscal_year"),
+    "indicator_result": ("plan_id", "indicator_id", "fiscal_year"),
+    "indicator_evaluation": ("plan_id", "indicator_id", "fiscal_year"),
+    "quarantine": ("source", "file", "line"),
+}
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def landing(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("landing")
+    generate(root, seed=7, scale=0.2)
+    return root
+
+
+@pytest.fixture(autouse=True)
+def _key(monkeypatch):
+    monkeypatch.setenv("PLAN_INDICATORS_PSEUDONYM_KEY", "test-key-not-secret")
+
+
+def _run(landing: Path, url: str, staging: Path, **kw):
+    return run_pipeline(
+        RunOptions(
+            landing=str(landing),
+            warehouse=url,
+            staging=str(staging),
+            as_of=AS_OF,
+            report=str(staging / "report.html"),
+            **kw,
+        ),
+        echo=lambda _line: None,
+    )
+
+
+def snapshot(url: str) -> dict[str, list[tuple]]:
+    engine = wh.engine_for(url)
+    out = {}
+    for table, key in TABLES.items():
+        rows = wh.table_rows(engine, table, order_by=key)
+        out[table] = [
+            tuple(sorted((k, _norm(v)) for k, v in r.items() if k not in VOLATILE)) for r in rows
+        ]
+    return out
+
+
+def _norm(v):
+    if isinstance(v, float):
+        return round(v, 9)
+    if hasattr(v, "isoformat"):
+        return v.isoformat()[:10]
+    return v
+
+
+@pytest.fixture(scope="module")
+def sqlite_run(landing, tmp_path_factory):
+    import os
+
+    os.environ["PLAN_INDICATORS_PSEUDONYM_KEY"] = "test-key-not-secret"
+    root = tmp_path_factory.mktemp("sqlite")
+    url = f"sqlite:///{root / 'w.sqlite'}"
+    outcome = _run(landing, url, root / "staging")
+    return url, root, outcome
+
+
+def test_every_indicator_of_both_plans_is_evaluated(sqlite_run):
+    url, _root, outcome = sqlite_run
+    assert outcome.ok, outcome.failures
+    engine = wh.engine_for(url)
+    evaluations = {
+        (r["plan_id"], r["indicator_id"], r["fiscal_year"]): r
+        for r in wh.table_rows(engine, "indicator_evaluation")
+    }
+    expected = {(p.id, i.id, fy) for p in load_catalog() for i in p.indicators for fy in i.targets}
+    assert set(evaluations) == expected
+    for key, row in evaluations.items():
+        if row["status"] == "no_data":
+            assert row["note"], f"{key} is no_data without an explanation"
+    statuses = {r["status"] for r in evaluations.values()}
+    assert {"met", "not_met", "baseline", "in_progress", "not_applicable"} <= statuses
+
+
+def test_rerun_is_idempotent_and_history_is_empty(sqlite_run, landing):
+    url, root, _ = sqlite_run
+    before = snapshot(url)
+    assert _run(landing, url, root / "staging").ok
+    assert snapshot(url) == before
+    assert wh.table_rows(wh.engine_for(url), "indicator_result_history") == []
+
+
+def test_report_is_written(sqlite_run):
+    _url, root, _ = sqlite_run
+    html = (root / "staging" / "report.html").read_text("utf-8")
+    assert "Office des personnes handicapées du Québec" in html
+    assert "Atteinte" in html
+
+
+def test_postgres_gives_the_same_tables(sqlite_run, landing, pg_url, tmp_path):
+    url, _root, _ = sqlite_run
+    outcome = _run(landing, pg_url, tmp_path / "staging")
+    assert outcome.ok, outcome.failures
+    pg, lite = snapshot(pg_url), snapshot(url)
+    for table in TABLES:
+        assert pg[table] == lite[table], table
+    with sa.create_engine(pg_url).connect() as conn:
+        n = conn.execute(sa.text("SELECT count(*) FROM v_scorecard")).scalar()
+    assert n == len(lite["indicator_target"])
+
+
+def test_changed_value_goes_to_history_and_bad_file_changes_nothing(landing, tmp_path):
+    work = tmp_path / "landing"
+    shutil.copytree(landing, work)
+    url = f"sqlite:///{tmp_path / 'w.sqlite'}"
+    staging = tmp_path / "staging"
+    assert _run(work, url, staging, plans=("ophq-2024-2028",)).ok
+
+    # One more satisfaction answer of 0 in 2024-2025 lowers the mean of indicator 2.2.1.
+    folder = work / "satisfaction_responses"
+    (folder / "zz-late.csv").write_text(
+        "response_id,response_date,score\nlate-1,2024-06-01,0\n", encoding="utf-8"
+    )
+    assert _run(work, url, staging, plans=("ophq-2024-2028",)).ok
+    history = wh.read_rows(wh.engine_for(url), wh.indicator_result_history, indicator_id="2.2.1")
+    assert [h["fiscal_year"] for h in history] == ["2024-2025"]
+    assert history[0]["revision"] == 1
+
+    published = snapshot(url)
+    # A file without its required `score` column is refused as a whole.
+    (folder / "zz-bad.csv").write_text(
+        "response_id,response_date\nbad-1,2024-06-02\n", encoding="utf-8"
+    )
+    outcome = _run(work, url, staging, plans=("ophq-2024-2028",))
+    assert not outcome.ok
+    message = "\n".join(outcome.failures)
+    assert "satisfaction_responses/zz-bad.csv" in message
+    assert "score" in message
+    assert snapshot(url) == published

@@ -1,0 +1,93 @@
+"""The Dagster UI in headless Chromium: an indicator of each plan, with its lineage back to the
+raw landing folders. Screenshots land in docs/img/ for the README."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+IMG = ROOT / "docs" / "img"
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+INDICATORS = {
+    "ophq": ("indicator_result/ophq_2024_2028/i_1_1_2", ["facebook_posts", "facebook_post_topics"]),
+    "opq": ("indicator_result/opq_2019_2023/i_1_1_3", ["activity_register"]),
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def webserver(tmp_path_factory):
+    home = tmp_path_factory.mktemp("dagster_home")
+    port = _free_port()
+    env = {**os.environ, "DAGSTER_HOME": str(home), "PLAN_INDICATORS_HOME": str(home)}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "dagster_webserver",
+            "-w",
+            str(ROOT / "workspace.yaml"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/server_info", timeout=2):
+                break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(proc.stdout.read().decode()[-3000:])
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("dagster-webserver did not start within 90 s")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.mark.parametrize("plan", sorted(INDICATORS))
+def test_indicator_lineage_reaches_raw_sources(webserver, chromium_browser, plan):
+    key, sources = INDICATORS[plan]
+    page = chromium_browser.new_page(viewport={"width": 1600, "height": 1000})
+    try:
+        page.goto(f"{webserver}/assets/{key}", wait_until="networkidle")
+        page.get_by_text("Enjeu", exact=False).first.wait_for(timeout=30000)
+        page.goto(
+            f"{webserver}/assets/{key}?view=lineage&lineageScope=upstream&lineageDepth=4",
+            wait_until="networkidle",
+        )
+        for source in sources:
+            page.get_by_text(source, exact=True).first.wait_for(timeout=30000)
+        text = page.inner_text("body")
+        assert "raw" in text
+        IMG.mkdir(parents=True, exist_ok=True)
+        name = "ui-lineage.png" if plan == "ophq" else f"ui-lineage-{plan}.png"
+        page.screenshot(path=str(IMG / name))
+        assert (IMG / name).stat().st_size > 10_000
+    finally:
+        page.close()
