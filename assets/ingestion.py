@@ -6,7 +6,6 @@ blocking `file_contract` check. `staging/<source>` applies cross-source rules (r
 integrity) and writes the staged Parquet that measures read.
 """
 
-from __future__ import annotations
 
 import dataclasses
 from functools import cache

@@ -1,6 +1,5 @@
 """The annual report's results table, rendered from the published warehouse tables."""
 
-from __future__ import annotations
 
 from pathlib import Path
 

@@ -8,6 +8,7 @@ from functools import cache
 import dagster as dg
 
 from assets.catalog import catalog_assets
+from assets.checks import result_checks, source_checks
 from assets.indicators import plan_assets
 from assets.ingestion import ingestion_assets
 from assets.keys import evaluation_key
@@ -29,8 +30,10 @@ def build_definitions(plans_dir: str | None = None, **resources: str | None) -> 
     for plan in plans:
         assets += plan_assets(plan)
     assets.append(report_asset([evaluation_key(p, i) for p in plans for i in p.indicators]))
+    checks = [*source_checks(), *(result_checks(p) for p in plans)]
     return dg.Definitions(
         assets=assets,
+        asset_checks=checks,
         jobs=build_jobs(plans, web_partitions),
         schedules=build_schedules(plans, web_partitions),
         sensors=build_sensors(web_partitions),

@@ -1,6 +1,5 @@
 """Schedules in America/Toronto: daily digital refresh, monthly recomputation, yearly closing."""
 
-from __future__ import annotations
 
 import datetime as dt
 

@@ -1,0 +1,104 @@
+"""Great Expectations checks wired to the assets: raw and staged sources, indicator results."""
+
+
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+
+from assets.keys import raw_key, result_key, staging_key
+from expectations.checks import (
+    RAW_SUITE_CHECK,
+    RESULT_SUITE_CHECK,
+    STAGING_SUITE_CHECK,
+    build_suite_check,
+    check_result,
+)
+from plan_indicators import warehouse as wh
+from plan_indicators.catalog import Plan
+from plan_indicators.sources.contracts import SOURCES
+from plan_indicators.staging import WEB, ParquetStagedData
+
+
+def _loader(sub: str, source: str):
+    def load(context: dg.AssetCheckExecutionContext) -> pd.DataFrame | None:
+        return ParquetStagedData(Path(context.resources.landing.staging_path) / sub).frame(source)
+
+    return load
+
+
+def source_checks() -> list[dg.AssetChecksDefinition]:
+    checks = []
+    for source in SOURCES:
+        if source == WEB:
+            continue
+        checks.append(
+            build_suite_check(
+                suite_name=f"raw_{source}",
+                asset_key=raw_key(source),
+                check_name=RAW_SUITE_CHECK,
+                load_frame=_loader("raw", source),
+                required_resource_keys={"landing"},
+                description=f"Great Expectations suite raw_{source}: columns, keys, values, dates.",
+            )
+        )
+        checks.append(
+            build_suite_check(
+                suite_name=f"staging_{source}",
+                asset_key=staging_key(source),
+                check_name=STAGING_SUITE_CHECK,
+                load_frame=_loader("", source),
+                required_resource_keys={"landing"},
+                description=f"Great Expectations suite staging_{source}: rows keep file and line.",
+            )
+        )
+    return checks
+
+
+def result_checks(plan: Plan) -> dg.AssetChecksDefinition:
+    """One step validates every published result of the plan; one check result per indicator."""
+    keys = {ind.id: result_key(plan, ind) for ind in plan.indicators}
+    units = {ind.id: ind.unit for ind in plan.indicators}
+
+    @dg.multi_asset_check(
+        name=f"{plan.slug}_results_suite",
+        specs=[
+            dg.AssetCheckSpec(
+                RESULT_SUITE_CHECK,
+                asset=key,
+                blocking=True,
+                description="Great Expectations suite indicator_result: percent "
+                "in 0-100, counts ≥ 0, no percent without its denominator.",
+            )
+            for key in keys.values()
+        ],
+        required_resource_keys={"warehouse"},
+        can_subset=True,
+    )
+    def _results(context: dg.AssetCheckExecutionContext):
+        from expectations.runner import validate
+
+        rows = wh.read_rows(
+            context.resources.warehouse.engine(), wh.indicator_result, plan_id=plan.id
+        )
+        frame = pd.DataFrame(rows, columns=[c.name for c in wh.indicator_result.columns])
+        frame["unit"] = frame["indicator_id"].map(units)
+        selected = {k.asset_key for k in context.selected_asset_check_keys}
+        for ind_id, key in keys.items():
+            if key not in selected:
+                continue
+            part = frame.loc[
+                frame["indicator_id"] == ind_id,
+                [
+                    "plan_id",
+                    "indicator_id",
+                    "fiscal_year",
+                    "unit",
+                    "value",
+                    "numerator",
+                    "denominator",
+                ],
+            ]
+            yield check_result(validate("indicator_result", part), RESULT_SUITE_CHECK, key)
+
+    return _results
