@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-DEMO   ?= var/demo
+DEMO   ?= var
 
 .PHONY: install demo test lint bench dev clean
 
@@ -16,8 +16,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	@mkdir -p $(DEMO)
-	$(BIN)/plan-indicators demo --dir $(DEMO)
+	@mkdir -p $(DEMO) .dagster_home
+	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/plan-indicators demo --dir $(DEMO)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
@@ -30,7 +30,10 @@ bench: $(STAMP)
 	$(BIN)/plan-indicators bench --events 1000000 --events 10000000 --events 50000000 --out bench/results.md
 
 dev: $(STAMP)
-	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -w workspace.yaml
+	mkdir -p .dagster_home
+	DAGSTER_HOME=$(CURDIR)/.dagster_home \
+	PLAN_INDICATORS_PSEUDONYM_KEY=$$(cat $(DEMO)/pseudonym.key 2>/dev/null) \
+	$(BIN)/dagster dev -w workspace.yaml
 
 clean:
 	rm -rf $(VENV) var .dagster_home

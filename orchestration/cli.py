@@ -59,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     vp.add_argument("files", nargs="+")
 
     demo = sub.add_parser("demo", help="sample data, full run and report in one folder")
-    demo.add_argument("--dir", default="var/demo")
+    demo.add_argument("--dir", default="var")
     demo.add_argument("--as-of", default="2026-11-01")
 
     bench = sub.add_parser("bench", help="pipeline vs bare DuckDB on GA4-shaped events")
@@ -169,13 +169,13 @@ def cmd_demo(args) -> int:
             warehouse=f"sqlite:///{root / 'warehouse.sqlite'}",
             staging=str(root / "staging"),
             as_of=args.as_of,
-            report=str(root / "rapport-annuel.html"),
+            report=str(root / "reports" / "rapport-annuel.html"),
         ),
         echo=print,
     )
     print()
     print(f"warehouse: sqlite:///{root / 'warehouse.sqlite'}")
-    print(f"report:    {root / 'rapport-annuel.html'}")
+    print(f"report:    {root / 'reports' / 'rapport-annuel.html'}")
     print("UI:        make dev   (then open http://127.0.0.1:3000)")
     return 0 if outcome.ok else 1
 

@@ -1,4 +1,4 @@
-"""Dagster's own instance storage on PostgreSQL (dagster-postgres), as deploy/dagster.yaml sets it."""
+"""Dagster instance storage on PostgreSQL (dagster-postgres), as deploy/dagster.yaml sets it."""
 
 from __future__ import annotations
 
