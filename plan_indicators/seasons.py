@@ -49,7 +49,10 @@ def parse_due(text: str, seasons: SeasonSettings = DEFAULT_SEASONS) -> dt.date:
     match = re.fullmatch(r"(printemps|ete|automne|hiver)\s+(\d{4})", folded)
     if match:
         month, day = getattr(seasons, match.group(1))
-        return dt.date(int(match.group(2)), month, day)
+        try:
+            return dt.date(int(match.group(2)), month, day)
+        except ValueError as exc:
+            raise DeadlineTextError(f"season setting gives no date for {text!r}: {exc}") from None
     match = re.fullmatch(r"([a-z]+)\s+(\d{4})", folded)
     if match and match.group(1) in MONTHS_FR:
         year, month = int(match.group(2)), MONTHS_FR[match.group(1)]
