@@ -274,7 +274,7 @@ def _web_analytics(rng: np.random.Generator, scale: float, targets: list[str]) -
     month = days.astype("datetime64[M]").astype(np.int64) % 12 + 1
     weekly = np.where(weekday < 5, 1.0, 0.55)
     seasonal = np.array([1.1, 1.1, 1.15, 1.0, 0.95, 0.85, 0.7, 0.75, 1.1, 1.1, 1.05, 0.8])
-    intensity = weekly * seasonal[month - 1] * (1.0 + 0.22 * _frac(days))
+    intensity = weekly * seasonal[month - 1] * (1.0 + 0.35 * _frac(days))
     pages_mean, scroll_p, click_p = 1.7, 0.45, 0.25
     per_session = 1 + pages_mean * (1 + scroll_p + click_p)
     base = WEB_EVENTS * scale / (per_session * intensity.sum())
@@ -658,9 +658,9 @@ def _register(rng: np.random.Generator, plans: list[Plan]) -> list[File]:
         if ind.measure.name == "register_milestone"
     ]
     fate = {key: "on_time" for key in milestones}
-    picks = rng.permutation(len(milestones))
-    for pos, k in enumerate(picks[:3]):
-        fate[milestones[k]] = "missing" if pos == 0 else "late"
+    if len(milestones) >= 4:  # one not achieved, two late, the rest on time
+        for pos, k in enumerate(rng.permutation(len(milestones))[:3]):
+            fate[milestones[k]] = "missing" if pos == 0 else "late"
     files = []
     for i, plan in enumerate(plans):
         rows: list[dict[str, Any]] = []
@@ -686,15 +686,15 @@ def _register(rng: np.random.Generator, plans: list[Plan]) -> list[File]:
                         **row,
                     }
                 )
+        if not rows:
+            continue
         df = pd.DataFrame(
             rows,
             columns=["plan_id", "indicator_id", "record_id", "event_date", "quantity", "outcome",
                      "start_date", "subject", "note"],
         )  # fmt: skip
         style = "oui" if i % 2 == 0 else "true"
-        df["outcome"] = [
-            "" if pd.isna(v) or v is None else _bools([v], style)[0] for v in df["outcome"]
-        ]
+        df["outcome"] = ["" if pd.isna(v) else _bools([v], style)[0] for v in df["outcome"]]
         df["quantity"] = df["quantity"].astype(float)
         writer = EXCEL_FR if i % 2 == 0 else BOM
         files.append((f"registre_{plan.id}.csv", df, writer))
@@ -742,13 +742,14 @@ def _count_rows(rng: np.random.Generator, plan: Plan, ind: Indicator) -> list[di
 
 
 def _recurring_rows(rng: np.random.Generator, plan: Plan, target: Any) -> list[dict[str, Any]]:
-    """Guides once a year, newsletters once a half-year, from `start`; one period is missed."""
+    """Guides once a year, newsletters once a half-year from `start`, one half being missed."""
     start = parse_start(target.start)
     periods: list[tuple[dt.date, dt.date]] = []
     for year in _data_years(plan):
         halves = year.halves() if target.per == "half_year" else ((year.start, year.end),)
         periods += [(a, b) for a, b in halves if b >= start and a <= PRESENT]
-    missed = int(rng.integers(1, len(periods))) if len(periods) > 2 else -1
+    halves = target.per == "half_year" and len(periods) > 2
+    missed = int(rng.integers(1, len(periods))) if halves else -1
     rows = []
     for k, (a, b) in enumerate(periods):
         n = 0 if k == missed else target.min_count + int(rng.random() < 0.15)

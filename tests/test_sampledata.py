@@ -340,3 +340,10 @@ indicators:
 def test_scale_must_be_positive(tmp_path):
     with pytest.raises(ValueError, match="scale"):
         generate(tmp_path, scale=0)
+
+
+def test_check_landing_finds_no_file_level_error(landing):
+    landing_checks = pytest.importorskip("plan_indicators.sources.landing")
+    root, _ = landing
+    report = landing_checks.check_landing(root)
+    assert report.ok, list(report.problems())
