@@ -1,0 +1,83 @@
+"""Encoding, separator and number detection of the tolerant CSV reader (SPEC §3)."""
+
+import gzip
+
+import pytest
+
+from plan_indicators.sources.csvio import CsvError, parse_number, read_csv
+
+
+def test_utf8_without_bom(tmp_path):
+    p = tmp_path / "a.csv"
+    p.write_bytes("id,nom\n1,Québec\n".encode())
+    t = read_csv(p)
+    assert (t.encoding, t.separator) == ("utf-8", ",")
+    assert t.header == ["id", "nom"]
+    assert t.rows == [(2, ["1", "Québec"])]  # header = line 1, first data row = line 2
+
+
+def test_utf8_bom_is_removed_from_the_header(tmp_path):
+    p = tmp_path / "a.csv"
+    p.write_bytes(b"\xef\xbb\xbf" + "id,nom\n1,Montréal\n".encode())
+    t = read_csv(p)
+    assert t.encoding == "utf-8-sig"
+    assert t.header[0] == "id"
+    assert t.rows[0][1][1] == "Montréal"
+
+
+def test_cp1252_accents(tmp_path):
+    p = tmp_path / "a.csv"
+    p.write_bytes("id;région\n1;Trois-Rivières\n".encode("cp1252"))
+    t = read_csv(p)
+    assert (t.encoding, t.separator) == ("cp1252", ";")
+    assert t.header == ["id", "région"]
+    assert t.rows[0][1] == ["1", "Trois-Rivières"]
+
+
+def test_gzip_and_truncated_gzip(tmp_path):
+    data = gzip.compress(("id,v\n" + "".join(f"{i},x\n" for i in range(500))).encode())
+    good = tmp_path / "a.csv.gz"
+    good.write_bytes(data)
+    assert len(read_csv(good).rows) == 500  # range(500) rows written
+    bad = tmp_path / "b.csv.gz"
+    bad.write_bytes(data[: len(data) // 2])
+    with pytest.raises(CsvError) as exc:
+        read_csv(bad)
+    assert exc.value.rule == "unreadable"
+
+
+def test_empty_file_and_header_only(tmp_path):
+    empty = tmp_path / "e.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(CsvError) as exc:
+        read_csv(empty)
+    assert exc.value.rule == "empty_file"
+    header = tmp_path / "h.csv"
+    header.write_text("id,v\n")
+    assert read_csv(header).rows == []
+
+
+def test_multiline_quoted_field_keeps_the_line_where_the_row_starts(tmp_path):
+    p = tmp_path / "a.csv"
+    p.write_text('id,note\n1,"deux\nlignes"\n2,ok\n')
+    rows = read_csv(p).rows
+    assert [line for line, _ in rows] == [2, 4]  # row 1 spans lines 2-3, row 2 is on line 4
+
+
+@pytest.mark.parametrize(
+    ("text", "sep", "expected"),
+    [
+        ("1,250", ",", 1250.0),  # Meta's thousands separator
+        ("12,5", ";", 12.5),  # Excel in French: decimal comma
+        ("1\u00a0250", ";", 1250.0),  # NBSP thousands
+        ("3.5", ",", 3.5),
+    ],
+)
+def test_parse_number(text, sep, expected):
+    assert parse_number(text, sep) == expected
+
+
+@pytest.mark.parametrize(("text", "sep"), [("12,5", ","), ("abc", ","), ("nan", ";"), ("", ",")])
+def test_parse_number_refuses(text, sep):
+    with pytest.raises(ValueError):
+        parse_number(text, sep)
