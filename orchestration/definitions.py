@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from functools import cache
 
 import dagster as dg
@@ -19,6 +20,9 @@ from orchestration.schedules import build_schedules
 from orchestration.sensors import build_sensors
 from plan_indicators.catalog import load_catalog
 from resources import build_resources
+
+warnings.filterwarnings("ignore", category=dg.BetaWarning)
+warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 
 
 @cache

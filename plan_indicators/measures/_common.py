@@ -1,0 +1,35 @@
+"""Helpers shared by the measures: fiscal-year filters and the missing-input results."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from plan_indicators.measures import MeasureContext, MeasureResult
+
+
+def in_year(frame: pd.DataFrame, column: str, ctx: MeasureContext) -> pd.DataFrame:
+    """Rows whose `column` date is in the fiscal year and not after `as_of`."""
+    dates = pd.to_datetime(frame[column]).dt.normalize()
+    start, end = pd.Timestamp(ctx.fiscal_year.start), pd.Timestamp(ctx.fiscal_year.end)
+    cutoff = min(end, pd.Timestamp(ctx.as_of))
+    return frame.loc[(dates >= start) & (dates <= cutoff)]
+
+
+def share(numerator: int, denominator: int, rows: int, empty_reason: str) -> MeasureResult:
+    """A percentage, or a missing result when the population is empty."""
+    if denominator == 0:
+        return MeasureResult.missing(empty_reason)
+    return MeasureResult(
+        value=100.0 * numerator / denominator,
+        numerator=float(numerator),
+        denominator=float(denominator),
+        rows_used=rows,
+    )
+
+
+def absent(source: str) -> MeasureResult:
+    return MeasureResult.missing(f"Source « {source} » absente de la zone d'atterrissage")
+
+
+def true_mask(series: pd.Series) -> pd.Series:
+    return series.astype("boolean").fillna(False).astype(bool)

@@ -1,0 +1,32 @@
+"""Facebook measures: share of program posts whose organic reach meets a threshold."""
+
+from __future__ import annotations
+
+from plan_indicators.measures import MeasureContext, MeasureResult, measure
+from plan_indicators.measures._common import absent, in_year, share, true_mask
+
+
+@measure("share_posts_reach_at_least", sources=("facebook_posts", "facebook_post_topics"))
+def share_posts_reach_at_least(ctx: MeasureContext, min_reach: float) -> MeasureResult:
+    """Posts of the year tagged `informs_programs`; share with reach ≥ `min_reach`.
+
+    A post without a tag is a data-quality warning: excluded from both terms, counted in the
+    reason so that the analyst sees it.
+    """
+    posts, topics = ctx.data.frame("facebook_posts"), ctx.data.frame("facebook_post_topics")
+    if posts is None:
+        return absent("facebook_posts")
+    if topics is None:
+        return absent("facebook_post_topics")
+    year = in_year(posts, "publish_date", ctx)
+    tags = topics.drop_duplicates("post_id").set_index("post_id")["informs_programs"]
+    tagged = year["post_id"].isin(tags.index)
+    untagged = int((~tagged).sum())
+    programs = year.loc[tagged]
+    programs = programs.loc[true_mask(programs["post_id"].map(tags))]
+    reached = int((programs["reach"] >= min_reach).sum())
+    result = share(reached, len(programs), len(year), "Aucune publication sur les programmes")
+    if untagged:
+        note = f"{untagged} publication(s) sans classement exclue(s)"
+        result.reason = f"{result.reason} ; {note}" if result.reason else note
+    return result

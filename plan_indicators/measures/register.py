@@ -1,0 +1,146 @@
+"""Measures over the activity register: counts, rates, milestones and delays.
+
+Rows are picked by the indicator's own `plan_id` and `indicator_id`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from plan_indicators.measures import MeasureContext, MeasureResult, measure
+from plan_indicators.measures._common import absent, in_year
+
+NO_ROWS = "Aucun enregistrement au registre pour cet indicateur"
+
+
+def _rows(ctx: MeasureContext) -> pd.DataFrame | None:
+    register = ctx.data.frame("activity_register")
+    if register is None:
+        return None
+    mine = (register["plan_id"] == ctx.plan_id) & (register["indicator_id"] == ctx.indicator_id)
+    return register.loc[mine]
+
+
+@measure("register_count", sources=("activity_register",))
+def register_count(ctx: MeasureContext) -> MeasureResult:
+    """Sum of `quantity` (1 when empty) of the year's records, with each half-year's sum.
+
+    A register with no row at all for the indicator is missing data; a register that has rows
+    in other years but none in this one is a real zero: the register is kept.
+    """
+    rows = _rows(ctx)
+    if rows is None:
+        return absent("activity_register")
+    if rows.empty:
+        return MeasureResult.missing(NO_ROWS)
+    year = in_year(rows, "event_date", ctx)
+    qty = year["quantity"].astype("float64").fillna(1.0)
+    month = pd.to_datetime(year["event_date"]).dt.month
+    first_half = month.between(4, 9)
+    total = float(qty.sum())
+    return MeasureResult(
+        value=total,
+        numerator=total,
+        rows_used=len(year),
+        periods={"H1": float(qty[first_half].sum()), "H2": float(qty[~first_half].sum())},
+    )
+
+
+@measure("register_rate", sources=("activity_register",))
+def register_rate(ctx: MeasureContext) -> MeasureResult:
+    """Records of the year with outcome true / records with an outcome, in percent."""
+    rows = _rows(ctx)
+    if rows is None:
+        return absent("activity_register")
+    year = in_year(rows, "event_date", ctx)
+    outcome = year["outcome"].astype("boolean")
+    known = outcome.dropna()
+    if known.empty:
+        return MeasureResult.missing(NO_ROWS if rows.empty else "Aucun résultat connu pour l'année")
+    result = MeasureResult(
+        value=100.0 * int(known.sum()) / len(known),
+        numerator=float(known.sum()),
+        denominator=float(len(known)),
+        rows_used=len(year),
+    )
+    if len(known) < len(year):
+        result.reason = f"{len(year) - len(known)} enregistrement(s) sans résultat exclu(s)"
+    return result
+
+
+@measure("register_milestone", sources=("activity_register",))
+def register_milestone(ctx: MeasureContext, subjects: int | None = None) -> MeasureResult:
+    """Date the milestone was reached, over all years up to `as_of`.
+
+    Without `subjects`, the first record's date; with `subjects=n`, the date on which the n-th
+    distinct subject (e.g. professional order) was first reached.
+    """
+    rows = _rows(ctx)
+    if rows is None:
+        return absent("activity_register")
+    dates = pd.to_datetime(rows["event_date"])
+    rows = rows.loc[dates <= pd.Timestamp(ctx.as_of)]
+    if rows.empty:
+        return MeasureResult.missing(NO_ROWS)
+    ordered = rows.assign(_d=pd.to_datetime(rows["event_date"])).sort_values("_d", kind="stable")
+    if subjects is None:
+        return MeasureResult(
+            value=1.0, achieved_on=ordered["_d"].iloc[0].date(), rows_used=len(rows)
+        )
+    firsts = ordered.dropna(subset=["subject"]).drop_duplicates("subject")
+    reached = len(firsts)
+    achieved = firsts["_d"].iloc[subjects - 1].date() if reached >= subjects else None
+    return MeasureResult(
+        value=float(reached),
+        numerator=float(reached),
+        denominator=float(subjects),
+        achieved_on=achieved,
+        rows_used=len(rows),
+    )
+
+
+@measure("register_mean_delay", sources=("activity_register",))
+def register_mean_delay(
+    ctx: MeasureContext, business_days: bool = True, statistic: str = "mean"
+) -> MeasureResult:
+    """Delay from `start_date` to `event_date` of the records ending in the year.
+
+    Business days strictly after the start up to and including the end (Québec public-service
+    calendar), or calendar days; mean or median.
+    """
+    rows = _rows(ctx)
+    if rows is None:
+        return absent("activity_register")
+    year = in_year(rows, "event_date", ctx)
+    dated = year.dropna(subset=["start_date"])
+    if dated.empty:
+        return MeasureResult.missing(
+            NO_ROWS if rows.empty else "Aucun délai mesurable pour l'année"
+        )
+    if business_days:
+        count = ctx.business_days
+        if count is None:
+            from plan_indicators.business_days import business_days_between as count
+        delays = pd.Series(
+            [
+                count(s.date(), e.date())
+                for s, e in zip(
+                    pd.to_datetime(dated["start_date"]),
+                    pd.to_datetime(dated["event_date"]),
+                    strict=True,
+                )
+            ],
+            dtype="float64",
+        )
+    else:
+        delays = (pd.to_datetime(dated["event_date"]) - pd.to_datetime(dated["start_date"])).dt.days
+    value = float(delays.median() if statistic == "median" else delays.mean())
+    result = MeasureResult(
+        value=value,
+        numerator=float(delays.sum()),
+        denominator=float(len(delays)),
+        rows_used=len(year),
+    )
+    if len(dated) < len(year):
+        result.reason = f"{len(year) - len(dated)} enregistrement(s) sans date de début exclu(s)"
+    return result

@@ -1,0 +1,63 @@
+"""Client-service measures: offers accepted, satisfaction, digital requests, coordination."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from plan_indicators.measures import MeasureContext, MeasureResult, measure
+from plan_indicators.measures._common import absent, in_year, share, true_mask
+
+DIGITAL = ("web_form", "email", "chat")
+
+
+@measure("share_initial_offers_accepted", sources=("service_offers",))
+def share_initial_offers_accepted(ctx: MeasureContext) -> MeasureResult:
+    """Initial offers made in the year: accepted / (accepted + refused + no_response)."""
+    offers = ctx.data.frame("service_offers")
+    if offers is None:
+        return absent("service_offers")
+    year = in_year(offers.loc[offers["offer_kind"] == "initial"], "offer_date", ctx)
+    answered = year.loc[year["response"].isin(["accepted", "refused", "no_response"])]
+    accepted = int((answered["response"] == "accepted").sum())
+    return share(accepted, len(answered), len(year), "Aucune offre initiale répondue")
+
+
+@measure("mean_satisfaction_score", sources=("satisfaction_responses",))
+def mean_satisfaction_score(ctx: MeasureContext) -> MeasureResult:
+    """Mean score (0-10) of the survey answers dated in the year."""
+    answers = ctx.data.frame("satisfaction_responses")
+    if answers is None:
+        return absent("satisfaction_responses")
+    scores = in_year(answers, "response_date", ctx)["score"].dropna()
+    if scores.empty:
+        return MeasureResult.missing("Aucune réponse au sondage pour l'année")
+    return MeasureResult(
+        value=float(scores.mean()),
+        numerator=float(scores.sum()),
+        denominator=float(len(scores)),
+        rows_used=len(scores),
+    )
+
+
+@measure("share_requests_by_channel", sources=("service_requests",))
+def share_requests_by_channel(ctx: MeasureContext, channels: list[str] = DIGITAL):
+    """Requests received in the year through `channels` (digital by default), in percent."""
+    requests = ctx.data.frame("service_requests")
+    if requests is None:
+        return absent("service_requests")
+    year = in_year(requests, "received_date", ctx)
+    digital = int(year["channel"].isin(list(channels)).sum())
+    return share(digital, len(year), len(year), "Aucune demande reçue pour l'année")
+
+
+@measure("share_eligible_processed", sources=("coordination_requests",))
+def share_eligible_processed(ctx: MeasureContext) -> MeasureResult:
+    """Eligible requests received in the year that were processed (by `as_of`)."""
+    requests = ctx.data.frame("coordination_requests")
+    if requests is None:
+        return absent("coordination_requests")
+    year = in_year(requests, "received_date", ctx)
+    eligible = year.loc[true_mask(year["eligible"])]
+    done = pd.to_datetime(eligible["processed_date"])
+    processed = int((done.notna() & (done <= pd.Timestamp(ctx.as_of))).sum())
+    return share(processed, len(eligible), len(year), "Aucune demande admissible pour l'année")
