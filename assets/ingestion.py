@@ -6,7 +6,6 @@ blocking `file_contract` check. `staging/<source>` applies cross-source rules (r
 integrity) and writes the staged Parquet that measures read.
 """
 
-
 import dataclasses
 from functools import cache
 from pathlib import Path
@@ -301,12 +300,12 @@ def _web_staging_asset(partitions: dg.PartitionsDefinition) -> dg.AssetsDefiniti
         ),
     )
     def _web_staging(context: dg.AssetExecutionContext, landing: LandingZone):
-        from plan_indicators.sources.web import stage_web_analytics
+        from plan_indicators.sources.web import stage_web_analytics_years
 
         store = ParquetStagedData(landing.staging_path)
-        stats = {}
-        for fy in context.partition_keys:
-            stats[fy] = stage_web_analytics(Path(landing.path), fy, store.web_path(fy))
+        stats = stage_web_analytics_years(
+            Path(landing.path), {fy: store.web_path(fy) for fy in context.partition_keys}
+        )
         total = sum(int(s.get("distinct_pairs", 0)) for s in stats.values())
         return dg.MaterializeResult(
             metadata={

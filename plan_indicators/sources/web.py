@@ -44,44 +44,76 @@ def _scan(path: Path) -> str:
 
 
 def _events_sql(files: list[Path]) -> str:
-    """All files as one relation of varchar columns, whatever each file's own types."""
+    """All files as one relation of varchar columns: one multi-file scan per format, so
+    DuckDB plans a single read and prunes Parquet row groups on `event_date`."""
     cols = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in _REQUIRED)
-    return " UNION ALL ".join(f"SELECT {cols} FROM {_scan(p)}" for p in files)
+    parquet = [p for p in files if p.name.lower().endswith(".parquet")]
+    csv = [p for p in files if p not in parquet]
+    scans = []
+    if parquet:
+        scans.append(f"read_parquet([{', '.join(_lit(p) for p in parquet)}], union_by_name=true)")
+    if csv:
+        scans.append(
+            f"read_csv([{', '.join(_lit(p) for p in csv)}], all_varchar=true, header=true, "
+            "union_by_name=true)"
+        )
+    return " UNION ALL ".join(f"SELECT {cols} FROM {scan}" for scan in scans)
 
 
 def stage_web_analytics(landing_dir: Path, fiscal_year: str, out_path: Path) -> dict:
     """Write the distinct (page_path, user_pseudo_id) pairs of the year; stats for metadata."""
-    fy = FiscalYear.parse(fiscal_year)
+    return stage_web_analytics_years(landing_dir, {fiscal_year: Path(out_path)})[fiscal_year]
+
+
+def stage_web_analytics_years(landing_dir: Path, outputs: dict[str, Path]) -> dict[str, dict]:
+    """Stage several fiscal years in one scan of the files: {year: out_path} -> {year: stats}."""
     files = list_files(Path(landing_dir), WEB)
-    stats = {"files": len(files), "rows_scanned": 0, "page_views_in_year": 0, "distinct_pairs": 0}
+    empty = {"files": len(files), "rows_scanned": 0, "page_views_in_year": 0, "distinct_pairs": 0}
     if not files:
-        return stats
-    lo, hi = fy.start.strftime("%Y%m%d"), fy.end.strftime("%Y%m%d")
+        return {fy: dict(empty) for fy in outputs}
+    years = sorted(FiscalYear.parse(fy) for fy in outputs)
+    lo, hi = years[0].start.strftime("%Y%m%d"), years[-1].end.strftime("%Y%m%d")
     day = "replace(event_date, '-', '')"
-    in_year = (
+    # Fiscal year of a YYYYMMDD day: its year if the month is April or later, else the year before.
+    fy_start = (
+        f"CAST(substr({day}, 1, 4) AS INTEGER) - "
+        f"CASE WHEN substr({day}, 5, 2) < '04' THEN 1 ELSE 0 END"
+    )
+    keep = (
         f"event_name = 'page_view' AND length({day}) = 8 AND {day} BETWEEN '{lo}' AND '{hi}' "
         "AND page_location IS NOT NULL AND user_pseudo_id IS NOT NULL AND user_pseudo_id <> ''"
     )
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_name(out_path.name + ".tmp")
+    wanted = ", ".join(str(fy.start_year) for fy in years)
     con = _connect()
+    stats: dict[str, dict] = {}
     try:
         con.execute(f"CREATE TEMP VIEW ev AS {_events_sql(files)}")
-        scanned, views = con.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE {in_year}) FROM ev"
-        ).fetchone()
+        (scanned,) = con.execute("SELECT count(*) FROM ev").fetchone()
         con.execute(
-            f"COPY (SELECT DISTINCT {PAGE_PATH_SQL} AS page_path, user_pseudo_id FROM ev "
-            f"WHERE {in_year} ORDER BY 1, 2) TO {_lit(tmp)} (FORMAT PARQUET)"
+            f"CREATE TEMP TABLE pairs AS SELECT {fy_start} AS fy, {PAGE_PATH_SQL} AS page_path, "
+            f"user_pseudo_id, count(*) AS views FROM ev WHERE {keep} GROUP BY ALL"
         )
-        (pairs,) = con.execute(f"SELECT count(*) FROM read_parquet({_lit(tmp)})").fetchone()
+        con.execute(f"DELETE FROM pairs WHERE fy NOT IN ({wanted})")
+        for fy in years:
+            out_path = Path(outputs[fy.key])
+            out_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = out_path.with_name(out_path.name + ".tmp")
+            con.execute(
+                f"COPY (SELECT page_path, user_pseudo_id FROM pairs WHERE fy = {fy.start_year} "
+                f"ORDER BY 1, 2) TO {_lit(tmp)} (FORMAT PARQUET)"
+            )
+            views, pairs = con.execute(
+                f"SELECT coalesce(sum(views), 0), count(*) FROM pairs WHERE fy = {fy.start_year}"
+            ).fetchone()
+            tmp.replace(out_path)
+            stats[fy.key] = {
+                "files": len(files),
+                "rows_scanned": int(scanned),
+                "page_views_in_year": int(views),
+                "distinct_pairs": int(pairs),
+            }
     finally:
         con.close()
-    tmp.replace(out_path)
-    stats.update(
-        rows_scanned=int(scanned), page_views_in_year=int(views), distinct_pairs=int(pairs)
-    )
     return stats
 
 
