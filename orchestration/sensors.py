@@ -17,6 +17,7 @@ from assets.keys import raw_key, staging_key
 from orchestration.jobs import INGEST_JOB
 from plan_indicators.fiscal import FiscalYear
 from plan_indicators.sources.contracts import SOURCES
+from plan_indicators.staging import WEB
 from resources import LandingZone
 
 LANDING_SENSOR = "landing_zone_sensor"
@@ -80,11 +81,8 @@ def build_sensors(web_partitions) -> list:
         requests = []
         for source, files in sorted(changed.items()):
             digest = hashlib.sha256("".join(f + state[f][2] for f in sorted(files)).encode())
-            years = (
-                {fiscal_year_of_name(f, today_fy) for f in files}
-                if source == "web_analytics"
-                else {today_fy}
-            )
+            # Only web analytics are staged per fiscal year; other sources are unpartitioned.
+            years = {fiscal_year_of_name(f, today_fy) for f in files} if source == WEB else set()
             for fy in sorted(years & web_years) or [None]:
                 requests.append(
                     dg.RunRequest(

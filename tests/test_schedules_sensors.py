@@ -36,14 +36,19 @@ def test_schedules_request_current_and_closing_years(tmp_path):
     assert {"daily_digital_refresh", "monthly_ingest", "monthly_ophq_2024_2028",
             "yearly_closing_ophq_2024_2028"} <= names  # fmt: skip
 
+    repo = defs.get_repository_def()
     daily = defs.get_schedule_def("daily_digital_refresh")
     # 06:00 in Toronto on 1 April 2025 = 10:00 UTC; the local date decides the fiscal year.
-    ctx = dg.build_schedule_context(scheduled_execution_time=dt.datetime(2025, 4, 1, 6, tzinfo=TZ))
+    ctx = dg.build_schedule_context(
+        scheduled_execution_time=dt.datetime(2025, 4, 1, 6, tzinfo=TZ), repository_def=repo
+    )
     [request] = daily.evaluate_tick(ctx).run_requests
     assert request.partition_key == "2025-2026"
 
     closing = defs.get_schedule_def("yearly_closing_ophq_2024_2028")
-    ctx = dg.build_schedule_context(scheduled_execution_time=dt.datetime(2026, 5, 15, 6, tzinfo=TZ))
+    ctx = dg.build_schedule_context(
+        scheduled_execution_time=dt.datetime(2026, 5, 15, 6, tzinfo=TZ), repository_def=repo
+    )
     [request] = closing.evaluate_tick(ctx).run_requests
     assert request.partition_key == "2025-2026"
     assert request.run_config["resources"]["settings"]["config"]["final_years"] == ["2025-2026"]
@@ -63,7 +68,7 @@ def test_landing_sensor_processes_each_file_once(tmp_path):
     (folder / "2024.csv").write_text("response_id,response_date,score\nr1,2024-05-01,8\n")
 
     with dg.instance_for_test() as instance:
-        ctx = dg.build_sensor_context(instance=instance, definitions=defs)
+        ctx = dg.build_sensor_context(instance=instance, definitions=defs, resources=defs.resources)
         first = sensor.evaluate_tick(ctx)
         assert [r.tags["plan_indicators/source"] for r in first.run_requests] == [
             "satisfaction_responses"
@@ -75,13 +80,17 @@ def test_landing_sensor_processes_each_file_once(tmp_path):
         cursor = first.cursor
 
         # Same file, same checksum: nothing to do.
-        ctx = dg.build_sensor_context(instance=instance, definitions=defs, cursor=cursor)
+        ctx = dg.build_sensor_context(
+            instance=instance, definitions=defs, resources=defs.resources, cursor=cursor
+        )
         again = sensor.evaluate_tick(ctx)
         assert not again.run_requests
 
         # Changed content: one new run with another run key.
         (folder / "2024.csv").write_text("response_id,response_date,score\nr1,2024-05-01,9\n")
-        ctx = dg.build_sensor_context(instance=instance, definitions=defs, cursor=cursor)
+        ctx = dg.build_sensor_context(
+            instance=instance, definitions=defs, resources=defs.resources, cursor=cursor
+        )
         changed = sensor.evaluate_tick(ctx)
         assert len(changed.run_requests) == 1
         assert changed.run_requests[0].run_key != first.run_requests[0].run_key
