@@ -1,6 +1,5 @@
 """Great Expectations checks wired to the assets: raw and staged sources, indicator results."""
 
-
 from pathlib import Path
 
 import dagster as dg
@@ -55,6 +54,17 @@ def source_checks() -> list[dg.AssetChecksDefinition]:
     return checks
 
 
+RESULT_COLUMNS = [
+    "plan_id",
+    "indicator_id",
+    "fiscal_year",
+    "unit",
+    "value",
+    "numerator",
+    "denominator",
+]
+
+
 def result_checks(plan: Plan) -> dg.AssetChecksDefinition:
     """One step validates every published result of the plan; one check result per indicator."""
     keys = {ind.id: result_key(plan, ind) for ind in plan.indicators}
@@ -76,29 +86,27 @@ def result_checks(plan: Plan) -> dg.AssetChecksDefinition:
         can_subset=True,
     )
     def _results(context: dg.AssetCheckExecutionContext):
-        from expectations.runner import validate
+        from expectations.runner import SuiteOutcome, validate
 
         rows = wh.read_rows(
             context.resources.warehouse.engine(), wh.indicator_result, plan_id=plan.id
         )
         frame = pd.DataFrame(rows, columns=[c.name for c in wh.indicator_result.columns])
         frame["unit"] = frame["indicator_id"].map(units)
+        frame = frame[RESULT_COLUMNS].reset_index(drop=True)
+        outcome = validate("indicator_result", frame)
         selected = {k.asset_key for k in context.selected_asset_check_keys}
         for ind_id, key in keys.items():
             if key not in selected:
                 continue
-            part = frame.loc[
-                frame["indicator_id"] == ind_id,
-                [
-                    "plan_id",
-                    "indicator_id",
-                    "fiscal_year",
-                    "unit",
-                    "value",
-                    "numerator",
-                    "denominator",
-                ],
-            ]
-            yield check_result(validate("indicator_result", part), RESULT_SUITE_CHECK, key)
+            mine = set(frame.index[frame["indicator_id"] == ind_id])
+
+            def concerns(f, mine=mine):
+                return f.rule == "missing_column" or bool(mine & set(f.index))
+
+            errors = [f for f in outcome.error_failures if concerns(f)]
+            warns = [f for f in outcome.warn_failures if concerns(f)]
+            part = SuiteOutcome(outcome.suite, not errors, errors, warns, outcome.evaluated)
+            yield check_result(part, RESULT_SUITE_CHECK, key)
 
     return _results

@@ -1,9 +1,9 @@
 """Dagster asset checks built from the Great Expectations suites.
 
 Error-level expectations block downstream assets (`blocking=True`, severity ERROR); warn-level
-ones report with severity WARN and let the run go on. GX is imported only when a check runs.
+ones report with severity WARN and let the run go on. GX is imported only when a check runs,
+so loading the code location does not pay for it.
 """
-
 
 from collections.abc import Callable
 
@@ -13,9 +13,13 @@ import pandas as pd
 RAW_SUITE_CHECK = "great_expectations_raw"
 STAGING_SUITE_CHECK = "great_expectations_staging"
 RESULT_SUITE_CHECK = "great_expectations_result"
+RESULT_SUITE = "indicator_result"
+
+FrameLoader = Callable[[dg.AssetCheckExecutionContext], pd.DataFrame | None]
 
 
 def check_result(outcome, check_name: str, asset_key: dg.AssetKey) -> dg.AssetCheckResult:
+    """A `SuiteOutcome` as a check result: ERROR if any error-level failure, else WARN."""
     passed = outcome.success and not outcome.warn_failures
     return dg.AssetCheckResult(
         asset_key=asset_key,
@@ -32,6 +36,9 @@ def check_result(outcome, check_name: str, asset_key: dg.AssetKey) -> dg.AssetCh
             "unexpected_sample": dg.MetadataValue.json(
                 {f"{f.rule}:{f.column}": f.sample[:10] for f in outcome.failures}
             ),
+            "unexpected_rows": dg.MetadataValue.json(
+                {f"{f.rule}:{f.column}": f.rows[:10] for f in outcome.failures if f.rows}
+            ),
         },
     )
 
@@ -41,11 +48,15 @@ def build_suite_check(
     suite_name: str,
     asset_key: dg.AssetKey,
     check_name: str,
-    load_frame: Callable[[dg.AssetCheckExecutionContext], pd.DataFrame | None],
+    load_frame: FrameLoader,
     description: str,
     required_resource_keys: set[str] | None = None,
 ) -> dg.AssetChecksDefinition:
-    """A blocking check that validates what `load_frame` returns against one suite."""
+    """A blocking check that validates what `load_frame` returns against one suite.
+
+    `load_frame` returning None means nothing was published: the check passes and says so,
+    since the asset itself reports the missing input.
+    """
 
     @dg.asset_check(
         asset=asset_key,
@@ -59,7 +70,61 @@ def build_suite_check(
 
         frame = load_frame(context)
         if frame is None:
-            return dg.AssetCheckResult(passed=True, metadata={"rows": 0, "note": "no data"})
+            return dg.AssetCheckResult(
+                passed=True, metadata={"suite": suite_name, "rows": 0, "note": "no data"}
+            )
         return check_result(validate(suite_name, frame), check_name, asset_key)
 
     return _check
+
+
+def build_raw_check(
+    source: str,
+    asset_key: dg.AssetKey,
+    load_frame: FrameLoader,
+    required_resource_keys: set[str] | None = None,
+) -> dg.AssetChecksDefinition:
+    """The `raw_<source>` suite on a raw asset (typed rows as read from the landing files)."""
+    return build_suite_check(
+        suite_name=f"raw_{source}",
+        asset_key=asset_key,
+        check_name=RAW_SUITE_CHECK,
+        load_frame=load_frame,
+        required_resource_keys=required_resource_keys,
+        description=f"Great Expectations suite raw_{source}: columns, keys, values, dates.",
+    )
+
+
+def build_staging_checks(
+    source: str,
+    asset_key: dg.AssetKey,
+    load_frame: FrameLoader,
+    required_resource_keys: set[str] | None = None,
+) -> dg.AssetChecksDefinition:
+    """The `staging_<source>` suite on `staging/<source>`: contract rules, lineage and types."""
+    return build_suite_check(
+        suite_name=f"staging_{source}",
+        asset_key=asset_key,
+        check_name=STAGING_SUITE_CHECK,
+        load_frame=load_frame,
+        required_resource_keys=required_resource_keys,
+        description=f"Great Expectations suite staging_{source}: columns, keys, values, "
+        "dates, types, and every row keeps its file and line.",
+    )
+
+
+def build_result_check(
+    asset_key: dg.AssetKey,
+    load_frame: FrameLoader,
+    required_resource_keys: set[str] | None = None,
+) -> dg.AssetChecksDefinition:
+    """The `indicator_result` suite on one indicator's results (needs a `unit` column)."""
+    return build_suite_check(
+        suite_name=RESULT_SUITE,
+        asset_key=asset_key,
+        check_name=RESULT_SUITE_CHECK,
+        load_frame=load_frame,
+        required_resource_keys=required_resource_keys,
+        description="Great Expectations suite indicator_result: percent in 0-100, counts "
+        "and delays ≥ 0, scores in 0-10, no percent without a denominator > 0.",
+    )

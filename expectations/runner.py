@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from plan_indicators.sources.contracts import CONTRACTS
@@ -21,6 +23,19 @@ from plan_indicators.sources.contracts import CONTRACTS
 SUITES_DIR = Path(__file__).parent / "suites"
 DATE_MIN, DATE_MAX = "2015-04-01", "2030-03-31"
 _DATE_TYPES = ("date", "yyyymmdd", "mdy_hm")
+_DATETIMES = ["datetime64[ns]", "datetime64[us]", "datetime64[ms]", "datetime64[s]"]
+# What the readers stage for each contract type (see readers._typed). Text columns are checked
+# value by value (`str`): `validate` hands pandas' string dtype over as plain objects.
+STAGED_TYPES: dict[str, list[str]] = {
+    "str": ["str"],
+    "fiscal_year": ["str"],
+    "date": _DATETIMES,
+    "yyyymmdd": _DATETIMES,
+    "mdy_hm": _DATETIMES,
+    "bool": ["BooleanDtype", "bool"],
+    "int": ["float64", "int64"],
+    "float": ["float64", "int64"],
+}
 
 
 def _exp(type_: str, severity: str, rule: str, **kwargs) -> dict:
@@ -28,9 +43,10 @@ def _exp(type_: str, severity: str, rule: str, **kwargs) -> dict:
 
 
 def _source_expectations(source: str, staging: bool) -> list[dict]:
+    """The contract's rules as expectations; staging adds lineage and the staged dtypes."""
     contract = CONTRACTS[source]
     exps = [
-        _exp("expect_column_to_exist", "error", "required_column", column=c)
+        _exp("expect_column_to_exist", "error", "missing_column", column=c)
         for c in contract.required
     ]
     for c in contract.key:
@@ -70,7 +86,7 @@ def _source_expectations(source: str, staging: bool) -> list[dict]:
                     max_value=col.maximum,
                 )
             )
-        if col.type in _DATE_TYPES and source != "web_analytics":
+        if col.type in _DATE_TYPES:
             exps.append(
                 _exp(
                     "expect_column_values_to_be_between",
@@ -84,11 +100,37 @@ def _source_expectations(source: str, staging: bool) -> list[dict]:
     if staging:
         for c in ("_file", "_line"):
             exps.append(_exp("expect_column_values_to_not_be_null", "error", "lineage", column=c))
+        types = [(c.name, STAGED_TYPES[c.type]) for c in contract.columns]
+        for name, type_list in [*types, ("_file", ["str"]), ("_line", ["int64"])]:
+            exps.append(
+                _exp(
+                    "expect_column_values_to_be_in_type_list",
+                    "error",
+                    "type",
+                    column=name,
+                    type_list=type_list,
+                )
+            )
     return exps
 
 
+RESULT_COLUMNS = (
+    "plan_id",
+    "indicator_id",
+    "fiscal_year",
+    "unit",
+    "value",
+    "numerator",
+    "denominator",
+)
+
+
 def _result_expectations() -> list[dict]:
+    """Hand-written: what a published result must satisfy whatever its measure."""
     exps = [
+        _exp("expect_column_to_exist", "error", "missing_column", column=c) for c in RESULT_COLUMNS
+    ]
+    exps += [
         _exp("expect_column_values_to_not_be_null", "error", "key_not_null", column=c)
         for c in ("plan_id", "indicator_id", "fiscal_year")
     ]
@@ -145,6 +187,7 @@ def _result_expectations() -> list[dict]:
 
 
 def expected_suites() -> dict[str, dict]:
+    """Every suite, by name, as `write_suites()` writes it."""
     suites = {}
     for source, contract in CONTRACTS.items():
         suites[f"raw_{source}"] = {
@@ -158,7 +201,10 @@ def expected_suites() -> dict[str, dict]:
         if source != "web_analytics":
             suites[f"staging_{source}"] = {
                 "name": f"staging_{source}",
-                "meta": {"description": f"Staged {source}, with the file and line of each row."},
+                "meta": {
+                    "description": f"Staged {source}: the raw rules, typed columns, and the "
+                    "file and line of each row."
+                },
                 "expectations": _source_expectations(source, staging=True),
             }
     suites["indicator_result"] = {
@@ -188,8 +234,13 @@ def write_suites(folder: Path = SUITES_DIR) -> list[Path]:
 
 
 @cache
+def _suite_text(name: str) -> str:
+    return (SUITES_DIR / f"{name}.json").read_text("utf-8")
+
+
 def load_suite(name: str) -> dict:
-    return json.loads((SUITES_DIR / f"{name}.json").read_text("utf-8"))
+    """A fresh copy of a committed suite (the file is read once per process)."""
+    return json.loads(_suite_text(name))
 
 
 @dataclass
@@ -201,6 +252,11 @@ class ExpectationFailure:
     unexpected_count: int
     sample: list = field(default_factory=list)
     index: list[int] = field(default_factory=list)
+    """Every unexpected row's position in the frame (complete, unlike the sample)."""
+    rows: list[str] = field(default_factory=list)
+    """`file:line` of the unexpected rows when the frame carries `_file`/`_line` (staged data)."""
+    exception: str | None = None
+    """GX could not evaluate the expectation (e.g. a bad row condition): a failure, not a crash."""
 
 
 @dataclass
@@ -216,27 +272,35 @@ class SuiteOutcome:
         return self.error_failures + self.warn_failures
 
     def markdown(self) -> str:
+        """The failing expectations as a table for the Dagster UI."""
         if not self.failures:
             return f"All {self.evaluated} expectations of `{self.suite}` passed."
         lines = [
-            "| severity | expectation | column | rule | unexpected | sample |",
-            "|---|---|---|---|---|---|",
+            "| severity | expectation | column | rule | unexpected | sample | rows |",
+            "|---|---|---|---|---|---|---|",
         ]
         for f in self.failures:
-            sample = ", ".join(str(s) for s in f.sample[:5]).replace("|", "\\|")
-            lines.append(
-                f"| {f.severity} | {f.expectation} | {f.column or ''} | {f.rule} | "
-                f"{f.unexpected_count} | {sample} |"
-            )
+            cells = [
+                f.severity,
+                f.expectation,
+                f.column or "",
+                f.rule,
+                str(f.unexpected_count),
+                f.exception or ", ".join(str(s) for s in f.sample[:5]),
+                ", ".join(f.rows[:5]),
+            ]
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
         return "\n".join(lines)
 
     def summary(self) -> str:
+        """One line naming the first failure (errors first), with where it was found."""
         f = (self.error_failures or self.warn_failures or [None])[0]
         if f is None:
             return ""
+        where = f" at {', '.join(f.rows[:3])}" if f.rows else ""
         return (
             f"{f.expectation} on column {f.column}: {f.unexpected_count} unexpected "
-            f"(rule {f.rule}; sample {f.sample[:3]})"
+            f"(rule {f.rule}; sample {f.sample[:3]}){where}"
         )
 
 
@@ -246,38 +310,52 @@ _lock = threading.Lock()
 @cache
 def _context():
     """One ephemeral GX context per process, analytics and progress bars off."""
-    os.environ["GX_ANALYTICS_ENABLED"] = "false"
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     ctx = gx.get_context(mode="ephemeral")
+    ctx.config.analytics_enabled = False
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     datasource = ctx.data_sources.add_pandas("plan_indicators")
     batch_def = datasource.add_dataframe_asset("frame").add_batch_definition_whole_dataframe("all")
     return gx, batch_def
 
 
+_NOT_COLUMNS = {"and", "or", "not", "in", "is", "True", "False", "None"}
+
+
+def _columns(kwargs: dict) -> list[str]:
+    """Columns an expectation reads, including those named in its pandas row condition."""
+    cols = list(kwargs.get("column_list") or ([kwargs["column"]] if "column" in kwargs else []))
+    condition = re.sub(r"(\"[^\"]*\"|'[^']*')", " ", kwargs.get("row_condition") or "")
+    names = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", condition)
+    return cols + [n for n in dict.fromkeys(names) if n not in _NOT_COLUMNS and n not in cols]
+
+
 def _build(gx, suite: dict, df: pd.DataFrame):
-    """GX suite for the expectations whose columns exist; the others fail as missing columns."""
+    """GX suite for the expectations whose columns exist.
+
+    A missing column fails its `expect_column_to_exist` (error) once; expectations on a missing
+    column that no such expectation covers become an error failure here instead of a GX crash.
+    """
     built = gx.ExpectationSuite(name=suite["name"])
+    exists = "expect_column_to_exist"
+    checked = {e["kwargs"]["column"] for e in suite["expectations"] if e["type"] == exists}
     missing: list[ExpectationFailure] = []
     for exp in suite["expectations"]:
         kwargs = dict(exp["kwargs"])
-        cols = kwargs.get("column_list") or ([kwargs["column"]] if "column" in kwargs else [])
-        absent = [c for c in cols if c not in df.columns]
-        if absent:
-            missing.append(
-                ExpectationFailure(
-                    exp["type"],
-                    absent[0],
-                    exp["meta"]["severity"] if exp["type"] != "expect_column_to_exist" else "error",
-                    "missing_column",
-                    len(df),
-                )
-            )
+        absent = [c for c in _columns(kwargs) if c not in df.columns]
+        if absent and exp["type"] != exists:
+            reported = checked | {f.column for f in missing}
+            missing += [
+                ExpectationFailure(exp["type"], c, "error", "missing_column", 0)
+                for c in absent
+                if c not in reported
+            ]
             continue
         col = kwargs.get("column")
-        if col and pd.api.types.is_datetime64_any_dtype(df[col]):
+        if col in df.columns and pd.api.types.is_datetime64_any_dtype(df[col]):
             for bound in ("min_value", "max_value"):
                 if isinstance(kwargs.get(bound), str):
                     kwargs[bound] = pd.Timestamp(kwargs[bound])
@@ -286,12 +364,30 @@ def _build(gx, suite: dict, df: pd.DataFrame):
     return built, missing
 
 
+def _as_objects(df: pd.DataFrame) -> pd.DataFrame:
+    """Positional index, and text columns as plain objects (what the `str` type check reads)."""
+    frame = df.reset_index(drop=True)
+    text = [c for c, t in frame.dtypes.items() if isinstance(t, pd.StringDtype)]
+    if text:
+        frame = frame.astype(dict.fromkeys(text, object))
+        for c in text:
+            frame[c] = frame[c].where(frame[c].notna(), None)
+    return frame
+
+
+def _rows(frame: pd.DataFrame, index: list[int]) -> list[str]:
+    if not {"_file", "_line"} <= set(frame.columns):
+        return []
+    return [f"{frame.at[i, '_file']}:{frame.at[i, '_line']}" for i in index if i in frame.index]
+
+
 def validate(suite_name: str, df: pd.DataFrame) -> SuiteOutcome:
+    """Run one suite over a frame; failures are split by the severity in each expectation's meta."""
     suite = load_suite(suite_name)
+    frame = _as_objects(df)
     with _lock:
         gx, batch_def = _context()
-        built, failures = _build(gx, suite, df)
-        frame = df.reset_index(drop=True)
+        built, failures = _build(gx, suite, frame)
         result = batch_def.get_batch(batch_parameters={"dataframe": frame}).validate(
             built, result_format={"result_format": "COMPLETE", "partial_unexpected_count": 20}
         )
@@ -301,6 +397,8 @@ def validate(suite_name: str, df: pd.DataFrame) -> SuiteOutcome:
         cfg = res.expectation_config
         meta = cfg.meta or {}
         info = res.result or {}
+        exception = _exception(res.exception_info)
+        index = [int(i) for i in (info.get("unexpected_index_list") or []) if isinstance(i, int)]
         failures.append(
             ExpectationFailure(
                 expectation=cfg.type,
@@ -309,11 +407,9 @@ def validate(suite_name: str, df: pd.DataFrame) -> SuiteOutcome:
                 rule=meta.get("rule", cfg.type),
                 unexpected_count=int(info.get("unexpected_count") or 0),
                 sample=[_plain(v) for v in (info.get("partial_unexpected_list") or [])[:20]],
-                index=[
-                    int(i)
-                    for i in (info.get("unexpected_index_list") or [])[:20]
-                    if isinstance(i, int)
-                ],
+                index=index,
+                rows=_rows(frame, index[:20]),
+                exception=exception,
             )
         )
     errors = [f for f in failures if f.severity == "error"]
@@ -321,9 +417,25 @@ def validate(suite_name: str, df: pd.DataFrame) -> SuiteOutcome:
     return SuiteOutcome(suite_name, not errors, errors, warns, len(suite["expectations"]))
 
 
+def _exception(info) -> str | None:
+    """The first exception message GX recorded for a result (flat or keyed by metric)."""
+    if not info:
+        return None
+    entries = [info] if "raised_exception" in info else list(info.values())
+    for entry in entries:
+        if isinstance(entry, dict) and entry.get("raised_exception"):
+            return str(entry.get("exception_message") or "exception")
+    return None
+
+
 def _plain(v):
+    """A JSON-friendly sample value (dates as ISO text, numpy scalars as Python ones)."""
     if isinstance(v, pd.Timestamp):
-        return v.date().isoformat()
-    if isinstance(v, dict | list | str | int | float | bool) or v is None:
+        return v.date().isoformat() if v == v.normalize() else v.isoformat()
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, list | str | int | float | bool) or v is None:
         return v
     return str(v)
