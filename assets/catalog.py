@@ -71,9 +71,8 @@ def known_results(engine, plan_id: str, indicator_id: str) -> dict[str, float | 
 
 def target_rows(plan: Plan, engine) -> list[dict]:
     """Targets with thresholds resolved from the results already published, where they exist."""
-    from plan_indicators.targets import resolve_threshold
-
     from plan_indicators.fiscal import FiscalYear
+    from plan_indicators.targets import resolve_threshold
 
     rows = []
     for ind in plan.indicators:
