@@ -1,6 +1,5 @@
 """The plan catalog published as dimension tables: dim_plan, dim_indicator, indicator_target."""
 
-
 import json
 
 import dagster as dg

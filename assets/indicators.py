@@ -5,7 +5,6 @@ publishes it (earlier values kept in history). `indicator_evaluation/<plan>/<ind
 it with that year's target, resolving baselines from the results of the baseline years.
 """
 
-
 import hashlib
 import json
 

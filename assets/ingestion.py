@@ -285,7 +285,9 @@ def _web_raw_asset() -> dg.AssetsDefinition:
     return _raw_web
 
 
-def _web_staging_asset(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
+def _web_staging_asset(
+    partitions: dg.PartitionsDefinition, pages: tuple[str, ...] | None
+) -> dg.AssetsDefinition:
     @dg.asset(
         key=staging_key(WEB),
         deps=[raw_key(WEB)],
@@ -295,8 +297,9 @@ def _web_staging_asset(partitions: dg.PartitionsDefinition) -> dg.AssetsDefiniti
         kinds={"parquet", "duckdb"},
         tags={"layer": "staging", "source": WEB},
         description=(
-            "Distinct (page path, user) pairs of `page_view` events per fiscal year, scanned with "
-            "DuckDB: all that `distinct_users` needs, so a year of events never enters pandas."
+            "Distinct (page path, user) pairs of `page_view` events per fiscal year, for the "
+            "pages the catalog's indicators count, scanned with DuckDB: all that "
+            "`distinct_users` needs, so a year of events never enters pandas."
         ),
     )
     def _web_staging(context: dg.AssetExecutionContext, landing: LandingZone):
@@ -304,7 +307,9 @@ def _web_staging_asset(partitions: dg.PartitionsDefinition) -> dg.AssetsDefiniti
 
         store = ParquetStagedData(landing.staging_path)
         stats = stage_web_analytics_years(
-            Path(landing.path), {fy: store.web_path(fy) for fy in context.partition_keys}
+            Path(landing.path),
+            {fy: store.web_path(fy) for fy in context.partition_keys},
+            list(pages) if pages is not None else None,
         )
         total = sum(int(s.get("distinct_pairs", 0)) for s in stats.values())
         return dg.MaterializeResult(
@@ -318,10 +323,13 @@ def _web_staging_asset(partitions: dg.PartitionsDefinition) -> dg.AssetsDefiniti
 
 
 @cache
-def ingestion_assets(web_partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
+def ingestion_assets(
+    web_partitions: dg.PartitionsDefinition, web_pages: tuple[str, ...] | None = None
+) -> list[dg.AssetsDefinition]:
+    """Raw and staging assets; `web_pages` are the pages the catalog's indicators count."""
     small = [s for s in SOURCES if s != WEB]
     return (
         [_raw_asset(s) for s in small]
         + [_staging_asset(s) for s in small]
-        + [_web_raw_asset(), _web_staging_asset(web_partitions)]
+        + [_web_raw_asset(), _web_staging_asset(web_partitions, web_pages)]
     )

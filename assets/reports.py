@@ -1,6 +1,5 @@
 """The annual report's results table, rendered from the published warehouse tables."""
 
-
 from pathlib import Path
 
 import dagster as dg

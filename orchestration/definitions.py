@@ -25,12 +25,29 @@ warnings.filterwarnings("ignore", category=dg.BetaWarning)
 warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 
 
+def web_pages(plans) -> tuple[str, ...]:
+    """Every page any `distinct_users` indicator counts, normalised as staging stores them."""
+    from plan_indicators.measures.web import normalise_path
+
+    return tuple(
+        sorted(
+            {
+                normalise_path(page)
+                for plan in plans
+                for ind in plan.indicators
+                if ind.measure.name == "distinct_users"
+                for page in ind.measure.params.get("pages", [])
+            }
+        )
+    )
+
+
 @cache
 def build_definitions(plans_dir: str | None = None, **resources: str | None) -> dg.Definitions:
     """Definitions for a catalog folder; `resources` override the deployment's defaults."""
     plans = load_catalog(plans_dir or os.environ.get("PLAN_INDICATORS_PLANS_DIR") or None)
     web_partitions = all_years_partitions(plans)
-    assets: list = [catalog_assets(plans), *ingestion_assets(web_partitions)]
+    assets: list = [catalog_assets(plans), *ingestion_assets(web_partitions, web_pages(plans))]
     for plan in plans:
         assets += plan_assets(plan)
     assets.append(report_asset([evaluation_key(p, i) for p in plans for i in p.indicators]))

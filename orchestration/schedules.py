@@ -1,6 +1,5 @@
 """Schedules in America/Toronto: daily digital refresh, monthly recomputation, yearly closing."""
 
-
 import datetime as dt
 
 import dagster as dg

@@ -4,7 +4,6 @@ The landing sensor keys each file by path and SHA-256 checksum (cursor), so a fi
 once; a file only re-hashed when its size or modification time changed.
 """
 
-
 import datetime as dt
 import hashlib
 import json

@@ -284,3 +284,104 @@ def test_personal_column_is_pseudonymised(tmp_path):
     dump = read.frame.to_csv() + repr(read.quarantine) + repr(read.files)
     assert "NAS-123456789" not in dump
     assert "NAS-987654321" not in dump
+
+
+def test_utf8_bom_header_maps_to_the_contract(tmp_path):
+    write(
+        tmp_path,
+        "satisfaction_responses",
+        "bom.csv",
+        "\ufeffResponse_ID,response_date, Score \nR1,2024-05-01,7\n",  # BOM, case, spaces
+    )
+    read = read_source(tmp_path, "satisfaction_responses")
+    assert read.errors == []
+    assert read.files[0].encoding == "utf-8-sig"
+    assert read.frame["response_id"].tolist() == ["R1"]
+    assert read.frame["score"].tolist() == [7.0]
+
+
+def test_meta_french_headers_utf8_with_comma_separator(tmp_path):
+    write(
+        tmp_path,
+        "facebook_posts",
+        "fr.csv",
+        "Identifiant de la publication,Heure de publication,Couverture,Type de publication\n"
+        '122158000010,03/31/2025 23:59,"2,500",Photo\n',
+    )
+    read = read_source(tmp_path, "facebook_posts")
+    assert read.errors == []
+    row = read.frame.iloc[0]
+    assert row["publish_date"] == pd.Timestamp("2025-03-31")  # last day of 2024-2025
+    assert row["reach"] == 2500.0  # "2,500" = 2 500
+    assert row["post_type"] == "Photo"
+
+
+def test_bad_publish_time_and_fractional_reach(tmp_path):
+    write(
+        tmp_path,
+        "facebook_posts",
+        "p.csv",
+        "Post ID,Publish time,Reach\n"
+        "P1,2024-05-01 10:00,5\n"  # ISO instead of MM/DD/YYYY
+        "P2,13/01/2024 10:00,5\n"  # month 13
+        "P3,05/01/2024 10:00,12.5\n",  # a reach is a whole number
+    )
+    read = read_source(tmp_path, "facebook_posts")
+    assert rules(read) == [
+        ("facebook_posts/p.csv", 2, "publish_time", "date_format"),
+        ("facebook_posts/p.csv", 3, "publish_time", "date_format"),
+        ("facebook_posts/p.csv", 4, "reach", "number_format"),
+    ]
+    assert read.frame.empty
+
+
+def test_french_excel_scientific_post_id_in_semicolon_file(tmp_path):
+    write(
+        tmp_path,
+        "facebook_posts",
+        "fr.csv",
+        "Identifiant de la publication;Heure de publication;Couverture\n"
+        "1,22158E+17;05/01/2024 14:30;10\n",
+    )
+    read = read_source(tmp_path, "facebook_posts")
+    assert [(e.line, e.column, e.rule) for e in read.errors] == [
+        (2, "post_id", "scientific_notation_id")
+    ]
+    # a refused file reads no row: 0 = 0 + 0, and says why
+    f = read.files[0]
+    assert (f.rows_read, f.rows_staged, f.rows_quarantined) == (0, 0, 0)
+    assert any("refusé" in w for w in f.warnings)
+
+
+def test_undecodable_file_is_a_file_error(tmp_path):
+    folder = tmp_path / "satisfaction_responses"
+    folder.mkdir()
+    (folder / "bad.csv").write_bytes(b"response_id,response_date,score\nR1,2024-05-01,\x81\n")
+    write(tmp_path, "satisfaction_responses", "good.csv", "response_id,response_date,score\n")
+    read = read_source(tmp_path, "satisfaction_responses")
+    assert [(e.file, e.rule) for e in read.errors] == [
+        ("satisfaction_responses/bad.csv", "encoding")
+    ]
+    assert [f.file for f in read.files] == [
+        "satisfaction_responses/bad.csv",
+        "satisfaction_responses/good.csv",
+    ]
+
+
+def test_missing_folder_is_an_absent_source(tmp_path):
+    read = read_source(tmp_path, "service_offers")
+    assert (read.errors, read.quarantine, read.files) == ([], [], [])
+    assert read.frame.empty
+    (tmp_path / "service_offers").mkdir()
+    assert read_source(tmp_path, "service_offers").files == []
+
+
+def test_web_analytics_is_not_read_here(tmp_path):
+    with pytest.raises(ValueError, match="DuckDB"):
+        read_source(tmp_path, "web_analytics")
+
+
+def test_checksum_is_sha256_of_the_file_bytes(tmp_path):
+    p = write(tmp_path, "satisfaction_responses", "s.csv", "response_id,response_date,score\n")
+    read = read_source(tmp_path, "satisfaction_responses")
+    assert read.files[0].checksum == hashlib.sha256(p.read_bytes()).hexdigest()

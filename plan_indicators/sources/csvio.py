@@ -2,7 +2,7 @@
 
 Exports come from Excel (French, `;` and decimal comma, Windows-1252), from Meta (UTF-8 with
 quoted thousands) and from scripts (UTF-8, maybe gzipped); every cell stays a string here and
-the readers type it by contract.
+the readers type it by contract. Messages are French: they go back to the data providers.
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ from pathlib import Path
 
 
 class CsvError(Exception):
-    """A file that cannot be read at all; `rule` is the FileError rule."""
+    """A file that cannot be read at all; `rule` becomes the FileError rule."""
 
-    def __init__(self, rule: str, message: str):
-        super().__init__(message)
+    def __init__(self, file: str, rule: str, message: str):
+        super().__init__(f"{file}: {rule}: {message}")
+        self.file = file
         self.rule = rule
         self.message = message
 
@@ -29,7 +30,7 @@ class CsvError(Exception):
 @dataclass
 class CsvTable:
     header: list[str]
-    rows: list[tuple[int, list[str]]]  # (line number of the row's first line, cells)
+    rows: list[tuple[int, list[str]]]  # (physical line where the row starts, cells)
     encoding: str
     separator: str
     checksum: str
@@ -50,19 +51,26 @@ def read_bytes(path: Path) -> bytes:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise CsvError("unreadable", f"cannot open file: {exc.strerror or exc}") from exc
+        raise CsvError(str(path), "unreadable", f"ouverture impossible : {exc}") from exc
     if not data:
-        raise CsvError("empty_file", "file is empty (0 bytes)")
+        raise CsvError(str(path), "empty_file", "fichier vide (0 octet)")
     if path.name.lower().endswith(".gz"):
         try:
             data = gzip.decompress(data)
         except (EOFError, OSError, zlib.error) as exc:
-            raise CsvError("unreadable", f"corrupt or truncated gzip: {exc}") from exc
+            raise CsvError(
+                str(path), "unreadable", f"archive gzip tronquée ou corrompue ({exc})"
+            ) from exc
     return data
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Strict UTF-8 (BOM allowed) first, since cp1252 would accept any byte sequence."""
+def decode(data: bytes, file: str = "") -> tuple[str, str]:
+    """Strict UTF-8 (BOM allowed) first, since Windows-1252 accepts almost any byte sequence;
+    NUL bytes mean a binary or UTF-16 file, which is not one of the accepted encodings."""
+    if b"\x00" in data:
+        raise CsvError(
+            file, "encoding", "octets nuls : fichier binaire ou UTF-16, pas un CSV texte"
+        )
     try:
         text = data.decode("utf-8-sig")
         return text, "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
@@ -70,8 +78,13 @@ def decode(data: bytes) -> tuple[str, str]:
         pass
     try:
         return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
+    except UnicodeDecodeError as exc:
+        raise CsvError(
+            file,
+            "encoding",
+            f"encodage illisible (ni UTF-8 ni Windows-1252, octet {data[exc.start]:#04x} "
+            f"à la position {exc.start})",
+        ) from None
 
 
 def sniff_separator(header_line: str) -> str:
@@ -80,12 +93,18 @@ def sniff_separator(header_line: str) -> str:
 
 
 def read_csv(path: Path) -> CsvTable:
-    """Every row as strings, with the file line where it starts (header = line 1)."""
-    digest = checksum(path) if path.exists() else ""
-    text, encoding = decode(read_bytes(path))
+    """Every row as strings, with the physical line where it starts (header = line 1).
+
+    The csv module counts the lines a quoted multi-line cell spans, so the line of the next
+    row stays right; blank lines are skipped but still counted.
+    """
+    path = Path(path)
+    name = str(path)
+    data = read_bytes(path)
+    text, encoding = decode(data, name)
     if not text.strip():
-        raise CsvError("empty_file", "file has no header line")
-    first = text.lstrip("\r\n").split("\n", 1)[0]
+        raise CsvError(name, "empty_file", "aucune ligne d'en-tête")
+    first = text.lstrip("\r\n").splitlines()[0]
     sep = sniff_separator(first)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     header: list[str] | None = None
@@ -101,10 +120,12 @@ def read_csv(path: Path) -> CsvTable:
                 continue
             rows.append((start, cells))
     except csv.Error as exc:
-        raise CsvError("unreadable", f"malformed CSV near line {reader.line_num}: {exc}") from exc
+        raise CsvError(
+            name, "unreadable", f"CSV mal formé vers la ligne {reader.line_num} : {exc}"
+        ) from exc
     if header is None:
-        raise CsvError("empty_file", "file has no header line")
-    return CsvTable(header, rows, encoding, sep, digest)
+        raise CsvError(name, "empty_file", "aucune ligne d'en-tête")
+    return CsvTable(header, rows, encoding, sep, checksum(path))
 
 
 _PLAIN = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
@@ -112,7 +133,12 @@ _THOUSANDS_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
 def parse_number(text: str, separator: str) -> float:
-    """A number as Excel or Meta wrote it; ValueError when it is not one."""
+    """A number as Excel or Meta wrote it; ValueError when it is not one.
+
+    With `;` the comma is the decimal mark (Excel in French); with `,` a comma can only be a
+    thousands separator inside quotes (Meta's "1,250"), so "12,5" there is refused rather
+    than guessed. Spaces (also non-breaking) are thousands separators in both.
+    """
     s = text.replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
     if separator == ";":
         s = s.replace(",", ".")

@@ -3,7 +3,9 @@
 Each row read is either staged or quarantined with its file, line, column and rule, so that
 rows read = rows staged + rows quarantined per file. A fault that makes a whole file
 unusable (unreadable, missing column, Post IDs mangled by Excel) is a FileError: the file is
-refused and the caller publishes nothing.
+refused (its rows count as not read) and the caller publishes nothing. A row breaking several
+rules is quarantined once, under the first column that fails. Personal columns are replaced by
+their keyed pseudonym before any check, so no raw value reaches a frame, message or quarantine.
 """
 
 from __future__ import annotations
@@ -19,9 +21,17 @@ import pandas as pd
 from plan_indicators.fiscal import FiscalYear
 from plan_indicators.sources.contracts import CONTRACTS, Column, SourceContract
 from plan_indicators.sources.csvio import CsvError, checksum, parse_number, read_csv
-from plan_indicators.sources.pseudonym import pseudonymise
+from plan_indicators.sources.pseudonym import KEY_ENV, MissingKeyError, pseudonymise
 
-KEY_ENV = "PLAN_INDICATORS_PSEUDONYM_KEY"
+__all__ = [
+    "KEY_ENV",
+    "FileError",
+    "FileReport",
+    "QuarantineRow",
+    "SourceRead",
+    "list_files",
+    "read_source",
+]
 
 _TRUE = {"true", "oui", "yes", "1", "vrai"}
 _FALSE = {"false", "non", "no", "0", "faux"}
@@ -91,6 +101,14 @@ def list_files(landing_dir: Path, source: str) -> list[Path]:
         for p in folder.iterdir()
         if p.is_file() and not p.name.startswith((".", "~$")) and p.name.lower().endswith(formats)
     )
+
+
+def _safe_checksum(path: Path) -> str:
+    """The checksum of a refused file too, when it can be opened at all."""
+    try:
+        return checksum(path)
+    except OSError:
+        return ""
 
 
 def _norm(header: str) -> str:
@@ -194,10 +212,8 @@ def _typed(contract: SourceContract, df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _require_key(key: bytes | None) -> bytes:
-    if key is None:
-        raise ValueError(
-            f"personal values present: set {KEY_ENV} (pseudonymisation key) before ingesting"
-        )
+    if not key:
+        raise MissingKeyError()
     return key
 
 
@@ -235,9 +251,15 @@ def _row(
 def read_source(
     landing_dir: Path, source: str, *, pseudonym_key: bytes | None = None
 ) -> SourceRead:
-    """Read, type and check every file of a CSV source; see the module docstring."""
+    """Read, type and check every file of a CSV source; see the module docstring.
+
+    A missing folder or an empty one is an absent source: empty frame, no error. Raises
+    ValueError (MissingKeyError) when a personal column has values and no key is given.
+    """
     if source not in CONTRACTS:
         raise KeyError(f"unknown source: {source}")
+    if source == "web_analytics":
+        raise ValueError("web_analytics is scanned by DuckDB: see plan_indicators.sources.web")
     contract = CONTRACTS[source]
     landing_dir = Path(landing_dir)
     headers = _header_map(contract)
@@ -248,14 +270,11 @@ def read_source(
     seen: dict[tuple, str] = {}
     for path in list_files(landing_dir, source):
         rel = path.relative_to(landing_dir).as_posix()
-        if path.name.lower().endswith(".parquet"):
-            errors.append(FileError(rel, None, None, "unreadable", "Parquet not read here"))
-            continue
         try:
             table = read_csv(path)
         except CsvError as exc:
             errors.append(FileError(rel, None, None, exc.rule, exc.message))
-            reports.append(FileReport(rel, checksum(path), 0, 0, 0, "", "", [exc.message]))
+            reports.append(FileReport(rel, _safe_checksum(path), 0, 0, 0, "", "", [exc.message]))
             continue
         report = FileReport(rel, table.checksum, 0, 0, 0, table.encoding, table.separator)
         reports.append(report)
@@ -291,7 +310,10 @@ def read_source(
                     break
         if file_errors:
             errors.extend(file_errors)
-            report.warnings.append("fichier refusé : " + ", ".join(e.rule for e in file_errors))
+            report.warnings.append(
+                f"fichier refusé ({', '.join(e.rule for e in file_errors)}) : "
+                f"ses {len(table.rows)} lignes ne sont pas lues"
+            )
             continue
         width = len(table.header)
         for line, cells in table.rows:
