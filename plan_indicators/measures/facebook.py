@@ -19,7 +19,8 @@ def share_posts_reach_at_least(ctx: MeasureContext, min_reach: float) -> Measure
     if topics is None:
         return absent("facebook_post_topics")
     year = in_year(posts, "publish_date", ctx)
-    tags = topics.drop_duplicates("post_id").set_index("post_id")["informs_programs"]
+    tags = topics.dropna(subset=["informs_programs"]).drop_duplicates("post_id")
+    tags = tags.set_index("post_id")["informs_programs"]
     tagged = year["post_id"].isin(tags.index)
     untagged = int((~tagged).sum())
     programs = year.loc[tagged]

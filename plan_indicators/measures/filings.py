@@ -5,21 +5,18 @@ from __future__ import annotations
 import pandas as pd
 
 from plan_indicators.measures import MeasureContext, MeasureResult, measure
-from plan_indicators.measures._common import absent, share, true_mask
+from plan_indicators.measures._common import absent, in_year, share, true_mask
 
 
 def _population(ctx: MeasureContext, organisation_types: list[str] | None):
-    """Filings whose reference year starts in the fiscal year (as_of does not apply: a plan's
-    reference year is known from its filing)."""
+    """Filings whose reference year starts in the fiscal year (and not after `as_of`), of the
+    given organisation types when some are named."""
     filings = ctx.data.frame("action_plan_filings")
     if filings is None:
         return None
-    start = pd.to_datetime(filings["reference_start"])
-    fy = ctx.fiscal_year
-    mask = (start >= pd.Timestamp(fy.start)) & (start <= pd.Timestamp(fy.end))
     if organisation_types:
-        mask &= filings["organisation_type"].isin(list(organisation_types))
-    return filings.loc[mask]
+        filings = filings.loc[filings["organisation_type"].isin(list(organisation_types))]
+    return in_year(filings, "reference_start", ctx)
 
 
 @measure("share_plans_with_consultation", sources=("action_plan_filings",))
@@ -38,12 +35,17 @@ def share_plans_with_consultation(
 def share_plans_adopted_within(
     ctx: MeasureContext, months: int = 6, organisation_types: list[str] | None = None
 ) -> MeasureResult:
-    """Plans adopted on or before reference_start + `months` months − 1 day."""
+    """Plans adopted on or before reference_start + `months` months − 1 day (and by `as_of`).
+
+    2024-04-01 has until 2024-09-30; 2024-01-01 (a municipality's calendar year, which belongs
+    to fiscal year 2023-2024) has until 2024-06-30.
+    """
     plans = _population(ctx, organisation_types)
     if plans is None:
         return absent("action_plan_filings")
     start = pd.to_datetime(plans["reference_start"])
     deadline = start + pd.DateOffset(months=months) - pd.Timedelta(days=1)
     adopted = pd.to_datetime(plans["adopted_date"])
-    on_time = int((adopted.notna() & (adopted <= deadline)).sum())
+    known = adopted.notna() & (adopted <= pd.Timestamp(ctx.as_of))
+    on_time = int((known & (adopted <= deadline)).sum())
     return share(on_time, len(plans), len(plans), "Aucun plan d'action pour l'année")

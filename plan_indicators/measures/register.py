@@ -14,19 +14,22 @@ NO_ROWS = "Aucun enregistrement au registre pour cet indicateur"
 
 
 def _rows(ctx: MeasureContext) -> pd.DataFrame | None:
+    """The indicator's records of every year, up to `as_of` (later records are not known yet)."""
     register = ctx.data.frame("activity_register")
     if register is None:
         return None
     mine = (register["plan_id"] == ctx.plan_id) & (register["indicator_id"] == ctx.indicator_id)
-    return register.loc[mine]
+    known = pd.to_datetime(register["event_date"]) <= pd.Timestamp(ctx.as_of)
+    return register.loc[mine & known]
 
 
 @measure("register_count", sources=("activity_register",))
 def register_count(ctx: MeasureContext) -> MeasureResult:
     """Sum of `quantity` (1 when empty) of the year's records, with each half-year's sum.
 
-    A register with no row at all for the indicator is missing data; a register that has rows
-    in other years but none in this one is a real zero: the register is kept.
+    A register with no row at all for the indicator (in any year, up to `as_of`) is missing
+    data; a register that has rows in other years but none in this one is a real zero: the
+    register is kept, so an empty year means nothing happened.
     """
     rows = _rows(ctx)
     if rows is None:
@@ -75,11 +78,11 @@ def register_milestone(ctx: MeasureContext, subjects: int | None = None) -> Meas
     Without `subjects`, the first record's date; with `subjects=n`, the date on which the n-th
     distinct subject (e.g. professional order) was first reached.
     """
+    if subjects is not None and subjects < 1:
+        raise ValueError(f"subjects must be at least 1, got {subjects}")
     rows = _rows(ctx)
     if rows is None:
         return absent("activity_register")
-    dates = pd.to_datetime(rows["event_date"])
-    rows = rows.loc[dates <= pd.Timestamp(ctx.as_of)]
     if rows.empty:
         return MeasureResult.missing(NO_ROWS)
     ordered = rows.assign(_d=pd.to_datetime(rows["event_date"])).sort_values("_d", kind="stable")
@@ -108,6 +111,8 @@ def register_mean_delay(
     Business days strictly after the start up to and including the end (Québec public-service
     calendar), or calendar days; mean or median.
     """
+    if statistic not in ("mean", "median"):
+        raise ValueError(f"statistic must be 'mean' or 'median', got {statistic!r}")
     rows = _rows(ctx)
     if rows is None:
         return absent("activity_register")

@@ -26,7 +26,10 @@ def survey_value(ctx: MeasureContext) -> MeasureResult:
     row, missing = _row(ctx)
     if missing:
         return missing
-    return MeasureResult(value=float(row["value"]), rows_used=1)
+    value = float(row["value"])
+    if value != value:
+        return MeasureResult.missing("Valeur du sondage non fournie pour l'année")
+    return MeasureResult(value=value, rows_used=1)
 
 
 @measure("survey_participation", sources=("survey_results",))

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from plan_indicators.measures import MeasureContext, MeasureResult, measure
+
+_ORIGIN = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")
 
 
 def normalise_path(path: str) -> str:
-    """Catalog page paths the way staging stores them: no trailing slash except the root."""
-    path = path.split("?")[0].split("#")[0]
+    """A catalog page the way web staging stores `page_path`, so that both sides match.
+
+    Scheme and host dropped (a full URL in the catalog still works), query and fragment
+    dropped, trailing slashes ignored except for the root. The path's case is kept: web
+    servers may treat `/Services` and `/services` as different pages.
+    """
+    path = re.sub(r"[?#].*$", "", _ORIGIN.sub("", path.strip()))
     return path.rstrip("/") or "/"
 
 
@@ -20,7 +29,9 @@ def distinct_users(ctx: MeasureContext, pages: list[str], event_name: str = "pag
     import duckdb
 
     if event_name != "page_view":
-        raise ValueError("web analytics are staged for page_view events only")
+        return MeasureResult.missing(
+            f"Seuls les événements page_view sont conservés (demandé : {event_name})"
+        )
     path = ctx.data.parquet_glob("web_analytics", ctx.fiscal_year.key)
     if path is None:
         return MeasureResult.missing("Aucune donnée d'analytique web pour l'année")

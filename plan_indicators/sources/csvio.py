@@ -12,9 +12,13 @@ import gzip
 import hashlib
 import io
 import re
+import sys
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# Text cells have no size limit in the contracts: a 10 MB note is data, not a fault.
+csv.field_size_limit(sys.maxsize)
 
 
 class CsvError(Exception):
@@ -77,7 +81,7 @@ def decode(data: bytes, file: str = "") -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("cp1252"), "cp1252"
+        return data.removeprefix(b"\xef\xbb\xbf").decode("cp1252"), "cp1252"
     except UnicodeDecodeError as exc:
         raise CsvError(
             file,

@@ -1,0 +1,568 @@
+"""Bad-input corpus (data-quality issue): every malformed drop has one exact, documented outcome.
+
+Each case writes a landing zone in tmp_path with one bad file (and, where useful, a good file of
+the same source) and asserts the exact FileError or quarantine row, that every file reconciles
+(rows read = rows staged + rows quarantined) and that the good file loses nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import html
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from plan_indicators.sources.landing import check_landing
+from plan_indicators.sources.readers import FileError, read_source
+from plan_indicators.sources.web import validate_web_files
+
+KEY = b"bad-inputs-key"
+
+SAT_GOOD = "response_id,response_date,score\nG1,2024-05-01,8\nG2,2024-05-02,9.5\n"
+REQ_HEADER = "request_id,received_date,channel,requester_id,region_code\n"
+ACT_HEADER = "plan_id,indicator_id,record_id,event_date,quantity,outcome,start_date,subject,note\n"
+
+
+def write(root, source, name, data: str | bytes, encoding: str = "utf-8"):
+    folder = root / source
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(data if isinstance(data, bytes) else data.encode(encoding))
+    return path
+
+
+def reconciled(read) -> None:
+    """Nothing vanishes: per file, every row read is either staged or quarantined."""
+    for f in read.files:
+        assert f.rows_read == f.rows_staged + f.rows_quarantined, f
+
+
+def report(read, name: str):
+    return next(f for f in read.files if f.file.endswith("/" + name))
+
+
+def where(read) -> list[tuple]:
+    return [(q.file, q.line, q.column, q.rule, q.value) for q in read.quarantine]
+
+
+def good_file_intact(read, name: str, rows: int) -> None:
+    """The good file of the same drop is fully staged."""
+    f = report(read, name)
+    assert (f.rows_read, f.rows_staged, f.rows_quarantined) == (rows, rows, 0)
+    assert (read.frame["_file"] == f.file).sum() == rows
+
+
+# 1 ---------------------------------------------------------------------------------------------
+def test_truncated_gzip_is_unreadable_and_good_file_still_staged(tmp_path):
+    full = gzip.compress(b"response_id,response_date,score\nR1,2024-05-01,7\n" * 50)
+    write(tmp_path, "satisfaction_responses", "bad.csv.gz", full[: len(full) // 2])
+    write(tmp_path, "satisfaction_responses", "good.csv", SAT_GOOD)
+    read = read_source(tmp_path, "satisfaction_responses")
+    # Half an archive cannot be gunzipped: whole file refused, no line/column can be named.
+    [err] = read.errors
+    assert (err.file, err.line, err.column, err.rule) == (
+        "satisfaction_responses/bad.csv.gz", None, None, "unreadable",
+    )  # fmt: skip
+    assert "gzip" in err.message
+    bad = report(read, "bad.csv.gz")
+    assert (bad.rows_read, bad.rows_staged, bad.rows_quarantined) == (0, 0, 0)  # refused
+    reconciled(read)
+    good_file_intact(read, "good.csv", 2)  # G1, G2
+
+
+# 2 ---------------------------------------------------------------------------------------------
+def test_zero_byte_file_is_empty_file(tmp_path):
+    write(tmp_path, "satisfaction_responses", "empty.csv", b"")
+    write(tmp_path, "satisfaction_responses", "good.csv", SAT_GOOD)
+    read = read_source(tmp_path, "satisfaction_responses")
+    assert read.errors == [
+        FileError(
+            "satisfaction_responses/empty.csv", None, None, "empty_file", "fichier vide (0 octet)"
+        )
+    ]
+    reconciled(read)
+    good_file_intact(read, "good.csv", 2)
+
+
+# 3 ---------------------------------------------------------------------------------------------
+def test_header_only_is_zero_rows_and_no_error(tmp_path):
+    write(tmp_path, "satisfaction_responses", "header.csv", "response_id,response_date,score\n")
+    read = read_source(tmp_path, "satisfaction_responses")
+    # A header with no data is a valid, empty extract (e.g. a month without answers).
+    assert read.errors == [] and read.quarantine == []
+    f = read.files[0]
+    assert (f.rows_read, f.rows_staged, f.rows_quarantined) == (0, 0, 0)
+    assert read.frame.empty
+    assert list(read.frame.columns) == ["response_id", "response_date", "score", "_file", "_line"]
+
+
+# 4 ---------------------------------------------------------------------------------------------
+def test_windows_1252_accents_survive(tmp_path):
+    text = ACT_HEADER + "P1,I1,A1,2024-05-01,1,,,Montréal,Écoute à Québec\n"
+    write(tmp_path, "activity_register", "excel.csv", text, encoding="cp1252")
+    read = read_source(tmp_path, "activity_register")
+    # "é" is byte 0xE9 in cp1252, invalid as UTF-8 → the cp1252 fallback decodes it.
+    assert read.errors == [] and read.quarantine == []
+    assert read.files[0].encoding == "cp1252"
+    assert read.frame["subject"].tolist() == ["Montréal"]
+    assert read.frame["note"].tolist() == ["Écoute à Québec"]
+    reconciled(read)
+
+
+# 5 ---------------------------------------------------------------------------------------------
+def test_utf8_bom_with_cp1252_bytes_decodes_as_cp1252(tmp_path):
+    body = (ACT_HEADER + "P1,I1,A1,2024-05-01,1,,,Montréal,\n").encode("cp1252")
+    write(tmp_path, "activity_register", "bom.csv", b"\xef\xbb\xbf" + body)
+    read = read_source(tmp_path, "activity_register")
+    # csvio.decode documents: strict UTF-8 (BOM allowed) first, else Windows-1252. 0xE9 makes
+    # UTF-8 fail, so the file is cp1252; the BOM is a marker, not part of the first header
+    # ("plan_id"), so the file must read like test 4, not be refused for a missing plan_id.
+    assert read.errors == []
+    assert read.files[0].encoding == "cp1252"
+    assert read.frame["plan_id"].tolist() == ["P1"]
+    assert read.frame["subject"].tolist() == ["Montréal"]
+    reconciled(read)
+
+
+# 6 ---------------------------------------------------------------------------------------------
+def test_mixed_separators_rows_quarantined_field_count(tmp_path):
+    text = (
+        "response_id,response_date,score\n"  # header: 2 commas, 0 ';' → ',' file
+        "R1,2024-05-01,7\n"  # line 2: 3 fields
+        "R2;2024-05-02;8\n"  # line 3: 1 field under ',' → field_count
+        "R3,2024-05-03,9\n"  # line 4
+        "R4;2024-05-04;6\n"  # line 5: 1 field
+    )
+    write(tmp_path, "satisfaction_responses", "mixed.csv", text)
+    read = read_source(tmp_path, "satisfaction_responses")
+    assert read.errors == []
+    f = "satisfaction_responses/mixed.csv"
+    assert where(read) == [(f, 3, None, "field_count", None), (f, 5, None, "field_count", None)]
+    assert read.quarantine[0].reason == "1 champs au lieu de 3"
+    assert read.frame["response_id"].tolist() == ["R1", "R3"]
+    r = read.files[0]
+    assert (r.rows_read, r.rows_staged, r.rows_quarantined) == (4, 2, 2)  # 4 = 2 + 2
+    reconciled(read)
+
+
+# 7 ---------------------------------------------------------------------------------------------
+def test_decimal_comma_in_comma_file(tmp_path):
+    text = (
+        "response_id,response_date,score\n"
+        "R1,2024-05-01,7,5\n"  # line 2: unquoted → 4 fields, header has 3 → field_count
+        'R2,2024-05-02,"7,5"\n'  # line 3: quoted; "7,5" is not n,nnn thousands → number_format
+        "R3,2024-05-03,7.5\n"  # line 4: fine
+    )
+    write(tmp_path, "satisfaction_responses", "dec.csv", text)
+    read = read_source(tmp_path, "satisfaction_responses")
+    f = "satisfaction_responses/dec.csv"
+    assert where(read) == [
+        (f, 2, None, "field_count", None),
+        (f, 3, "score", "number_format", "7,5"),
+    ]
+    assert read.quarantine[0].reason == "4 champs au lieu de 3"
+    assert read.frame["score"].tolist() == [7.5]
+    reconciled(read)
+
+
+# 8 ---------------------------------------------------------------------------------------------
+def test_missing_required_column_names_it(tmp_path):
+    write(
+        tmp_path,
+        "service_requests",
+        "nochannel.csv",
+        "request_id,received_date,region_code\nQ1,2024-05-01,06\n",
+    )
+    read = read_source(tmp_path, "service_requests", pseudonym_key=KEY)
+    assert read.errors == [
+        FileError(
+            "service_requests/nochannel.csv",
+            1,  # the header line
+            "channel",
+            "missing_column",
+            "colonne obligatoire absente : channel",
+        )
+    ]
+    assert read.frame.empty
+    reconciled(read)
+
+
+# 9 ---------------------------------------------------------------------------------------------
+def test_extra_unknown_column_accepted_with_warning(tmp_path):
+    write(
+        tmp_path,
+        "satisfaction_responses",
+        "extra.csv",
+        "response_id,response_date,score,commentaire\nR1,2024-05-01,7,Très bien\n",
+    )
+    read = read_source(tmp_path, "satisfaction_responses")
+    assert read.errors == [] and read.quarantine == []
+    assert read.files[0].warnings == ["colonne inconnue ignorée : 'commentaire'"]
+    assert read.frame["score"].tolist() == [7.0]
+    assert "commentaire" not in read.frame.columns
+    reconciled(read)
+
+
+# 10 --------------------------------------------------------------------------------------------
+def test_duplicated_key_second_row_quarantined(tmp_path):
+    write(tmp_path, "satisfaction_responses", "a.csv", SAT_GOOD)
+    write(
+        tmp_path,
+        "satisfaction_responses",
+        "b.csv",
+        "response_id,response_date,score\nG2,2024-06-01,3\nR9,2024-06-02,4\n",
+    )
+    read = read_source(tmp_path, "satisfaction_responses")
+    # Files are read in name order: a.csv line 3 holds G2 first, so b.csv line 2 is the duplicate.
+    assert where(read) == [
+        ("satisfaction_responses/b.csv", 2, "response_id", "duplicate_key", "G2")
+    ]
+    assert read.quarantine[0].reason == (
+        "clé en double, première occurrence : satisfaction_responses/a.csv:3"
+    )
+    reconciled(read)
+    good_file_intact(read, "a.csv", 2)
+    assert sorted(read.frame["response_id"]) == ["G1", "G2", "R9"]  # 3 staged = 2 + 1
+
+
+# 11-13 -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("raw", ["2024/05/01", "01/05/2024", "May 1, 2024"])
+def test_other_date_formats_quarantined(tmp_path, raw):
+    cell = f'"{raw}"' if "," in raw else raw  # "May 1, 2024" must be quoted in a ',' file
+    write(
+        tmp_path,
+        "satisfaction_responses",
+        "dates.csv",
+        f"response_id,response_date,score\nR1,{cell},7\nR2,2024-05-01,8\n",
+    )
+    read = read_source(tmp_path, "satisfaction_responses")
+    # Only AAAA-MM-JJ is a date; "01/05/2024" is ambiguous (Jan 5 or May 1), so never guessed.
+    assert where(read) == [
+        ("satisfaction_responses/dates.csv", 2, "response_date", "date_format", raw)
+    ]
+    assert read.quarantine[0].reason == "response_date: date attendue AAAA-MM-JJ"
+    assert read.frame["response_id"].tolist() == ["R2"]
+    reconciled(read)
+
+
+# 14 --------------------------------------------------------------------------------------------
+def test_date_outside_plan_years_staged_but_warned(tmp_path):
+    from expectations.runner import validate
+
+    write(
+        tmp_path,
+        "satisfaction_responses",
+        "old.csv",
+        "response_id,response_date,score\nR1,1999-05-01,7\nR2,2024-05-01,8\n",
+    )
+    read = read_source(tmp_path, "satisfaction_responses")
+    # A well-formed date is the reader's business; plausibility is the expectation suite's.
+    assert read.quarantine == [] and len(read.frame) == 2
+    outcome = validate("raw_satisfaction_responses", read.frame)
+    assert outcome.error_failures == []
+    [warn] = [f for f in outcome.warn_failures if f.rule == "date_in_plan_years"]
+    assert warn.column == "response_date"
+    assert warn.unexpected_count == 1  # only 1999-05-01 < 2015-04-01
+    assert warn.rows == ["satisfaction_responses/old.csv:2"]
+    reconciled(read)
+
+
+# 15 --------------------------------------------------------------------------------------------
+def test_negative_reach_out_of_range(tmp_path):
+    write(
+        tmp_path,
+        "facebook_posts",
+        "posts.csv",
+        "Post ID,Publish time,Reach,Title\n"
+        "122158000001,05/01/2024 14:30,-5,Négatif\n"
+        "122158000002,05/02/2024 10:00,120,Correct\n",
+    )
+    read = read_source(tmp_path, "facebook_posts")
+    assert where(read) == [("facebook_posts/posts.csv", 2, "reach", "out_of_range", "-5")]
+    assert read.quarantine[0].reason == "reach: valeur inférieure au minimum 0"
+    assert read.frame["post_id"].tolist() == ["122158000002"]
+    reconciled(read)
+
+
+# 16 --------------------------------------------------------------------------------------------
+def test_score_eleven_out_of_range(tmp_path):
+    write(
+        tmp_path,
+        "satisfaction_responses",
+        "s.csv",
+        "response_id,response_date,score\nR1,2024-05-01,11\nR2,2024-05-01,10\n",
+    )
+    read = read_source(tmp_path, "satisfaction_responses")
+    # 11 > maximum 10; 10 is the inclusive bound, so R2 is staged.
+    assert where(read) == [("satisfaction_responses/s.csv", 2, "score", "out_of_range", "11")]
+    assert read.quarantine[0].reason == "score: valeur supérieure au maximum 10"
+    assert read.frame["score"].tolist() == [10.0]
+    reconciled(read)
+
+
+# 17 --------------------------------------------------------------------------------------------
+def test_unknown_channel_allowed_values(tmp_path):
+    write(
+        tmp_path,
+        "service_requests",
+        "r.csv",
+        REQ_HEADER + "Q1,2024-05-01,pigeon,,06\nQ2,2024-05-01,email,,06\n",
+    )
+    read = read_source(tmp_path, "service_requests", pseudonym_key=KEY)
+    assert where(read) == [("service_requests/r.csv", 2, "channel", "allowed_values", "pigeon")]
+    assert read.frame["request_id"].tolist() == ["Q2"]
+    reconciled(read)
+
+
+# 18 --------------------------------------------------------------------------------------------
+def test_maybe_boolean_bool_value(tmp_path):
+    write(
+        tmp_path,
+        "coordination_requests",
+        "c.csv",
+        "request_id,region_code,received_date,eligible,processed_date\n"
+        "C1,06,2024-05-01,peut-être,\nC2,06,2024-05-01,oui,\n",
+    )
+    read = read_source(tmp_path, "coordination_requests")
+    assert where(read) == [
+        ("coordination_requests/c.csv", 2, "eligible", "bool_value", "peut-être")
+    ]
+    assert read.frame["eligible"].tolist() == [True]
+    reconciled(read)
+
+
+# 19 --------------------------------------------------------------------------------------------
+def test_offer_for_unknown_request_quarantined_in_staging(tmp_path):
+    import dagster as dg
+
+    from orchestration.definitions import build_definitions
+    from plan_indicators.warehouse import engine_for, table_rows
+
+    landing, staging = tmp_path / "landing", tmp_path / "staging"
+    url = f"sqlite:///{tmp_path / 'wh.db'}"
+    write(landing, "service_requests", "req.csv", REQ_HEADER + "Q1,2024-05-01,email,,06\n")
+    write(
+        landing,
+        "service_offers",
+        "off.csv",
+        "offer_id,request_id,offer_date,offer_kind,response,response_date\n"
+        "O1,Q1,2024-05-02,initial,accepted,2024-05-03\n"
+        "O2,Q404,2024-05-02,initial,pending,\n",  # line 3: Q404 is in no request file
+    )
+    defs = build_definitions(
+        None, landing=str(landing), warehouse_url=url, staging=str(staging), pseudonym_key="k"
+    )
+    keys = [
+        dg.AssetKey([layer, src])
+        for src in ("service_requests", "service_offers")
+        for layer in ("raw", "staging")
+    ]
+    result = defs.resolve_job_def("ingest").execute_in_process(
+        partition_key="2024-2025", asset_selection=keys, raise_on_error=False
+    )
+    assert result.success
+    rows = [
+        (r["source"], r["file"], r["line"], r["column_name"], r["rule"], r["value"])
+        for r in table_rows(engine_for(url), "quarantine")
+    ]
+    assert rows == [
+        ("service_offers", "service_offers/off.csv", 3, "request_id", "unknown_request", "Q404")
+    ]
+
+
+# 20 --------------------------------------------------------------------------------------------
+def test_ten_megabyte_note_is_read_and_staged(tmp_path):
+    big = "x" * (10 * 1024 * 1024)
+    write(
+        tmp_path,
+        "activity_register",
+        "big.csv",
+        ACT_HEADER + f"P1,I1,A1,2024-05-01,1,,,,{big}\nP1,I1,A2,2024-05-02,2,,,,court\n",
+    )
+    read = read_source(tmp_path, "activity_register")
+    # No size limit is documented for text cells (contracts.py, csvio.py), so a long note is
+    # staged whole; above all it must not refuse the file or crash.
+    assert read.errors == [] and read.quarantine == []
+    assert read.frame["record_id"].tolist() == ["A1", "A2"]
+    assert len(read.frame["note"].iloc[0]) == 10 * 1024 * 1024
+    reconciled(read)
+
+
+# 21-22 -----------------------------------------------------------------------------------------
+FORMULA = "=cmd|' /C calc'!A0"
+SCRIPT = "<script>alert(1)</script>"
+
+
+@pytest.mark.parametrize("title", [FORMULA, SCRIPT])
+def test_hostile_text_staged_verbatim_and_escaped_in_report(tmp_path, title):
+    from plan_indicators.report import render_report
+    from plan_indicators.warehouse import (
+        create_schema,
+        dim_indicator,
+        dim_plan,
+        engine_for,
+    )
+
+    quoted = '"' + title.replace('"', '""') + '"'
+    write(
+        tmp_path,
+        "facebook_posts",
+        "p.csv",
+        f"Post ID,Publish time,Reach,Title\n122158000001,05/01/2024 14:30,10,{quoted}\n",
+    )
+    read = read_source(tmp_path, "facebook_posts")
+    # Staged as plain text: the reader neither runs, strips nor rewrites it.
+    assert read.quarantine == [] and read.frame["title"].tolist() == [title]
+
+    engine = engine_for(f"sqlite:///{tmp_path / 'wh.db'}")
+    create_schema(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            dim_plan.insert(),
+            {
+                "plan_id": "P",
+                "organisation": "Org",
+                "title": "Plan",
+                "first_fiscal_year": "2024-2025",
+                "last_fiscal_year": "2024-2025",
+            },
+        )
+        conn.execute(
+            dim_indicator.insert(),
+            {
+                "plan_id": "P",
+                "indicator_id": "1.1",
+                "text_fr": read.frame["title"].iloc[0],
+                "unit": "count",
+                "direction": "increase",
+                "measure": "m",
+            },
+        )
+    page = render_report(engine, generated_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+    assert html.escape(title, quote=True) in page
+    assert title not in page  # both contain < or ' which must never appear unescaped
+    assert "<script>" not in page
+
+
+# 23 --------------------------------------------------------------------------------------------
+def test_post_id_in_scientific_notation_refuses_file(tmp_path):
+    write(
+        tmp_path,
+        "facebook_posts",
+        "excel.csv",
+        "Post ID,Publish time,Reach\n"
+        "122158000001,05/01/2024 14:30,10\n"
+        "1.22158E+14,05/02/2024 14:30,10\n",  # line 3: Excel rounded the id away
+    )
+    read = read_source(tmp_path, "facebook_posts")
+    [err] = read.errors
+    assert (err.file, err.line, err.column, err.rule) == (
+        "facebook_posts/excel.csv", 3, "post_id", "scientific_notation_id",
+    )  # fmt: skip
+    assert "'Post ID'" in err.message and "'1.22158E+14'" in err.message
+    assert read.frame.empty  # the whole file is refused, even its good line 2
+    reconciled(read)
+
+
+# 24 --------------------------------------------------------------------------------------------
+def test_web_parquet_without_user_pseudo_id(tmp_path):
+    folder = tmp_path / "web_analytics"
+    folder.mkdir()
+    table = pa.table(
+        {
+            "event_date": ["20240501"],
+            "event_timestamp": [1714560000000000],
+            "event_name": ["page_view"],
+            "page_location": ["https://www.quebec.ca/"],
+        }
+    )
+    pq.write_table(table, folder / "events.parquet")
+    assert validate_web_files(tmp_path) == [
+        FileError(
+            "web_analytics/events.parquet",
+            1,
+            "user_pseudo_id",
+            "missing_column",
+            "colonne obligatoire absente : user_pseudo_id",
+        )
+    ]
+
+
+# 25 --------------------------------------------------------------------------------------------
+def test_requester_id_never_leaks(tmp_path, capsys):
+    from orchestration.cli import main
+
+    secret = "NAS-123-456-789"
+    write(
+        tmp_path,
+        "service_requests",
+        "r.csv",
+        REQ_HEADER
+        + f"Q1,2024-05-01,email,{secret},06\n"  # staged
+        + f"Q2,2024-05-01,pigeon,{secret},06\n"  # allowed_values on channel
+        + f"Q3,2024/05/01,email,{secret},06\n"  # date_format
+        + f"Q1,2024-05-02,email,{secret},06\n"  # duplicate_key
+        + f"Q5,2024-05-02,email,{secret},99\n"  # allowed_values on region_code
+        + f"Q6,2024-05-02,email,{secret}\n",  # field_count
+    )
+    write(tmp_path, "service_requests", "x.csv", f"request_id,requester_id\nQ9,{secret}\n")
+    read = read_source(tmp_path, "service_requests", pseudonym_key=KEY)
+    assert len(read.quarantine) == 5 and len(read.errors) == 2  # x.csv lacks 2 columns
+    texts = [str(q) for q in read.quarantine] + [str(e) for e in read.errors]
+    texts += [str(read.frame.to_dict("records"))]
+    landing = check_landing(tmp_path)
+    texts += landing.problems()
+    assert main(["check-landing", str(tmp_path)]) == 1
+    texts.append(capsys.readouterr().out)
+    assert all(secret not in t for t in texts)
+    assert read.frame["requester_id"].iloc[0] != secret
+    reconciled(read)
+
+
+# 26 --------------------------------------------------------------------------------------------
+def test_check_landing_cli_exit_codes_and_locations(tmp_path, capsys):
+    from orchestration.cli import main
+
+    rows_only = tmp_path / "rows_only"
+    write(
+        rows_only,
+        "satisfaction_responses",
+        "s.csv",
+        "response_id,response_date,score\nR1,2024-05-01,11\nR2,2024-05-01,8\n",
+    )
+    assert main(["check-landing", str(rows_only)]) == 0  # quarantined rows only: zone OK
+    out = capsys.readouterr().out.splitlines()
+    assert (
+        "WARN satisfaction_responses/s.csv:2:score: out_of_range: "
+        "score: valeur supérieure au maximum 10 (valeur '11')"
+    ) in out
+    assert out[-1] == "landing zone OK"
+
+    file_level = tmp_path / "file_level"
+    write(
+        file_level,
+        "service_requests",
+        "r.csv",
+        "request_id,received_date,region_code\nQ1,2024-05-01,06\n",
+    )
+    assert main(["check-landing", str(file_level)]) == 1  # a refused file
+    out = capsys.readouterr().out.splitlines()
+    assert (
+        "ERROR service_requests/r.csv:1:channel: missing_column: "
+        "colonne obligatoire absente : channel"
+    ) in out
+    assert out[-1] == "landing zone has file-level errors"
+
+
+def test_reconciliation_helper_can_fail(tmp_path):
+    """The helper used everywhere above really checks something."""
+    write(tmp_path, "satisfaction_responses", "s.csv", SAT_GOOD)
+    read = read_source(tmp_path, "satisfaction_responses")
+    read.files[0].rows_staged -= 1
+    with pytest.raises(AssertionError):
+        reconciled(read)
+    assert isinstance(read.frame, pd.DataFrame)
