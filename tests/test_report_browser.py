@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -161,11 +162,12 @@ def test_report_renders_in_chromium(chromium_browser, tmp_path):
         shot = page.screenshot(full_page=True, path=str(tmp_path / "report.png"))
     finally:
         page.close()
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    SCREENSHOT.write_bytes(shot)
     png = (tmp_path / "report.png").read_bytes()
+    assert png == shot
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
-    assert SCREENSHOT.read_bytes() == png
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        SCREENSHOT.write_bytes(shot)
 
 
 def test_injected_script_does_not_run(chromium_browser, tmp_path):
