@@ -134,16 +134,30 @@ def stage_web_analytics_years(
     stats: dict[str, dict] = {}
     try:
         con.execute(f"CREATE TEMP VIEW ev AS {_events_sql(files)}")
-        scanned, invalid = con.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE {DAY_SQL} IS NULL) "
-            f"FROM ({_events_sql(files, ['event_date'])})"
-        ).fetchone()
+        per_year = con.execute(
+            f"SELECT {FY_SQL} AS fy, count(*) FROM ({_events_sql(files, ['event_date'])}) "
+            "GROUP BY ALL"
+        ).fetchall()
+        events = {fy: int(n) for fy, n in per_year if fy is not None}
+        scanned = sum(int(n) for _fy, n in per_year)
+        invalid = sum(int(n) for fy, n in per_year if fy is None)
         con.execute(
             f"CREATE TEMP TABLE pairs AS SELECT {FY_SQL} AS fy, {PAGE_PATH_SQL} AS page_path, "
             f"user_pseudo_id, count(*) AS views FROM ev WHERE {keep} GROUP BY ALL"
         )
         for fy in years:
             out_path = Path(outputs[fy.key])
+            if not events.get(fy.start_year):
+                # No event at all in that year yet: no staged file, so the measure says
+                # "no data" instead of counting zero users.
+                out_path.unlink(missing_ok=True)
+                stats[fy.key] = {
+                    **empty,
+                    "files": len(files),
+                    "rows_scanned": int(scanned),
+                    "events_invalid_date": int(invalid),
+                }
+                continue
             out_path.parent.mkdir(parents=True, exist_ok=True)
             tmp = out_path.with_name(out_path.name + ".tmp")
             con.execute(
