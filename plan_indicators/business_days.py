@@ -4,27 +4,34 @@ Holidays: 1 and 2 January, Good Friday, Easter Monday, Journée nationale des pa
 Monday before 25 May), 24 June, 1 July, Labour Day (1st Monday of September), Thanksgiving
 (2nd Monday of October), 24, 25, 26 and 31 December.
 
-Weekend rule (our reading of the collective agreements, SPEC asks us to state it):
+Weekend rule — our rule, following the collective agreements of the Québec public service
+(SPEC §1 asks us to state it):
 
-- 24 June and 1 July: on a Saturday the holiday is taken the Friday before, on a Sunday the
-  Monday after.
-- Year-end block (24, 25, 26, 31 December of year Y and 1, 2 January of Y+1): the block keeps
-  its six days off. Taking the block's dates in chronological order, each one that falls on a
-  Saturday or Sunday is replaced by the first weekday after it that is neither a block date
-  falling on a weekday nor a replacement already given. Example, 2022-2023: 24 Dec (Sat) and
-  25 Dec (Sun) become 27 and 28 Dec since 26 Dec (Mon) is already off; 31 Dec (Sat) becomes
-  3 Jan since 2 Jan (Mon) is off; 1 Jan (Sun) becomes 4 Jan.
-- The other holidays are defined on weekdays and never move.
+- 24 June and 1 July: on a Saturday the day off is taken the Friday before (23 June, 30 June),
+  on a Sunday the Monday after (25 June, 2 July).
+- Christmas/New Year block (24, 25, 26, 31 December of year Y and 1, 2 January of Y+1): the
+  block keeps its six days off. Taking the six dates in calendar order, each one that falls on
+  a Saturday or a Sunday is replaced by the first day after it that is a weekday, is not one of
+  the six dates falling on a weekday, and was not given already to an earlier date of the
+  block. Example 2022-2023: 24 Dec (Sat) → Tue 27 and 25 Dec (Sun) → Wed 28, since Mon 26 is
+  off already; 31 Dec (Sat) → Tue 3 Jan, since Mon 2 Jan is off; 1 Jan (Sun) → Wed 4 Jan.
+- The other holidays are defined on weekdays (Good Friday, Mondays) and never move.
 
-A replacement day may fall in the next calendar year (31 December → early January);
-`holidays(year)` lists the days off that fall in `year`, whatever block they come from.
+`holidays(year)` lists the days actually off in calendar year `year` (a moved day under its
+new date, its name followed by " (reporté)"); a replacement may cross into January of the
+next year, and is then listed under that year.
+
+Delay (`business_days_between`): business days strictly after the start up to and including the
+end, so a request received on a Monday and answered the next Monday took 5 days, and the same
+day gives 0. An end before its start raises `ValueError`: a negative delay is a data error that
+the caller must report, not a number to average.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 
 _YEAR_END = (
@@ -117,20 +124,37 @@ def _weekdays_through(day: dt.date) -> int:
     return 5 * (n // 7) + min(n % 7, 5)
 
 
-class BusinessCalendar:
-    """Business days, with optional extra days off (e.g. a decreed closure)."""
+EXTRA_HOLIDAY_NAME = "Congé supplémentaire"
 
-    def __init__(self, extra_holidays: Iterable[dt.date] = ()) -> None:
-        self.extra_holidays = frozenset(_as_date(d) for d in extra_holidays)
+
+class BusinessCalendar:
+    """Business days, with optional extra days off (a setting, e.g. a decreed closure).
+
+    `extra_holidays` is an iterable of dates, or a mapping of date to French name.
+    """
+
+    def __init__(self, extra_holidays: Iterable[dt.date] | Mapping[dt.date, str] = ()) -> None:
+        names = (
+            extra_holidays
+            if isinstance(extra_holidays, Mapping)
+            else dict.fromkeys(extra_holidays, EXTRA_HOLIDAY_NAME)
+        )
+        self.extra_holidays: dict[dt.date, str] = {_as_date(d): n for d, n in names.items()}
         self._cache: dict[int, tuple[dt.date, ...]] = {}
+
+    def holidays(self, year: int) -> dict[dt.date, str]:
+        """Days off of calendar year `year`, the extra ones included, by date."""
+        days = dict(_holidays(year))
+        for day, name in self.extra_holidays.items():
+            if day.year == year:
+                days.setdefault(day, name)
+        return dict(sorted(days.items()))
 
     def _days_off(self, year: int) -> tuple[dt.date, ...]:
         """Sorted weekday holidays of `year`; cached because delays are computed per row."""
         days = self._cache.get(year)
         if days is None:
-            extra = {d for d in self.extra_holidays if d.year == year}
-            all_days = {d for d, _ in _holidays(year)} | extra
-            days = tuple(sorted(d for d in all_days if d.weekday() < 5))
+            days = tuple(d for d in self.holidays(year) if d.weekday() < 5)
             self._cache[year] = days
         return days
 
@@ -143,7 +167,11 @@ class BusinessCalendar:
         return not (i < len(days) and days[i] == day)
 
     def business_days_between(self, start: dt.date, end: dt.date) -> int:
-        """Business days strictly after `start` up to and including `end` (SPEC §1 delay)."""
+        """Business days strictly after `start` up to and including `end` (SPEC §1 delay).
+
+        Weekdays come from ordinal arithmetic and holidays from a bisect per calendar year, so
+        a pair costs a few microseconds whatever the span.
+        """
         start, end = _as_date(start), _as_date(end)
         if end < start:
             raise ValueError(f"end {end} is before start {start}")

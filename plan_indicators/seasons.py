@@ -42,10 +42,11 @@ def _fold(text: str) -> str:
 def parse_due(text: str, seasons: SeasonSettings = DEFAULT_SEASONS) -> dt.date:
     """Last day on which a deadline written as `text` is still met."""
     folded = _fold(str(text))
-    try:
-        return dt.date.fromisoformat(folded)
-    except ValueError:
-        pass
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", folded):
+        try:
+            return dt.date.fromisoformat(folded)
+        except ValueError:
+            raise DeadlineTextError(f"no such date: {text!r}") from None
     match = re.fullmatch(r"(printemps|ete|automne|hiver)\s+(\d{4})", folded)
     if match:
         month, day = getattr(seasons, match.group(1))
@@ -69,11 +70,17 @@ def parse_start(text: str, seasons: SeasonSettings = DEFAULT_SEASONS) -> dt.date
     "à partir de 2020" starts with the fiscal year that contains 1 April 2020; a season or
     month means its deadline date, so "automne 2020" counts the halves that end after it.
     """
-    folded = _fold(str(text))
-    match = re.fullmatch(r"(?:a partir de\s+)?(\d{4})", folded)
+    folded = re.sub(r"^a partir (?:de la |de l'|du |de )", "", _fold(str(text))).strip()
+    match = re.fullmatch(r"(\d{4})", folded)
     if match:
         return dt.date(int(match.group(1)), 4, 1)
     match = re.fullmatch(r"(\d{4})-(\d{4})", folded)
     if match and int(match.group(2)) == int(match.group(1)) + 1:
         return dt.date(int(match.group(1)), 4, 1)
-    return parse_due(folded.removeprefix("a partir de ").strip(), seasons)
+    try:
+        return parse_due(folded, seasons)
+    except DeadlineTextError:
+        raise DeadlineTextError(
+            f"cannot read start {text!r}: expected a year ('à partir de 2020'), a fiscal year "
+            "('2019-2020'), a season ('automne 2020'), a month or an ISO date"
+        ) from None

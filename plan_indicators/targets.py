@@ -1,8 +1,14 @@
 """Target engine: compares a fiscal year's result with its catalog target (SPEC §2).
 
 Pure domain code; the evaluation asset feeds it a result row and writes back an `Evaluation`.
-`gap` is signed so that a gap ≥ 0 is always good (at_most flips it; for a deadline it is the
-number of days of advance on the due date).
+
+Sense of a comparison: `at_least` and `at_most` name it themselves. The kinds whose threshold is
+derived from another result (relative_to_baseline, points_over_baseline, delta_over_baseline,
+at_least_previous) read "at least" for a `higher_is_better` indicator, as SPEC §2 writes them,
+and "at most" for a `lower_is_better` one (a delay that must fall by 10 % from its baseline).
+`gap` is signed so that a gap ≥ 0 is always good: value − threshold, or threshold − value when
+the sense is "at most"; for a deadline, the days of advance on the due date; for a recurring
+target, the smallest counted period's count − min_count.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from typing import Any
 from plan_indicators import statuses as st
 from plan_indicators.catalog import BASELINE_KINDS
 from plan_indicators.fiscal import FiscalYear
+from plan_indicators.formatting import format_value
 from plan_indicators.seasons import DEFAULT_SEASONS, SeasonSettings, parse_due, parse_start
 
 _NUMERIC_KINDS = ("at_least", "at_most", "at_least_previous", *BASELINE_KINDS)
@@ -23,6 +30,8 @@ NOTE_NO_TARGET = "aucune cible pour cette année"
 NOTE_NO_DATA = "aucune donnée pour l'année"
 NOTE_NO_BASELINE = "mesure de départ non disponible"
 NOTE_NO_PREVIOUS = "résultat de l'année précédente non disponible"
+NOTE_NO_PERIODS = "décompte par semestre non disponible"
+NOTE_BEFORE_START = "l'année précède le début de la cible"
 
 
 @dataclass(frozen=True)
@@ -56,7 +65,8 @@ def resolve_threshold(
     """The number a result is compared with, or None when it is not (yet) known.
 
     A catalog `baseline_value` wins over the computed baseline: it is given precisely when the
-    baseline year predates the data.
+    baseline year predates the data. A recurring target's threshold is its `min_count` per
+    counted period; a deadline has none (its due date is no number).
     """
     kind = getattr(target, "kind", None)
     if kind in ("at_least", "at_most"):
@@ -72,6 +82,8 @@ def resolve_threshold(
         return b + target.delta
     if kind == "at_least_previous":
         return previous
+    if kind == "every_year_from":
+        return float(target.min_count)
     return None
 
 
@@ -97,8 +109,7 @@ def evaluate(
 ) -> Evaluation:
     """Status of `observed` against `target` for `fiscal_year`, as known on `as_of`.
 
-    `direction` is accepted for the caller's convenience but does not change the comparison:
-    each target kind names its own sense (at_least / at_most), as the plans word them.
+    A year is over the day after 31 March: on `fiscal_year.end` itself it is still running.
     """
     if target is None:
         return _result(st.NOT_APPLICABLE, note=NOTE_NO_TARGET)
@@ -106,7 +117,7 @@ def evaluate(
     if kind == "not_applicable":
         return _result(st.NOT_APPLICABLE)
     if kind in _NUMERIC_KINDS:
-        return _numeric(target, observed, fiscal_year, as_of, baseline, previous)
+        return _numeric(target, observed, fiscal_year, as_of, direction, baseline, previous)
     if kind == "first_measure":
         if not fiscal_year.is_over(as_of):
             return _result(st.IN_PROGRESS)
@@ -120,19 +131,30 @@ def evaluate(
     raise ValueError(f"unknown target kind {kind!r}")
 
 
+def at_most_sense(target: Any, direction: str = "higher_is_better") -> bool:
+    """Whether the result must stay at or below the threshold (see the module docstring)."""
+    if direction not in ("higher_is_better", "lower_is_better"):
+        raise ValueError(f"direction must be higher_is_better or lower_is_better: {direction!r}")
+    if target.kind in ("at_least", "at_most"):
+        return target.kind == "at_most"
+    return direction == "lower_is_better"
+
+
 def _numeric(
     target: Any,
     observed: Observed,
     fy: FiscalYear,
     as_of: dt.date,
+    direction: str,
     baseline: float | None,
     previous: float | None,
 ) -> Evaluation:
     threshold = resolve_threshold(target, baseline=baseline, previous=previous)
+    at_most = at_most_sense(target, direction)
     value = observed.value
     gap = None
     if value is not None and threshold is not None:
-        gap = threshold - value if target.kind == "at_most" else value - threshold
+        gap = threshold - value if at_most else value - threshold
     if not fy.is_over(as_of):
         return _result(st.IN_PROGRESS, threshold, gap)
     if value is None:
@@ -140,17 +162,20 @@ def _numeric(
     if threshold is None:
         note = NOTE_NO_PREVIOUS if target.kind == "at_least_previous" else NOTE_NO_BASELINE
         return _result(st.NO_DATA, note=note)
-    met = value <= threshold if target.kind == "at_most" else value >= threshold
+    met = value <= threshold if at_most else value >= threshold
     return _result(st.MET if met else st.NOT_MET, threshold, gap)
 
 
 def _deadline(
     target: Any, observed: Observed, as_of: dt.date, seasons: SeasonSettings
 ) -> Evaluation:
-    """Met on or before the due date; achieved later is met_late, whatever the year evaluated."""
+    """Met on or before the due date; achieved later is met_late, whatever the year evaluated.
+
+    A milestone dated after `as_of` is not known yet on `as_of`, so it does not count.
+    """
     due = parse_due(target.due, seasons)
     achieved = _as_date(observed.achieved_on)
-    if achieved is not None:
+    if achieved is not None and achieved <= as_of:
         gap = float((due - achieved).days)
         return _result(st.MET if achieved <= due else st.MET_LATE, gap=gap)
     if as_of <= due:
@@ -161,38 +186,62 @@ def _deadline(
 def _recurring(
     target: Any, observed: Observed, fy: FiscalYear, as_of: dt.date, seasons: SeasonSettings
 ) -> Evaluation:
-    """At least `min_count` events per year or per counted half-year.
+    """At least `min_count` events in the year, or in each counted half-year.
 
-    Per year, the target is `met` as soon as the count is reached, even before the year ends:
-    a count can only grow, so the verdict cannot change.
+    A period that has reached `min_count` is satisfied even before it ends (a count can only
+    grow, so the verdict cannot change); a period that ended short of it fails at once. A
+    result with no value (or, per half-year, no half-year counts) is missing data, never a
+    zero: in_progress while the year runs, then no_data.
     """
     start = parse_start(target.start, seasons)
     threshold = float(target.min_count)
     if fy.end < start:
-        return _result(st.NOT_APPLICABLE, threshold)
-    over = fy.is_over(as_of)
-    if target.per == "year":
-        value = observed.value
-        gap = None if value is None else value - threshold
-        if value is not None and value >= threshold:
-            return _result(st.MET, threshold, gap)
-        if not over:
-            return _result(st.IN_PROGRESS, threshold, gap)
-        if value is None:
-            return _result(st.NO_DATA, threshold, note=NOTE_NO_DATA)
+        return _result(st.NOT_APPLICABLE, note=NOTE_BEFORE_START)
+    per_half = target.per == "half_year"
+    if observed.value is None or (per_half and not observed.periods):
+        if fy.is_over(as_of):
+            note = NOTE_NO_PERIODS if observed.value is not None else NOTE_NO_DATA
+            return _result(st.NO_DATA, threshold, note=note)
+        return _result(st.IN_PROGRESS, threshold)
+    if not per_half:
+        periods = [(fy.end, float(observed.value))]
+    else:
+        periods = [
+            (half_end, observed.periods.get(key) or 0.0)
+            for key, (_, half_end) in zip(_HALF_KEYS, fy.halves(), strict=True)
+            if half_end >= start
+        ]
+    gap = min(count for _, count in periods) - threshold
+    if any(as_of > end and count < threshold for end, count in periods):
         return _result(st.NOT_MET, threshold, gap)
-    if over and observed.value is None and not observed.periods:
-        return _result(st.NO_DATA, threshold, note=NOTE_NO_DATA)
-    counted = [
-        (key, half_end)
-        for key, (_, half_end) in zip(_HALF_KEYS, fy.halves(), strict=True)
-        if half_end >= start
-    ]
-    counts = [observed.periods.get(key) or 0 for key, _ in counted]
-    gap = min(counts) - threshold
-    for (_, half_end), count in zip(counted, counts, strict=True):
-        if as_of > half_end and count < threshold:
-            return _result(st.NOT_MET, threshold, gap)
-    if all(as_of > half_end for _, half_end in counted):
+    if all(count >= threshold for _, count in periods):
         return _result(st.MET, threshold, gap)
     return _result(st.IN_PROGRESS, threshold, gap)
+
+
+def threshold_text(
+    target: Any,
+    threshold: float | None = None,
+    *,
+    unit: str = "count",
+    direction: str = "higher_is_better",
+    seasons: SeasonSettings = DEFAULT_SEASONS,
+) -> str:
+    """The resolved target in French for reports: "≥ 52,0 %", "au plus tard le 2021-03-19"."""
+    if target is None:
+        return "Aucune cible"
+    kind = target.kind
+    if kind == "not_applicable":
+        return "Sans objet"
+    if kind == "first_measure":
+        return "Mesure de départ"
+    if kind == "deadline":
+        return f"au plus tard le {parse_due(target.due, seasons).isoformat()}"
+    if kind == "every_year_from":
+        start = parse_start(target.start, seasons).isoformat()
+        per = "par semestre" if target.per == "half_year" else "par année"
+        return f"au moins {target.min_count} {per} à partir du {start}"
+    if threshold is None:
+        return target.text_fr or "—"
+    sign = "≤" if at_most_sense(target, direction) else "≥"
+    return f"{sign} {format_value(threshold, unit)}"

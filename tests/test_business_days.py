@@ -15,12 +15,18 @@ from plan_indicators.business_days import (
 D = dt.date
 
 
-def test_easter_known_years():
-    # Published Easter Sundays.
-    assert easter_sunday(2019) == D(2019, 4, 21)
-    assert easter_sunday(2024) == D(2024, 3, 31)
-    assert easter_sunday(2025) == D(2025, 4, 20)
-    assert easter_sunday(2038) == D(2038, 4, 25)  # latest possible date
+@pytest.mark.parametrize(
+    "expected",
+    [
+        # Published Easter Sundays.
+        D(2019, 4, 21), D(2020, 4, 12), D(2021, 4, 4), D(2022, 4, 17), D(2023, 4, 9),
+        D(2024, 3, 31), D(2025, 4, 20), D(2026, 4, 5), D(2027, 3, 28), D(2028, 4, 16),
+        D(1818, 3, 22),  # earliest possible date
+        D(2038, 4, 25),  # latest possible date
+    ],
+)  # fmt: skip
+def test_easter_known_years(expected):
+    assert easter_sunday(expected.year) == expected
 
 
 def test_holidays_2024_by_date():
@@ -163,3 +169,123 @@ def test_many_pairs_are_consistent_with_day_by_day_count():
         running += cal.is_business_day(day)
         if day.day in (1, 15):
             assert cal.business_days_between(start, day) == running, day
+
+
+def test_holidays_2023_with_every_weekend_shift():
+    # 2023 starts on a Sunday. Block 2022-2023 (see test_year_end_2022_weekend_shift) gives
+    # 2, 3, 4 Jan; Easter 9 Apr; 25 May Thu -> Monday before 22 May; 24 June and 1 July are
+    # Saturdays -> Fridays 23 and 30 June; 1 Sep Fri -> 4 Sep; Mondays of Oct: 2, 9 -> 9;
+    # block 2023-2024: 24 Dec Sun -> Mon 25 and Tue 26 taken -> Wed 27; 31 Dec Sun -> 3 Jan 2024.
+    assert holidays(2023) == {
+        D(2023, 1, 2): "Lendemain du jour de l'An",
+        D(2023, 1, 3): "Veille du jour de l'An (reporté)",
+        D(2023, 1, 4): "Jour de l'An (reporté)",
+        D(2023, 4, 7): "Vendredi saint",
+        D(2023, 4, 10): "Lundi de Pâques",
+        D(2023, 5, 22): "Journée nationale des patriotes",
+        D(2023, 6, 23): "Fête nationale du Québec (reporté)",
+        D(2023, 6, 30): "Fête du Canada (reporté)",
+        D(2023, 9, 4): "Fête du Travail",
+        D(2023, 10, 9): "Action de grâces",
+        D(2023, 12, 25): "Noël",
+        D(2023, 12, 26): "Lendemain de Noël",
+        D(2023, 12, 27): "Veille de Noël (reporté)",
+    }
+
+
+@pytest.mark.parametrize(
+    ("year", "days_off"),
+    [
+        # 24 Dec weekday per year; 25, 26 Dec and 1, 2 Jan follow it by 1, 2, 8, 9 days and
+        # 31 Dec is the same weekday as 24 Dec.
+        # 2019: Tue -> block Tue Wed Thu / Tue Wed Thu, nothing moves.
+        (2019, ["2019-12-24", "2019-12-25", "2019-12-26", "2019-12-31", "2020-01-01",
+                "2020-01-02"]),
+        # 2020: Thu -> 26 Dec Sat -> Mon 28; 2 Jan Sat -> Mon 4 Jan.
+        (2020, ["2020-12-24", "2020-12-25", "2020-12-28", "2020-12-31", "2021-01-01",
+                "2021-01-04"]),
+        # 2021: Fri -> 25 Sat -> Mon 27, 26 Sun -> Tue 28; 1 Jan Sat -> Mon 3, 2 Jan Sun -> Tue 4.
+        (2021, ["2021-12-24", "2021-12-27", "2021-12-28", "2021-12-31", "2022-01-03",
+                "2022-01-04"]),
+        # 2022: Sat -> 24 -> Tue 27 (Mon 26 off), 25 -> Wed 28; 31 -> Tue 3 (Mon 2 off), 1 -> Wed 4.
+        (2022, ["2022-12-26", "2022-12-27", "2022-12-28", "2023-01-02", "2023-01-03",
+                "2023-01-04"]),
+        # 2023: Sun -> 24 -> Wed 27 (Mon 25, Tue 26 off); 31 -> Wed 3 Jan (Mon 1, Tue 2 off).
+        (2023, ["2023-12-25", "2023-12-26", "2023-12-27", "2024-01-01", "2024-01-02",
+                "2024-01-03"]),
+        # 2024: Tue -> nothing moves.
+        (2024, ["2024-12-24", "2024-12-25", "2024-12-26", "2024-12-31", "2025-01-01",
+                "2025-01-02"]),
+        # 2025: Wed -> Wed Thu Fri / Wed Thu Fri, nothing moves.
+        (2025, ["2025-12-24", "2025-12-25", "2025-12-26", "2025-12-31", "2026-01-01",
+                "2026-01-02"]),
+        # 2026: Thu, as 2020.
+        (2026, ["2026-12-24", "2026-12-25", "2026-12-28", "2026-12-31", "2027-01-01",
+                "2027-01-04"]),
+        # 2027: Fri, as 2021.
+        (2027, ["2027-12-24", "2027-12-27", "2027-12-28", "2027-12-31", "2028-01-03",
+                "2028-01-04"]),
+        # 2028 (leap year, +2 weekdays): Sun, as 2023.
+        (2028, ["2028-12-25", "2028-12-26", "2028-12-27", "2029-01-01", "2029-01-02",
+                "2029-01-03"]),
+    ],
+)  # fmt: skip
+def test_year_end_block_2019_to_2028(year, days_off):
+    block = [d for d in holidays(year) if d.month == 12]
+    block += [d for d in holidays(year + 1) if d.month == 1]
+    assert [d.isoformat() for d in sorted(block)] == days_off
+    assert all(d.weekday() < 5 for d in block)  # every day of the block is a real day off
+
+
+@pytest.mark.parametrize(
+    ("year", "fete_nationale", "fete_du_canada"),
+    [
+        # 1 July is 24 June + 7 days, so both fall on the same weekday.
+        (2018, D(2018, 6, 25), D(2018, 7, 2)),  # Sunday -> Monday after
+        (2019, D(2019, 6, 24), D(2019, 7, 1)),  # Monday
+        (2020, D(2020, 6, 24), D(2020, 7, 1)),  # Wednesday
+        (2021, D(2021, 6, 24), D(2021, 7, 1)),  # Thursday
+        (2022, D(2022, 6, 24), D(2022, 7, 1)),  # Friday
+        (2023, D(2023, 6, 23), D(2023, 6, 30)),  # Saturday -> Friday before
+        (2024, D(2024, 6, 24), D(2024, 7, 1)),  # Monday
+        (2025, D(2025, 6, 24), D(2025, 7, 1)),  # Tuesday
+        (2026, D(2026, 6, 24), D(2026, 7, 1)),  # Wednesday
+        (2027, D(2027, 6, 24), D(2027, 7, 1)),  # Thursday
+        (2028, D(2028, 6, 23), D(2028, 6, 30)),  # Saturday -> Friday before
+    ],
+)
+def test_summer_holidays_2018_to_2028(year, fete_nationale, fete_du_canada):
+    summer = sorted(d for d in holidays(year) if d.month in (6, 7))
+    assert summer == [fete_nationale, fete_du_canada]
+
+
+def test_full_year_2023_count():
+    # 2023 starts on a Sunday: 365 = 52 weeks + Sunday 31 Dec -> 260 weekdays; its 13 holidays
+    # all fall on weekdays -> 260 - 13 = 247.
+    assert business_days_between(D(2022, 12, 31), D(2023, 12, 31)) == 247
+
+
+def test_delay_across_summer_shift_2023():
+    # After Thu 2023-06-22 up to Tue 2023-07-04: weekdays 23, 26-30 Jun, 3, 4 Jul = 8;
+    # off: Fri 23 (24 June moved), Fri 30 (1 July moved) -> 8 - 2 = 6.
+    assert business_days_between(D(2023, 6, 22), D(2023, 7, 4)) == 6
+
+
+def test_calendar_holidays_with_named_extra_days():
+    cal = BusinessCalendar({D(2024, 5, 8): "Fermeture décrétée", D(2024, 1, 1): "Doublon"})
+    days = cal.holidays(2024)
+    assert days[D(2024, 5, 8)] == "Fermeture décrétée"
+    assert days[D(2024, 1, 1)] == "Jour de l'An"  # the official name is kept
+    assert len(days) == len(holidays(2024)) + 1  # 14 official + 1 extra
+    assert list(days) == sorted(days)
+    plain = BusinessCalendar([D(2024, 5, 8)])
+    assert plain.holidays(2024)[D(2024, 5, 8)] == "Congé supplémentaire"
+    assert D(2024, 5, 8) not in plain.holidays(2025)
+
+
+def test_extra_holiday_across_years():
+    cal = BusinessCalendar([D(2025, 1, 3)])
+    # After Tue 2024-12-31 up to Mon 2025-01-06: weekdays 1, 2, 3, 6 Jan = 4;
+    # off: 1, 2 Jan (official), 3 Jan (extra) -> 4 - 3 = 1.
+    assert cal.business_days_between(D(2024, 12, 31), D(2025, 1, 6)) == 1
+    assert business_days_between(D(2024, 12, 31), D(2025, 1, 6)) == 2  # default: 4 - 2

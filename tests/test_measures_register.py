@@ -206,3 +206,41 @@ def test_register_mean_delay_rejects_unknown_statistic(tmp_path):
     _stage(tmp_path, DELAY_ROWS)
     with pytest.raises(ValueError):
         run("register_mean_delay", tmp_path, {"statistic": "mode"})
+
+
+def test_delay_with_start_after_end_is_left_out_not_a_crash(tmp_path):
+    """A start after its end cannot be a delay: excluded and counted in the reason."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from plan_indicators.fiscal import FiscalYear
+    from plan_indicators.measures import MeasureContext, compute
+    from plan_indicators.staging import ParquetStagedData
+
+    data = ParquetStagedData(tmp_path)
+    data.write(
+        "activity_register",
+        pd.DataFrame(
+            {
+                "plan_id": ["p", "p"],
+                "indicator_id": ["d", "d"],
+                "record_id": ["1", "2"],
+                # Row 1: Mon 2024-06-03 -> Mon 2024-06-10 = 5 business days; row 2: start after end.
+                "event_date": pd.to_datetime(["2024-06-10", "2024-06-10"]),
+                "start_date": pd.to_datetime(["2024-06-03", "2024-06-20"]),
+                "quantity": [None, None],
+                "outcome": pd.array([None, None], dtype="boolean"),
+                "subject": [None, None],
+                "note": [None, None],
+                "_file": "r.csv",
+                "_line": [2, 3],
+            }
+        ),
+    )
+    fy = FiscalYear.parse("2024-2025")
+    result = compute(
+        "register_mean_delay", MeasureContext("p", "d", fy, dt.date(2026, 1, 1), data), {}
+    )
+    assert result.value == 5.0 and result.denominator == 1.0
+    assert "1 enregistrement" in result.reason

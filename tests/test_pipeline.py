@@ -156,3 +156,14 @@ def test_changed_value_goes_to_history_and_bad_file_changes_nothing(landing, tmp
     assert "satisfaction_responses/zz-bad.csv" in message
     assert "score" in message
     assert snapshot(url) == published
+
+    # check-landing names the same fault, without writing anything.
+    from plan_indicators.sources.landing import check_landing
+
+    report = check_landing(work)
+    assert not report.ok
+    errors = [line for line in report.problems() if line.startswith("ERROR")]
+    assert errors == [
+        "ERROR satisfaction_responses/zz-bad.csv:1:score: missing_column: "
+        "colonne obligatoire absente : score"
+    ]

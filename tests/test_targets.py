@@ -19,7 +19,13 @@ from plan_indicators.catalog import (
 from plan_indicators.fiscal import FiscalYear
 from plan_indicators.seasons import SeasonSettings
 from plan_indicators.statuses import STATUS_FR
-from plan_indicators.targets import Evaluation, Observed, evaluate, resolve_threshold
+from plan_indicators.targets import (
+    Evaluation,
+    Observed,
+    evaluate,
+    resolve_threshold,
+    threshold_text,
+)
 
 D = dt.date
 FY = FiscalYear(2024)  # 2024-04-01 .. 2025-03-31
@@ -224,7 +230,9 @@ def test_deadline_accepts_iso_text_date():
 def test_every_year_from_before_start_is_not_applicable():
     t = EveryYearFrom(kind="every_year_from", start="à partir de 2020", min_count=1)
     # FY 2019-2020 ends 2020-03-31 < start 2020-04-01.
-    assert ev(t, 0, fy=FiscalYear(2019), as_of=D(2020, 4, 1)).status == "not_applicable"
+    res = ev(t, 0, fy=FiscalYear(2019), as_of=D(2020, 4, 1))
+    assert (res.status, res.threshold, res.gap) == ("not_applicable", None, None)
+    assert res.note == "l'année précède le début de la cible"
 
 
 def test_every_year_from_per_year():
@@ -292,3 +300,173 @@ def test_status_fr_always_matches_status():
     ]
     assert {c.status for c in cases} == set(STATUS_FR)
     assert all(c.status_fr == STATUS_FR[c.status] for c in cases)
+
+
+# --- additions: direction, boundaries, data not yet known --------------------------------
+
+
+def test_threshold_every_year_from_is_min_count():
+    t = EveryYearFrom(kind="every_year_from", start="2020", min_count=2)
+    assert resolve_threshold(t, baseline=None, previous=None) == 2
+
+
+def test_lower_is_better_baseline_target_reads_at_most():
+    # A delay that must fall 10 % below its baseline of 20 days: threshold 20 × 0.9 = 18.
+    t = RelativeToBaseline(kind="relative_to_baseline", percent=-10, baseline_year="2023-2024")
+    good = ev(t, 17.5, baseline=20, direction="lower_is_better")
+    assert good.status == "met"
+    assert good.threshold == pytest.approx(18)
+    assert good.gap == pytest.approx(0.5)  # 18 - 17.5
+    assert ev(t, 18, baseline=20, direction="lower_is_better").status == "met"  # equal
+    bad = ev(t, 18.5, baseline=20, direction="lower_is_better")
+    assert bad.status == "not_met"
+    assert bad.gap == pytest.approx(-0.5)  # 18 - 18.5
+    # Same numbers read "at least" for a higher_is_better indicator: 17.5 < 18.
+    assert ev(t, 17.5, baseline=20).status == "not_met"
+
+
+def test_lower_is_better_previous_year():
+    t = AtLeastPrevious(kind="at_least_previous")
+    res = ev(t, 8, previous=9, direction="lower_is_better")
+    assert (res.status, res.threshold, res.gap) == ("met", 9, 1)  # 9 - 8
+    res = ev(t, 10, previous=9, direction="lower_is_better")
+    assert (res.status, res.gap) == ("not_met", -1)  # 9 - 10
+
+
+def test_explicit_kind_wins_over_direction():
+    # at_most 10 on a lower_is_better delay and at_least 50 on a mistyped direction: the kind
+    # decides, and the gap keeps its "≥ 0 is good" sign.
+    assert ev(AtMost(kind="at_most", value=10), 12, direction="lower_is_better").gap == -2
+    res = ev(AtLeast(kind="at_least", value=50), 60, direction="lower_is_better")
+    assert (res.status, res.gap) == ("met", 10)  # 60 - 50
+
+
+def test_unknown_direction_raises():
+    with pytest.raises(ValueError):
+        ev(AtLeast(kind="at_least", value=50), 60, direction="up")
+
+
+@pytest.mark.parametrize(
+    ("target", "kw", "decided"),
+    [
+        (AtLeast(kind="at_least", value=50), {}, "met"),  # 60 >= 50
+        (AtMost(kind="at_most", value=50), {}, "not_met"),  # 60 > 50
+        (
+            RelativeToBaseline(kind="relative_to_baseline", percent=20, baseline_year="2023-2024"),
+            {"baseline": 50},
+            "met",  # 50 × 1.2 = 60 <= 60
+        ),
+        (
+            PointsOverBaseline(kind="points_over_baseline", points=11, baseline_year="2023-2024"),
+            {"baseline": 50},
+            "not_met",  # 50 + 11 = 61 > 60
+        ),
+        (
+            DeltaOverBaseline(kind="delta_over_baseline", delta=10, baseline_year="2023-2024"),
+            {"baseline": 50},
+            "met",  # 50 + 10 = 60
+        ),
+        (AtLeastPrevious(kind="at_least_previous"), {"previous": 59.9}, "met"),  # 60 >= 59.9
+        (FirstMeasure(kind="first_measure"), {}, "baseline"),
+        (
+            EveryYearFrom(kind="every_year_from", start="2020", min_count=61),
+            {},
+            "not_met",  # 60 < 61
+        ),
+    ],
+)
+def test_31_march_running_1_april_decided(target, kw, decided):
+    # FY 2024-2025 ends 2025-03-31: still running that day, decided on 2025-04-01.
+    assert ev(target, 60, as_of=D(2025, 3, 31), **kw).status == "in_progress"
+    assert ev(target, 60, as_of=D(2025, 4, 1), **kw).status == decided
+
+
+def test_in_progress_keeps_baseline_threshold_and_gap():
+    t = PointsOverBaseline(kind="points_over_baseline", points=4, baseline_year="2023-2024")
+    res = ev(t, 47, as_of=LAST_DAY, baseline=40)
+    assert (res.status, res.threshold, res.gap) == ("in_progress", 44, 3)  # 40 + 4; 47 - 44
+
+
+def test_deadline_late_achievement_known_on_its_day():
+    t = Deadline(kind="deadline", due="hiver 2021")  # due 2021-03-19
+    fy = FiscalYear(2020)
+    late = ev(t, fy=fy, as_of=D(2021, 3, 20), achieved_on=D(2021, 3, 20))
+    assert (late.status, late.gap) == ("met_late", -1)  # 19 - 20
+
+
+def test_deadline_achievement_after_as_of_is_not_known_yet():
+    t = Deadline(kind="deadline", due="hiver 2021")  # due 2021-03-19
+    fy = FiscalYear(2020)
+    # Looking back from 2021-03-01, a milestone of 2021-03-10 has not happened yet.
+    early = ev(t, fy=fy, as_of=D(2021, 3, 1), achieved_on=D(2021, 3, 10))
+    assert (early.status, early.gap) == ("in_progress", None)
+    # From 2021-04-01, a milestone of 2021-05-01 is not known: the due date has passed.
+    assert ev(t, fy=fy, as_of=D(2021, 4, 1), achieved_on=D(2021, 5, 1)).status == "not_met"
+
+
+def test_deadline_achieved_in_an_earlier_year_counts():
+    # Milestones achieved in any year count: 2019-12-01 for a deadline of July 2020.
+    t = Deadline(kind="deadline", due="juillet 2020")  # due 2020-07-31
+    res = ev(t, fy=FiscalYear(2020), as_of=D(2021, 4, 1), achieved_on=D(2019, 12, 1))
+    assert (res.status, res.gap) == ("met", 243)  # Dec 30 + Jan-Jul 31+29+31+30+31+30+31 = 243
+
+
+def test_every_year_from_missing_value_is_never_zero():
+    t = EveryYearFrom(kind="every_year_from", start="à partir de 2020", min_count=1)
+    fy = FiscalYear(2020)
+    assert ev(t, None, fy=fy, as_of=D(2020, 10, 1)).status == "in_progress"
+    res = ev(t, None, fy=fy, as_of=D(2021, 4, 1))
+    assert (res.status, res.note) == ("no_data", "aucune donnée pour l'année")
+
+
+def test_half_year_met_as_soon_as_every_counted_half_reached():
+    fy = FiscalYear(2021)
+    # 2021-11-01: H1 = 1, H2 = 1 already -> nothing left to decide.
+    res = ev(NEWSLETTER, 2, fy=fy, as_of=D(2021, 11, 1), periods={"H1": 1, "H2": 1})
+    assert (res.status, res.gap) == ("met", 0)  # min(1, 1) - 1
+
+
+def test_half_year_failed_first_half_wins_over_running_second():
+    fy = FiscalYear(2021)
+    # H1 over with 0 -> not_met even though H2 (running) already has 2.
+    res = ev(NEWSLETTER, 2, fy=fy, as_of=D(2021, 12, 1), periods={"H1": 0, "H2": 2})
+    assert (res.status, res.gap) == ("not_met", -1)  # min(0, 2) - 1
+
+
+def test_half_year_without_half_counts_is_no_data():
+    fy = FiscalYear(2021)
+    res = ev(NEWSLETTER, 2, fy=fy, as_of=D(2022, 4, 1), periods={})
+    assert (res.status, res.note) == ("no_data", "décompte par semestre non disponible")
+    assert ev(NEWSLETTER, None, fy=fy, as_of=D(2021, 10, 1)).status == "in_progress"
+
+
+def test_half_year_from_start_in_first_half():
+    # Start "été 2021" = 2021-09-22: H1 of 2021-2022 ends 2021-09-30 >= start -> counted.
+    t = EveryYearFrom(kind="every_year_from", start="été 2021", min_count=1, per="half_year")
+    fy = FiscalYear(2021)
+    res = ev(t, 1, fy=fy, as_of=D(2022, 4, 1), periods={"H1": 0, "H2": 1})
+    assert (res.status, res.gap) == ("not_met", -1)  # min(H1 0, H2 1) - 1
+    # With the start one week later (2021-10-01 ISO), H1 is no longer counted.
+    later = t.model_copy(update={"start": "2021-10-01"})
+    assert ev(later, 1, fy=fy, as_of=D(2022, 4, 1), periods={"H1": 0, "H2": 1}).status == "met"
+
+
+def test_threshold_text():
+    assert threshold_text(AtLeast(kind="at_least", value=50), 50, unit="percent") == (
+        "≥ 50,0\u202f%"
+    )
+    assert threshold_text(AtMost(kind="at_most", value=10), 10, unit="days") == (
+        "≤ 10,0\u00a0jours"
+    )
+    rel = RelativeToBaseline(
+        kind="relative_to_baseline", percent=-10, baseline_year="2023-2024", text_fr="-10 %"
+    )
+    assert threshold_text(rel, 18, unit="days", direction="lower_is_better").startswith("≤ 18,0")
+    assert threshold_text(rel, None) == "-10 %"  # baseline unknown: the plan's wording
+    assert threshold_text(Deadline(kind="deadline", due="hiver 2021")) == (
+        "au plus tard le 2021-03-19"
+    )
+    assert threshold_text(NEWSLETTER) == "au moins 1 par semestre à partir du 2020-12-20"
+    assert threshold_text(NotApplicable(kind="not_applicable")) == "Sans objet"
+    assert threshold_text(FirstMeasure(kind="first_measure")) == "Mesure de départ"
+    assert threshold_text(None) == "Aucune cible"

@@ -118,6 +118,8 @@ def register_mean_delay(
         return absent("activity_register")
     year = in_year(rows, "event_date", ctx)
     dated = year.dropna(subset=["start_date"])
+    # A start after its end is a data fault, not a negative delay: left out and counted.
+    dated = dated.loc[pd.to_datetime(dated["start_date"]) <= pd.to_datetime(dated["event_date"])]
     if dated.empty:
         return MeasureResult.missing(
             NO_ROWS if rows.empty else "Aucun délai mesurable pour l'année"
@@ -147,5 +149,7 @@ def register_mean_delay(
         rows_used=len(year),
     )
     if len(dated) < len(year):
-        result.reason = f"{len(year) - len(dated)} enregistrement(s) sans date de début exclu(s)"
+        result.reason = (
+            f"{len(year) - len(dated)} enregistrement(s) sans date de début valide exclu(s)"
+        )
     return result
