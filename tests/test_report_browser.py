@@ -8,15 +8,11 @@ import os
 from pathlib import Path
 
 import pytest
+from browser import record_requests, remote_requests  # chromium_browser comes from conftest
 
 from plan_indicators import warehouse as wh
 from plan_indicators.report import write_report
 from plan_indicators.statuses import STATUS_FR
-
-try:
-    from tests.browser import chromium_browser, record_requests, remote_requests  # noqa: F401
-except ModuleNotFoundError:
-    from browser import chromium_browser, record_requests, remote_requests  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
