@@ -7,12 +7,12 @@ import pandas as pd
 
 from assets.keys import raw_key, result_key, staging_key
 from expectations.checks import (
-    RAW_SUITE_CHECK,
     RESULT_SUITE_CHECK,
-    STAGING_SUITE_CHECK,
-    build_suite_check,
+    build_raw_check,
+    build_staging_checks,
     check_result,
 )
+from expectations.runner import RESULT_COLUMNS
 from plan_indicators import warehouse as wh
 from plan_indicators.catalog import Plan
 from plan_indicators.sources.contracts import SOURCES
@@ -27,42 +27,17 @@ def _loader(sub: str, source: str):
 
 
 def source_checks() -> list[dg.AssetChecksDefinition]:
+    """The raw and staging suites of every source staged with pandas."""
     checks = []
     for source in SOURCES:
         if source == WEB:
             continue
+        resources = {"landing"}
+        checks.append(build_raw_check(source, raw_key(source), _loader("raw", source), resources))
         checks.append(
-            build_suite_check(
-                suite_name=f"raw_{source}",
-                asset_key=raw_key(source),
-                check_name=RAW_SUITE_CHECK,
-                load_frame=_loader("raw", source),
-                required_resource_keys={"landing"},
-                description=f"Great Expectations suite raw_{source}: columns, keys, values, dates.",
-            )
-        )
-        checks.append(
-            build_suite_check(
-                suite_name=f"staging_{source}",
-                asset_key=staging_key(source),
-                check_name=STAGING_SUITE_CHECK,
-                load_frame=_loader("", source),
-                required_resource_keys={"landing"},
-                description=f"Great Expectations suite staging_{source}: rows keep file and line.",
-            )
+            build_staging_checks(source, staging_key(source), _loader("", source), resources)
         )
     return checks
-
-
-RESULT_COLUMNS = [
-    "plan_id",
-    "indicator_id",
-    "fiscal_year",
-    "unit",
-    "value",
-    "numerator",
-    "denominator",
-]
 
 
 def result_checks(plan: Plan) -> dg.AssetChecksDefinition:
@@ -93,7 +68,7 @@ def result_checks(plan: Plan) -> dg.AssetChecksDefinition:
         )
         frame = pd.DataFrame(rows, columns=[c.name for c in wh.indicator_result.columns])
         frame["unit"] = frame["indicator_id"].map(units)
-        frame = frame[RESULT_COLUMNS].reset_index(drop=True)
+        frame = frame[list(RESULT_COLUMNS)].reset_index(drop=True)
         outcome = validate("indicator_result", frame)
         selected = {k.asset_key for k in context.selected_asset_check_keys}
         for ind_id, key in keys.items():
