@@ -102,13 +102,19 @@ def build_sensors(web_partitions) -> list:
     )
     def run_failure_explainer(context: dg.RunFailureSensorContext):
         run = context.dagster_run
-        steps = context.get_step_failure_events()
+        steps = context.get_step_failure_events() or [
+            entry.dagster_event
+            for entry in context.instance.all_logs(
+                run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE
+            )
+        ]
         lines = [f"Run {run.run_id} of job {run.job_name} failed."]
         for event in steps:
             err = event.step_failure_data.error if event.step_failure_data else None
-            lines.append(f"- step {event.step_key}: {err.message.strip() if err else 'unknown'}")
+            cause = err.cause if err and err.cause else err
+            lines.append(f"- step {event.step_key}: {cause.message.strip() if cause else '?'}")
         if not steps:
-            lines.append(f"- {context.failure_event.message}")
+            lines.append(f"- {context.failure_event.message or 'no step failed'}")
         lines.append(
             "Published tables are unchanged for the failed partitions; fix the file "
             "named above and rerun the job."

@@ -95,3 +95,29 @@ def test_landing_sensor_processes_each_file_once(tmp_path):
         assert len(changed.run_requests) == 1
         assert changed.run_requests[0].run_key != first.run_requests[0].run_key
         assert "2024.csv" in json.dumps(json.loads(changed.cursor))
+
+
+def test_run_failure_sensor_explains_the_failed_step(tmp_path, capfd):
+    @dg.asset
+    def broken() -> None:
+        raise ValueError("fichier satisfaction_responses/x.csv illisible")
+
+    defs = _defs(tmp_path)
+    sensor = defs.get_sensor_def("run_failure_explainer")
+    with dg.instance_for_test() as instance:
+        result = dg.materialize([broken], instance=instance, raise_on_error=False)
+        assert not result.success
+        run = instance.get_run_by_id(result.run_id)
+        [entry] = instance.all_logs(result.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
+        failure = entry.dagster_event
+        ctx = dg.build_run_status_sensor_context(
+            sensor_name="run_failure_explainer",
+            dagster_event=failure,
+            dagster_instance=instance,
+            dagster_run=run,
+        ).for_run_failure()
+        capfd.readouterr()
+        sensor(ctx)
+    text = capfd.readouterr().err
+    assert f"Run {result.run_id}" in text
+    assert "step broken" in text and "satisfaction_responses/x.csv" in text
