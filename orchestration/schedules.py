@@ -26,34 +26,49 @@ def closing_year(day: dt.date) -> str:
     return FiscalYear.of(day).previous.key
 
 
+def _current_year_schedule(
+    name: str, job: str, cron: str, years: set[str], description: str, run_key: str
+) -> dg.ScheduleDefinition:
+    """A schedule that runs `job` on the current fiscal year's partition, or skips when the
+    year is not one of `years`; `run_key` is a prefix, completed by the tick's date."""
+
+    @dg.schedule(
+        name=name,
+        job_name=job,
+        cron_schedule=cron,
+        execution_timezone=TIMEZONE,
+        description=description,
+    )
+    def _schedule(context: dg.ScheduleEvaluationContext):
+        day = _local_date(context)
+        fy = current_fiscal_year(day)
+        if fy not in years:
+            return dg.SkipReason(f"{fy} is not a fiscal year of {job}")
+        return dg.RunRequest(run_key=f"{run_key}-{day}", partition_key=fy)
+
+    return _schedule
+
+
 def build_schedules(plans: tuple[Plan, ...], web_partitions) -> list[dg.ScheduleDefinition]:
     web_years = set(web_partitions.get_partition_keys())
-
-    @dg.schedule(
-        job_name=DIGITAL_JOB,
-        cron_schedule="0 6 * * *",
-        execution_timezone=TIMEZONE,
-        description="Every morning: web analytics and Facebook for the current fiscal year.",
-    )
-    def daily_digital_refresh(context: dg.ScheduleEvaluationContext):
-        fy = current_fiscal_year(_local_date(context))
-        if fy not in web_years:
-            return dg.SkipReason(f"{fy} is outside every plan")
-        return dg.RunRequest(run_key=f"digital-{fy}-{_local_date(context)}", partition_key=fy)
-
-    @dg.schedule(
-        job_name=INGEST_JOB,
-        cron_schedule="0 4 1 * *",
-        execution_timezone=TIMEZONE,
-        description="First of the month: re-ingest every source.",
-    )
-    def monthly_ingest(context: dg.ScheduleEvaluationContext):
-        fy = current_fiscal_year(_local_date(context))
-        if fy not in web_years:
-            return dg.SkipReason(f"{fy} is outside every plan")
-        return dg.RunRequest(run_key=f"ingest-{_local_date(context)}", partition_key=fy)
-
-    schedules = [daily_digital_refresh, monthly_ingest]
+    schedules = [
+        _current_year_schedule(
+            "daily_digital_refresh",
+            DIGITAL_JOB,
+            "0 6 * * *",
+            web_years,
+            "Every morning: web analytics and Facebook for the current fiscal year.",
+            "digital",
+        ),
+        _current_year_schedule(
+            "monthly_ingest",
+            INGEST_JOB,
+            "0 4 1 * *",
+            web_years,
+            "First of the month: re-ingest every source.",
+            "ingest",
+        ),
+    ]
     for plan in plans:
         schedules += _plan_schedules(plan)
     return schedules
@@ -62,19 +77,14 @@ def build_schedules(plans: tuple[Plan, ...], web_partitions) -> list[dg.Schedule
 def _plan_schedules(plan: Plan) -> list[dg.ScheduleDefinition]:
     years = set(plan_partitions(plan).get_partition_keys())
     job = plan_job_name(plan)
-
-    @dg.schedule(
-        name=f"monthly_{plan.slug}",
-        job_name=job,
-        cron_schedule="0 7 1 * *",
-        execution_timezone=TIMEZONE,
-        description=f"Monthly recomputation of the current fiscal year of {plan.id}.",
+    monthly = _current_year_schedule(
+        f"monthly_{plan.slug}",
+        job,
+        "0 7 1 * *",
+        years,
+        f"Monthly recomputation of the current fiscal year of {plan.id}.",
+        plan.slug,
     )
-    def monthly(context: dg.ScheduleEvaluationContext):
-        fy = current_fiscal_year(_local_date(context))
-        if fy not in years:
-            return dg.SkipReason(f"{fy} is not a fiscal year of {plan.id}")
-        return dg.RunRequest(run_key=f"{plan.slug}-{_local_date(context)}", partition_key=fy)
 
     @dg.schedule(
         name=f"yearly_closing_{plan.slug}",
