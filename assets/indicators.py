@@ -7,6 +7,7 @@ it with that year's target, resolving baselines from the results of the baseline
 
 import hashlib
 import json
+import time
 
 import dagster as dg
 
@@ -36,6 +37,11 @@ def _targets_md(ind: Indicator) -> str:
     for fy, t in sorted(ind.targets.items()):
         lines.append(f"| {fy} | {t.text_fr or '—'} | `{t.kind}` |")
     return "\n".join(lines)
+
+
+# Where an indicator's step spent its time, summed by `plan-indicators run` for its split.
+SECONDS_MEASURE = "seconds_measure"
+SECONDS_WRITE = "seconds_write"
 
 
 def describe(plan: Plan, ind: Indicator) -> str:
@@ -116,10 +122,13 @@ def _indicator_asset(plan: Plan, ind: Indicator) -> dg.AssetsDefinition:
         business_days = calendar.business_days()
         fingerprint = inputs_fingerprint(landing.staging_path, measure.sources)
         data_as_of = _data_as_of(data, measure.sources, as_of)
-        rows, revisions = [], 0
+        rows, revisions, seconds_measure = [], 0, 0.0
+        started = time.perf_counter()
         for fy in sorted(context.partition_keys):
             ctx = MeasureContext(plan.id, ind.id, FiscalYear.parse(fy), as_of, data, business_days)
+            t = time.perf_counter()
             res = compute(ind.measure.name, ctx, ind.measure.params)
+            seconds_measure += time.perf_counter() - t
             old = wh.read_rows(
                 engine, wh.indicator_result, plan_id=plan.id, indicator_id=ind.id, fiscal_year=fy
             )
@@ -147,6 +156,8 @@ def _indicator_asset(plan: Plan, ind: Indicator) -> dg.AssetsDefinition:
         return dg.MaterializeResult(
             metadata={
                 "dagster/row_count": len(rows),
+                SECONDS_MEASURE: round(seconds_measure, 4),
+                SECONDS_WRITE: round(time.perf_counter() - started - seconds_measure, 4),
                 "value": latest["value_display"] or "—",
                 "history_revisions_written": revisions,
                 "inputs_fingerprint": fingerprint,

@@ -16,7 +16,7 @@ import pandas as pd
 from assets.keys import INGESTION_GROUP, raw_key, staging_key
 from plan_indicators import warehouse as wh
 from plan_indicators.sources.contracts import CONTRACTS, SOURCES
-from plan_indicators.staging import WEB, ParquetStagedData, write_manifest
+from plan_indicators.staging import WEB, ParquetStagedData, read_manifest, write_manifest
 from resources import LandingZone, Warehouse
 
 FILE_CONTRACT_CHECK = "file_contract"
@@ -248,6 +248,14 @@ def _staging_asset(source: str) -> dg.AssetsDefinition:
     return _staging
 
 
+def _web_inventory(landing: LandingZone):
+    """The files as the last raw read left them; only new or changed files are inspected."""
+    from plan_indicators.sources.web import inventory_web_files
+
+    previous = read_manifest(landing.staging_path, WEB) or {}
+    return inventory_web_files(Path(landing.path), cached=previous.get("files"))
+
+
 def _web_raw_asset() -> dg.AssetsDefinition:
     @dg.asset(
         key=raw_key(WEB),
@@ -256,26 +264,34 @@ def _web_raw_asset() -> dg.AssetsDefinition:
         tags={"layer": "raw", "source": WEB},
         description=(
             "GA4 events flattened from the BigQuery export (Parquet or CSV): an inventory of the "
-            "files with their columns checked by DuckDB, without loading the events."
+            "files (columns, events per fiscal year, days that are not days) from Parquet "
+            "footers where they settle it, without loading the events. Files unchanged since "
+            "the last read (same size and modification time) are not read again."
         ),
         check_specs=[dg.AssetCheckSpec(FILE_CONTRACT_CHECK, asset=raw_key(WEB), blocking=True)],
     )
     def _raw_web(context: dg.AssetExecutionContext, landing: LandingZone):
-        from plan_indicators.sources.web import validate_web_files
-
-        files = [str(p.relative_to(landing.path)) for p in landing.files(WEB)]
-        errors = [dataclasses.asdict(e) for e in validate_web_files(Path(landing.path))]
+        inventory = _web_inventory(landing)
+        errors = [dataclasses.asdict(e) for e in inventory.errors]
         if not errors:
             write_manifest(
                 landing.staging_path,
                 WEB,
-                {
-                    "source": WEB,
-                    "fingerprint": landing.fingerprint(WEB),
-                    "files": [{"file": f} for f in files],
-                },
+                {"source": WEB, "files": inventory.records()},
             )
-        yield dg.MaterializeResult(metadata={"files": len(files), "file_errors": len(errors)})
+        per_year = {fy: inventory.events(fy) for fy in inventory.fiscal_years}
+        last_day = inventory.last_day
+        yield dg.MaterializeResult(
+            metadata={
+                "files": len(inventory.files),
+                "files_inspected": inventory.inspected,
+                "file_errors": len(errors),
+                "events": inventory.rows,
+                "events_invalid_date": inventory.invalid_dates,
+                "events_per_fiscal_year": dg.MetadataValue.json(per_year),
+                "last_day": last_day.isoformat() if last_day else "",
+            }
+        )
         yield dg.AssetCheckResult(
             check_name=FILE_CONTRACT_CHECK,
             passed=not errors,
@@ -299,7 +315,8 @@ def _web_staging_asset(
         description=(
             "Distinct (page path, user) pairs of `page_view` events per fiscal year, for the "
             "pages the catalog's indicators count, scanned with DuckDB: all that "
-            "`distinct_users` needs, so a year of events never enters pandas."
+            "`distinct_users` needs, so a year of events never enters pandas. Only the files "
+            "that hold a day of the year are scanned."
         ),
     )
     def _web_staging(context: dg.AssetExecutionContext, landing: LandingZone):
@@ -310,8 +327,9 @@ def _web_staging_asset(
             Path(landing.path),
             {fy: store.web_path(fy) for fy in context.partition_keys},
             list(pages) if pages is not None else None,
+            inventory=_web_inventory(landing),
         )
-        total = sum(int(s.get("distinct_pairs", 0)) for s in stats.values())
+        total = sum(int(s.get("distinct_users", 0)) for s in stats.values())
         return dg.MaterializeResult(
             metadata={
                 "dagster/row_count": total,

@@ -388,9 +388,13 @@ def validate(suite_name: str, df: pd.DataFrame) -> SuiteOutcome:
     with _lock:
         gx, batch_def = _context()
         built, failures = _build(gx, suite, frame)
-        result = batch_def.get_batch(batch_parameters={"dataframe": frame}).validate(
-            built, result_format={"result_format": "COMPLETE", "partial_unexpected_count": 20}
-        )
+        batch = batch_def.get_batch(batch_parameters={"dataframe": frame})
+        # Pass/fail first: the row-level detail costs as much again, and only a failure needs it.
+        result = batch.validate(built, result_format={"result_format": "BOOLEAN_ONLY"})
+        if not result.success:
+            result = batch.validate(
+                built, result_format={"result_format": "COMPLETE", "partial_unexpected_count": 20}
+            )
     for res in result.results:
         if res.success:
             continue

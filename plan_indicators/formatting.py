@@ -46,7 +46,6 @@ def format_value(value: float | None, unit: str) -> str:
     return format_number(value)
 
 
-
 def display_value(unit: str, value: float | None, achieved_on: dt.date | None = None) -> str | None:
     """`indicator_result.value_display`: the formatted value, or the milestone's date."""
     if unit == "date":

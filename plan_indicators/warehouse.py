@@ -167,9 +167,10 @@ def _ensure_sqlite_dir(url: str) -> None:
 def create_schema(engine: Engine) -> None:
     metadata.create_all(engine)
     with engine.begin() as conn:
-        if not sa.inspect(conn).has_table("v_scorecard") and "v_scorecard" not in sa.inspect(
-            conn
-        ).get_view_names():
+        if (
+            not sa.inspect(conn).has_table("v_scorecard")
+            and "v_scorecard" not in sa.inspect(conn).get_view_names()
+        ):
             conn.execute(sa.text(V_SCORECARD_SQL))
 
 
@@ -222,10 +223,18 @@ def publish_result(engine: Engine, row: Mapping[str, Any]) -> int | None:
                     {
                         **key,
                         "revision": revision,
-                        **{c: old_map[c] for c in (
-                            "value", "value_display", "achieved_on", "is_final", "run_id",
-                            "inputs_fingerprint", "computed_at",
-                        )},  # fmt: skip
+                        **{
+                            c: old_map[c]
+                            for c in (
+                                "value",
+                                "value_display",
+                                "achieved_on",
+                                "is_final",
+                                "run_id",
+                                "inputs_fingerprint",
+                                "computed_at",
+                            )
+                        },  # fmt: skip
                         "replaced_at": utcnow(),
                     }
                 ],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import dagster as dg
@@ -22,14 +21,6 @@ class LandingZone(dg.ConfigurableResource):
         from plan_indicators.sources.readers import list_files
 
         return list_files(Path(self.path), source)
-
-    def fingerprint(self, source: str) -> str:
-        """Hash of the names, sizes and modification times of a source's files."""
-        digest = hashlib.sha256()
-        for f in self.files(source):
-            st = f.stat()
-            digest.update(f"{f.relative_to(self.path)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
-        return digest.hexdigest()[:16]
 
     def key_bytes(self) -> bytes | None:
         return self.pseudonym_key.encode() if self.pseudonym_key else None

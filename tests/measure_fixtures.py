@@ -46,11 +46,31 @@ def stage(root: Path, source: str, rows: list[dict]) -> ParquetStagedData:
     return data
 
 
-def stage_web(root: Path, fiscal_year: str, pairs: list[tuple[str, str]]) -> Path:
-    """Per-year Parquet of distinct (page_path, user_pseudo_id), as web staging writes it."""
+def stage_web(
+    root: Path, fiscal_year: str, pairs: list[tuple[str, str]], pages: list[str] | None = None
+) -> Path:
+    """A staged web file as staging writes it: one row per user, bit i of `pages_0` set when
+    the user viewed page i of the sorted staged `pages` (recorded in the Parquet metadata).
+    `pages` defaults to those of the pairs; pairs on other pages are left out, as staging does."""
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pages = sorted(set(pages) if pages is not None else {page for page, _user in pairs})
+    masks: dict[str, int] = {}
+    for page, user in pairs:
+        if page in pages:
+            masks[user] = masks.get(user, 0) | 1 << pages.index(page)
+    table = pa.table(
+        {
+            "user_pseudo_id": pa.array(list(masks), pa.string()),
+            "pages_0": pa.array(list(masks.values()), pa.uint64()),
+        }
+    ).replace_schema_metadata({"plan_indicators_pages": json.dumps(pages)})
     path = ParquetStagedData(root).web_path(fiscal_year)
     path.parent.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(pairs, columns=["page_path", "user_pseudo_id"]).to_parquet(path, index=False)
+    pq.write_table(table, path)
     return path
 
 

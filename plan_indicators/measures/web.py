@@ -1,4 +1,4 @@
-"""Web analytics measures, computed by DuckDB over the staged (page path, user) pairs."""
+"""Web analytics measures, computed by DuckDB over the staged users and their page masks."""
 
 from __future__ import annotations
 
@@ -24,9 +24,13 @@ def normalise_path(path: str) -> str:
 def distinct_users(ctx: MeasureContext, pages: list[str], event_name: str = "page_view"):
     """Distinct `user_pseudo_id` that viewed one of `pages` during the fiscal year.
 
-    Staging keeps only `page_view` events, which is the contract's `event_name`.
+    Staging keeps only `page_view` events, which is the contract's `event_name`, and writes one
+    row per user with a bit per catalog page; a page the staged file does not know is missing
+    data, never zero users.
     """
     import duckdb
+
+    from plan_indicators.sources.web import mask_columns, staged_pages
 
     if event_name != "page_view":
         return MeasureResult.missing(
@@ -35,14 +39,26 @@ def distinct_users(ctx: MeasureContext, pages: list[str], event_name: str = "pag
     path = ctx.data.parquet_glob("web_analytics", ctx.fiscal_year.key)
     if path is None:
         return MeasureResult.missing("Aucune donnée d'analytique web pour l'année")
+    staged = staged_pages(path)
     wanted = sorted({normalise_path(p) for p in pages})
+    absent = [p for p in wanted if p not in staged]
+    if absent:
+        return MeasureResult.missing(
+            "Pages absentes des données web préparées (relancer staging/web_analytics) : "
+            + ", ".join(absent)
+        )
+    masks = [0] * len(mask_columns(len(staged)))
+    for page in wanted:
+        bit = staged.index(page)
+        masks[bit // 64] |= 1 << (bit % 64)
+    seen = " OR ".join(
+        f"(pages_{j} & {mask}::UBIGINT) <> 0" for j, mask in enumerate(masks) if mask
+    )
     con = duckdb.connect()
     try:
-        users, pairs = con.execute(
-            "SELECT COUNT(DISTINCT user_pseudo_id), COUNT(*) FROM read_parquet(?) "
-            "WHERE page_path IN (SELECT unnest(?::VARCHAR[]))",
-            [path, wanted],
-        ).fetchone()
+        [(users,)] = con.execute(
+            f"SELECT count(*) FROM read_parquet(?) WHERE {seen or 'false'}", [path]
+        ).fetchall()
     finally:
         con.close()
-    return MeasureResult(value=float(users), numerator=float(users), rows_used=int(pairs))
+    return MeasureResult(value=float(users), numerator=float(users), rows_used=int(users))

@@ -67,7 +67,9 @@ CONTRACTS: dict[str, SourceContract] = {
                 Column("post_id", aliases=("Post ID", "Identifiant de la publication")),
                 Column("publish_time", "mdy_hm", aliases=("Publish time", "Heure de publication")),
                 Column(
-                    "reach", "int", minimum=0,
+                    "reach",
+                    "int",
+                    minimum=0,
                     aliases=("Reach", "Lifetime Post organic reach", "Couverture"),
                 ),
                 Column("post_type", required=False, aliases=("Post type", "Type de publication")),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from plan_indicators.sources.contracts import SOURCES
 from plan_indicators.sources.readers import FileError, FileReport, QuarantineRow, read_source
-from plan_indicators.sources.web import WEB, validate_web_files, web_file_reports
+from plan_indicators.sources.web import WEB, inventory_web_files, web_file_reports
 
 
 @dataclass
@@ -69,7 +69,7 @@ def check_landing(landing_dir: Path, pseudonym_key: bytes | None = None) -> Land
         report.errors += read.errors
         report.quarantine += read.quarantine
         report.files += read.files
-    web_errors = validate_web_files(landing_dir)
-    report.errors += web_errors
-    report.files += web_file_reports(landing_dir, refused={e.file for e in web_errors})
+    web = inventory_web_files(landing_dir)
+    report.errors += web.errors
+    report.files += web_file_reports(landing_dir, web)
     return report

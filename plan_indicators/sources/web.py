@@ -1,16 +1,27 @@
 """GA4 events staged with DuckDB (SPEC §3): a year of events never enters pandas.
 
-`distinct_users` only needs the distinct (page path, user) pairs of `page_view` events in the
-fiscal year, so that is all we write. Page paths are normalised the way the catalog lists
-pages: scheme and host dropped (so the host's case does not matter), query and fragment
-dropped, trailing slash ignored except for the root; the path's own case is kept, since web
-servers may treat it as significant. `event_date` is GA4's local day (America/Toronto), read
-as text so that string, integer and DATE columns all work.
+`distinct_users` only needs, per fiscal year, which users viewed which of the catalog's
+pages, so that is all we write: one row per user with a bit per page. Page paths are
+normalised the way the catalog lists pages: scheme and host dropped (so the host's case does
+not matter), query and fragment dropped, trailing slash ignored except for the root; the
+path's own case is kept, since web servers may treat it as significant. `event_date` is
+GA4's local day (America/Toronto), read as text so that string, integer and DATE columns
+all work.
+
+Cost grows with new data, not with history: an inventory of the files (rows, events per
+fiscal year, days that are not days) is read from Parquet footers where they settle it and
+kept in the raw manifest keyed by each file's size and modification time, so a refresh
+inspects only new or changed files and staging a year scans only the files that hold it.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import json
+import re
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -23,16 +34,22 @@ from plan_indicators.sources.readers import FileError, FileReport, list_files
 WEB = "web_analytics"
 _REQUIRED = [c.name for c in CONTRACTS[WEB].columns if c.required]
 
-# page_location -> path: drop scheme://host, then ?query and #fragment, then trailing slashes.
-_PATH = (
-    "regexp_replace(regexp_replace(CAST(page_location AS VARCHAR), "
-    "'^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*', ''), '[?#].*$', '')"
+# page_location -> path in one regular expression (every extra pass over the text costs as
+# much as the scan): an optional scheme://host, then the path up to ?query or #fragment,
+# trailing slashes left out; a bare host gives '' and the root '/'.
+_PATH_SQL = (
+    "regexp_extract(CAST(page_location AS VARCHAR), "
+    "'^(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)?(/?[^?#]*?)/*(?:[?#].*)?$', 1)"
 )
-PAGE_PATH_SQL = f"coalesce(nullif(rtrim({_PATH}, '/'), ''), '/')"
+PAGE_PATH_SQL = f"coalesce(nullif({_PATH_SQL}, ''), '/')"
+PAGES_METADATA = "plan_indicators_pages"
 # The event's day, NULL when event_date is not a real YYYYMMDD (or YYYY-MM-DD) day.
-DAY_SQL = "CAST(try_strptime(replace(trim(event_date), '-', ''), '%Y%m%d') AS DATE)"
+DAY_SQL = (
+    "CAST(try_strptime(replace(trim(CAST(event_date AS VARCHAR)), '-', ''), '%Y%m%d') AS DATE)"
+)
 # Fiscal year (start year) of that day: April onwards belongs to the year that starts then.
 FY_SQL = f"(year({DAY_SQL}) - CASE WHEN month({DAY_SQL}) < 4 THEN 1 ELSE 0 END)"
+_CANONICAL_DAY = re.compile(r"\d{8}")
 
 
 def _connect() -> duckdb.DuckDBPyConnection:
@@ -55,12 +72,6 @@ def _is_parquet(path: Path) -> bool:
     return path.name.lower().endswith(".parquet")
 
 
-def _scan(path: Path) -> str:
-    if _is_parquet(path):
-        return f"read_parquet({_lit(path)})"
-    return f"read_csv({_lit(path)}, all_varchar=true, header=true)"
-
-
 def _events_sql(files: list[Path], columns: list[str] | None = None) -> str:
     """All files as one relation of varchar columns: one multi-file scan per format."""
     cols = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in (columns or _REQUIRED))
@@ -77,196 +88,406 @@ def _events_sql(files: list[Path], columns: list[str] | None = None) -> str:
     return " UNION ALL ".join(f"SELECT {cols} FROM {scan}" for scan in scans)
 
 
-def _refuse_invalid(landing_dir: Path) -> None:
-    errors = validate_web_files(landing_dir)
-    if errors:
-        raise ValueError(
-            "web analytics files refused: "
-            + "; ".join(f"{e.file}:{e.column or '-'}: {e.rule}: {e.message}" for e in errors)
-        )
+@dataclass
+class WebFile:
+    """One landing file as the inventory knows it; `size` and `mtime_ns` say it is unchanged."""
+
+    file: str
+    size: int
+    mtime_ns: int
+    rows: int = 0
+    invalid_dates: int = 0
+    events_per_year: dict[str, int] = field(default_factory=dict)
+    first_day: str | None = None
+    last_day: str | None = None
+    errors: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class WebInventory:
+    """Every web file of a landing zone; `inspected` of them were read this time."""
+
+    root: Path
+    files: list[WebFile]
+    inspected: int
+
+    @property
+    def errors(self) -> list[FileError]:
+        return [FileError(**e) for f in self.files for e in f.errors]
+
+    @property
+    def rows(self) -> int:
+        return sum(f.rows for f in self.files)
+
+    @property
+    def invalid_dates(self) -> int:
+        return sum(f.invalid_dates for f in self.files)
+
+    def events(self, fiscal_year: str) -> int:
+        return sum(f.events_per_year.get(fiscal_year, 0) for f in self.files)
+
+    @property
+    def fiscal_years(self) -> list[str]:
+        return sorted({fy for f in self.files for fy in f.events_per_year})
+
+    @property
+    def last_day(self) -> dt.date | None:
+        days = [f.last_day for f in self.files if f.last_day]
+        return dt.date.fromisoformat(max(days)) if days else None
+
+    def paths_holding(self, fiscal_years: set[str]) -> list[Path]:
+        """The files with at least one event in one of these years: all staging must scan."""
+        return [self.root / f.file for f in self.files if fiscal_years & set(f.events_per_year)]
+
+    def raise_for_errors(self) -> None:
+        errors = self.errors
+        if errors:
+            raise ValueError(
+                "web analytics files refused: "
+                + "; ".join(f"{e.file}:{e.column or '-'}: {e.rule}: {e.message}" for e in errors)
+            )
+
+    def records(self) -> list[dict]:
+        """For the raw manifest; `inventory_web_files(cached=...)` reads them back."""
+        return [{**vars(f), "events_per_year": dict(f.events_per_year)} for f in self.files]
+
+
+def inventory_web_files(landing_dir: Path, cached: list[dict] | None = None) -> WebInventory:
+    """Inspect each web file, reusing `cached` records of files whose size and mtime match."""
+    landing_dir = Path(landing_dir)
+    known = {r["file"]: r for r in cached or [] if "size" in r}
+    files: list[WebFile] = []
+    inspected = 0
+    con: list[duckdb.DuckDBPyConnection] = []
+
+    def connection() -> duckdb.DuckDBPyConnection:
+        """One DuckDB connection, opened when a file first needs one (CSV, unsettled footer)."""
+        if not con:
+            con.append(_connect())
+        return con[0]
+
+    try:
+        for path in list_files(landing_dir, WEB):
+            rel = path.relative_to(landing_dir).as_posix()
+            st = path.stat()
+            record = known.get(rel)
+            if record and (record["size"], record["mtime_ns"]) == (st.st_size, st.st_mtime_ns):
+                files.append(WebFile(**record))
+            else:
+                files.append(_inspect(connection, path, WebFile(rel, st.st_size, st.st_mtime_ns)))
+                inspected += 1
+    finally:
+        for c in con:
+            c.close()
+    return WebInventory(landing_dir, files, inspected)
+
+
+def _inspect(connection, path: Path, entry: WebFile) -> WebFile:
+    """Columns checked, then counts from the Parquet footer or, failing that, one scan."""
+    rel = entry.file
+    if entry.size == 0:
+        entry.errors.append(_error(rel, None, None, "empty_file", "fichier vide (0 octet)"))
+        return entry
+    footer = None
+    try:
+        if _is_parquet(path):
+            import pyarrow.parquet as pq
+
+            footer = pq.read_metadata(path)
+            names = {name.casefold() for name in footer.schema.names}
+        else:
+            names = _csv_column_names(connection(), path)
+    except (duckdb.Error, OSError, ValueError) as exc:
+        msg = str(exc).splitlines()[0]
+        entry.errors.append(_error(rel, None, None, "unreadable", f"illisible : {msg}"))
+        return entry
+    entry.errors.extend(
+        _error(rel, 1, c, "missing_column", f"colonne obligatoire absente : {c}")
+        for c in _REQUIRED
+        if c.casefold() not in names
+    )
+    if entry.errors:
+        return entry
+    counted = _footer_counts(footer) if footer is not None else None
+    if counted is None:
+        counted = _scan_counts(connection(), path)
+    rows, invalid, per_year, first, last = counted
+    entry.rows, entry.invalid_dates, entry.events_per_year = rows, invalid, per_year
+    entry.first_day, entry.last_day = first, last
+    return entry
+
+
+def _error(file, line, column, rule, message) -> dict:
+    return dataclasses.asdict(FileError(file, line, column, rule, message))
+
+
+def _canonical_day(value) -> dt.date | None:
+    """A footer's event_date value as a day, only when DuckDB would read it the same way."""
+    if isinstance(value, dt.datetime):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | str):
+        text = str(value).replace("-", "") if isinstance(value, str) else str(value)
+        if _CANONICAL_DAY.fullmatch(text):
+            try:
+                return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+            except ValueError:
+                return None
+    return None
+
+
+def _footer_counts(meta):
+    """Counts from the footer when every row group holds one and the same valid day."""
+    if meta.num_rows == 0:
+        return 0, 0, {}, None, None
+    index = [name.casefold() for name in meta.schema.names].index("event_date")
+    values = set()
+    for g in range(meta.num_row_groups):
+        stats = meta.row_group(g).column(index).statistics
+        if stats is None or not stats.has_min_max or stats.null_count != 0:
+            return None
+        values |= {stats.min, stats.max}
+    day = _canonical_day(values.pop()) if len(values) == 1 else None
+    if day is None:
+        return None
+    rows = meta.num_rows
+    return rows, 0, {FiscalYear.of(day).key: rows}, day.isoformat(), day.isoformat()
+
+
+def _scan_counts(con: duckdb.DuckDBPyConnection, path: Path):
+    """One scan of the `event_date` column: events per fiscal year and invalid days."""
+    rows = con.execute(
+        f"SELECT {FY_SQL} AS fy, count(*), min({DAY_SQL}), max({DAY_SQL}) "
+        f"FROM ({_events_sql([path], ['event_date'])}) GROUP BY ALL"
+    ).fetchall()
+    per_year = {FiscalYear(int(fy)).key: int(n) for fy, n, _lo, _hi in rows if fy is not None}
+    invalid = sum(int(n) for fy, n, _lo, _hi in rows if fy is None)
+    days = [d for _fy, _n, lo, hi in rows for d in (lo, hi) if d is not None]
+    first = min(days).isoformat() if days else None
+    last = max(days).isoformat() if days else None
+    return sum(int(n) for _fy, n, _lo, _hi in rows), invalid, per_year, first, last
 
 
 def stage_web_analytics(
-    landing_dir: Path, fiscal_year: str, out_path: Path, pages: list[str] | None = None
+    landing_dir: Path, fiscal_year: str, out_path: Path, pages: list[str]
 ) -> dict:
-    """Write the distinct (page_path, user_pseudo_id) pairs of the year; stats for metadata.
-
-    Stats: files, rows_scanned (events in the files), events_invalid_date (events whose
-    event_date is not a day, left out), page_views_in_year, distinct_pairs. With no file at
-    all nothing is written, so the measure reports missing data rather than zero users.
-    """
+    """Stage one fiscal year; see `stage_web_analytics_years`."""
     outputs = {fiscal_year: Path(out_path)}
     return stage_web_analytics_years(landing_dir, outputs, pages)[fiscal_year]
 
 
 def stage_web_analytics_years(
-    landing_dir: Path, outputs: dict[str, Path], pages: list[str] | None = None
+    landing_dir: Path,
+    outputs: dict[str, Path],
+    pages: list[str],
+    inventory: WebInventory | None = None,
 ) -> dict[str, dict]:
     """Stage several fiscal years in one scan of the files: {year: out_path} -> {year: stats}.
 
-    `pages` (normalised paths) keeps only the pages some indicator of the catalog counts;
-    None keeps every page.
+    Each year's file holds one row per user who viewed at least one of `pages` (normalised
+    paths: those the catalog's indicators count): `user_pseudo_id`; `pages_0`, `pages_1`...,
+    64-bit masks where bit i (of block i // 64) says the user viewed page i of the sorted page
+    list, which the file's Parquet metadata (`plan_indicators_pages`) records; and `views`,
+    the user's page views on those pages. One row per user
+    is the least a distinct count can read; the masks let each indicator pick its own pages.
+    `inventory` (from the raw manifest) saves inspecting the files again.
+
+    Stats: files, files_scanned (those holding the years), rows_scanned (events in the files),
+    events_invalid_date (events whose event_date is not a day, left out), page_views_in_year
+    (on the pages), distinct_users. With no event at all in a year nothing is written, so the
+    measure reports missing data rather than zero users.
 
     Raises ValueError when a file is unreadable or lacks a required column.
     """
-    landing_dir = Path(landing_dir)
-    files = list_files(landing_dir, WEB)
-    empty = {
-        "files": 0,
-        "rows_scanned": 0,
-        "events_invalid_date": 0,
-        "page_views_in_year": 0,
-        "distinct_pairs": 0,
-    }
+    inventory = inventory or inventory_web_files(landing_dir)
     years = sorted(FiscalYear.parse(fy) for fy in outputs)
-    if not files:
-        return {fy.key: dict(empty) for fy in years}
-    _refuse_invalid(landing_dir)
-    wanted = ", ".join(str(fy.start_year) for fy in years)
-    keep = (
-        f"event_name = 'page_view' AND {FY_SQL} IN ({wanted}) "
-        "AND page_location IS NOT NULL AND user_pseudo_id IS NOT NULL AND user_pseudo_id <> ''"
-    )
-    if pages is not None:
-        listed = ", ".join(_lit(p) for p in sorted(set(pages))) or "NULL"
-        keep += f" AND {PAGE_PATH_SQL} IN ({listed})"
-    con = _connect()
+    if not inventory.files:
+        return {fy.key: _stats(0, 0, 0, 0, 0, 0) for fy in years}
+    inventory.raise_for_errors()
+    pages = sorted(set(pages))
+    scanned = inventory.paths_holding({fy.key for fy in years})
+    common = (len(inventory.files), len(scanned), inventory.rows, inventory.invalid_dates)
     stats: dict[str, dict] = {}
+    for fy in years:
+        if not inventory.events(fy.key):
+            # No event at all in that year yet: no staged file, so the measure says
+            # "no data" instead of counting zero users.
+            Path(outputs[fy.key]).unlink(missing_ok=True)
+            stats[fy.key] = _stats(*common, 0, 0)
+    held = [fy for fy in years if fy.key not in stats]
+    if held:
+        written = _write_years(inventory, held, pages, {fy.key: outputs[fy.key] for fy in held})
+        stats.update({fy: _stats(*common, *counts) for fy, counts in written.items()})
+    return {fy.key: stats[fy.key] for fy in years}
+
+
+def _write_years(
+    inventory: WebInventory, years: list[FiscalYear], pages: list[str], outputs: dict[str, Path]
+) -> dict[str, tuple[int, int]]:
+    """One scan written straight to Parquet, partitioned by year in a scratch folder beside
+    the outputs, then each year's file moved into place: {year: (page views, users)}."""
+    import os
+    import shutil
+
+    meta = f"KV_METADATA {{{PAGES_METADATA}: {_lit(json.dumps(pages, ensure_ascii=False))}}}"
+    parents = [Path(p).parent for p in outputs.values()]
+    for parent in parents:
+        parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".web-staging-", dir=os.path.commonpath(parents)))
+    con = _connect()
+    counts: dict[str, tuple[int, int]] = {}
     try:
-        con.execute(f"CREATE TEMP VIEW ev AS {_events_sql(files)}")
-        per_year = con.execute(
-            f"SELECT {FY_SQL} AS fy, count(*) FROM ({_events_sql(files, ['event_date'])}) "
-            "GROUP BY ALL"
-        ).fetchall()
-        events = {fy: int(n) for fy, n in per_year if fy is not None}
-        scanned = sum(int(n) for _fy, n in per_year)
-        invalid = sum(int(n) for fy, n in per_year if fy is None)
         con.execute(
-            f"CREATE TEMP TABLE pairs AS SELECT {FY_SQL} AS fy, {PAGE_PATH_SQL} AS page_path, "
-            f"user_pseudo_id, count(*) AS views FROM ev WHERE {keep} GROUP BY ALL"
+            f"COPY ({_users_sql(inventory, years, pages)}) TO {_lit(scratch / 'y')} "
+            f"(FORMAT PARQUET, PARTITION_BY (fy), {meta})"
         )
         for fy in years:
-            out_path = Path(outputs[fy.key])
-            if not events.get(fy.start_year):
-                # No event at all in that year yet: no staged file, so the measure says
-                # "no data" instead of counting zero users.
-                out_path.unlink(missing_ok=True)
-                stats[fy.key] = {
-                    **empty,
-                    "files": len(files),
-                    "rows_scanned": int(scanned),
-                    "events_invalid_date": int(invalid),
-                }
-                continue
-            out_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = out_path.with_name(out_path.name + ".tmp")
-            con.execute(
-                f"COPY (SELECT page_path, user_pseudo_id FROM pairs WHERE fy = {fy.start_year}) "
-                f"TO {_lit(tmp)} (FORMAT PARQUET)"
-            )
-            views, pairs = con.execute(
-                f"SELECT coalesce(sum(views), 0), count(*) FROM pairs WHERE fy = {fy.start_year}"
+            parts = sorted((scratch / "y" / f"fy={fy.start_year}").glob("*.parquet"))
+            single = scratch / f"{fy.start_year}.parquet"
+            if len(parts) == 1:
+                parts[0].replace(single)
+            else:  # no user viewed a catalog page (no part), or DuckDB split the year
+                source = _empty_users(pages)
+                if parts:
+                    source = f"SELECT * FROM read_parquet([{', '.join(map(_lit, parts))}])"
+                con.execute(f"COPY ({source}) TO {_lit(single)} (FORMAT PARQUET, {meta})")
+            views, users = con.execute(
+                f"SELECT coalesce(sum(views), 0), count(*) FROM read_parquet({_lit(single)})"
             ).fetchone()
-            tmp.replace(out_path)
-            stats[fy.key] = {
-                "files": len(files),
-                "rows_scanned": int(scanned),
-                "events_invalid_date": int(invalid),
-                "page_views_in_year": int(views),
-                "distinct_pairs": int(pairs),
-            }
+            single.replace(outputs[fy.key])
+            counts[fy.key] = (int(views), int(users))
     finally:
         con.close()
-    return stats
+        shutil.rmtree(scratch, ignore_errors=True)
+    return counts
+
+
+def _empty_users(pages: list[str]) -> str:
+    """A relation with a staged file's columns and no row."""
+    masks = ", ".join(f"0::UBIGINT AS {b}" for b in mask_columns(len(pages)))
+    return f"SELECT NULL::VARCHAR AS user_pseudo_id, {masks}, 0::BIGINT AS views WHERE false"
+
+
+def mask_columns(n_pages: int) -> list[str]:
+    """`pages_0`, `pages_1`...: one 64-bit mask column per 64 pages, at least one."""
+    return [f"pages_{j}" for j in range(max(1, -(-n_pages // 64)))]
+
+
+def staged_pages(path: str | Path) -> list[str]:
+    """The page list (in bit order) a staged web file was written for."""
+    import pyarrow.parquet as pq
+
+    meta = pq.read_schema(path).metadata or {}
+    raw = meta.get(PAGES_METADATA.encode())
+    return json.loads(raw) if raw else []
+
+
+def _users_sql(inventory: WebInventory, years: list[FiscalYear], pages: list[str]) -> str:
+    """(fy, user, page masks, views) of the page views of `years` on `pages`.
+
+    One multi-file scan per group: a file whose days all fall in one fiscal year (the usual
+    daily export) gets that year as a constant; only files that mix years or hold days that are
+    not days pay for parsing `event_date` row by row. Pages are matched by a join on a small
+    table of (path, bit): the root also answers to the empty path `_PATH_SQL` gives a bare host.
+    """
+    blocks = mask_columns(len(pages))
+    if not pages:
+        return f"SELECT NULL::INTEGER AS fy, * FROM ({_empty_users(pages)})"
+    wanted = {fy.key: fy.start_year for fy in years}
+    pure: dict[int, list[Path]] = {}
+    mixed: list[Path] = []
+    for f in inventory.files:
+        held = set(f.events_per_year) & set(wanted)
+        if not held:
+            continue
+        if len(f.events_per_year) == 1 and not f.invalid_dates:
+            pure.setdefault(wanted[held.pop()], []).append(inventory.root / f.file)
+        else:
+            mixed.append(inventory.root / f.file)
+    scans = [
+        f"SELECT {start} AS fy, * FROM ({_events_sql(paths)})" for start, paths in pure.items()
+    ]
+    if mixed:
+        in_years = ", ".join(str(start) for start in wanted.values())
+        scans.append(
+            f"SELECT * FROM (SELECT {FY_SQL} AS fy, * FROM ({_events_sql(mixed)})) "
+            f"WHERE fy IN ({in_years})"
+        )
+    bits = [(p, i) for i, p in enumerate(pages)]
+    if "/" in pages:
+        bits.append(("", pages.index("/")))
+    catalog = ", ".join(f"({_lit(p)}, {i})" for p, i in bits)
+    if len(blocks) == 1:
+        masks = "bit_or(1::UBIGINT << bit::UBIGINT) AS pages_0"
+    else:
+        masks = ", ".join(
+            f"bit_or(CASE WHEN bit // 64 = {j} THEN 1::UBIGINT << (bit % 64)::UBIGINT "
+            f"ELSE 0::UBIGINT END) AS {b}"
+            for j, b in enumerate(blocks)
+        )
+    return (
+        f"SELECT fy, user_pseudo_id, {masks}, count(*) AS views FROM ("
+        f"SELECT fy, {_PATH_SQL} AS page, user_pseudo_id FROM ({' UNION ALL '.join(scans)}) "
+        "WHERE event_name = 'page_view' AND page_location IS NOT NULL "
+        "AND user_pseudo_id IS NOT NULL AND user_pseudo_id <> '') AS e "
+        f"JOIN (VALUES {catalog}) AS catalog(path, bit) ON e.page = catalog.path "
+        "GROUP BY fy, user_pseudo_id"
+    )
+
+
+def _stats(files, files_scanned, rows, invalid, views, users) -> dict:
+    return {
+        "files": files,
+        "files_scanned": files_scanned,
+        "rows_scanned": rows,
+        "events_invalid_date": invalid,
+        "page_views_in_year": views,
+        "distinct_users": users,
+    }
 
 
 def web_fiscal_years(landing_dir: Path) -> list[str]:
-    """Fiscal years that hold at least one event, reading only the `event_date` column."""
-    landing_dir = Path(landing_dir)
-    files = list_files(landing_dir, WEB)
-    if not files:
-        return []
-    _refuse_invalid(landing_dir)
-    con = _connect()
-    try:
-        rows = con.execute(
-            f"SELECT DISTINCT {FY_SQL} AS fy FROM ({_events_sql(files, ['event_date'])}) "
-            "WHERE fy IS NOT NULL ORDER BY fy"
-        ).fetchall()
-    finally:
-        con.close()
-    return [FiscalYear(int(fy)).key for (fy,) in rows]
+    """Fiscal years that hold at least one event."""
+    inventory = inventory_web_files(landing_dir)
+    inventory.raise_for_errors()
+    return inventory.fiscal_years
 
 
-def _column_names(con: duckdb.DuckDBPyConnection, path: Path) -> set[str]:
-    """Column names from a Parquet footer (no data read), or from DuckDB's CSV sniffer."""
-    if _is_parquet(path):
-        import pyarrow.parquet as pq
-
-        return {name.casefold() for name in pq.read_schema(path).names}
-    described = con.execute(f"DESCRIBE SELECT * FROM {_scan(path)}").fetchall()
+def _csv_column_names(con: duckdb.DuckDBPyConnection, path: Path) -> set[str]:
+    """Column names from DuckDB's CSV sniffer."""
+    sql = f"DESCRIBE SELECT * FROM read_csv({_lit(path)}, all_varchar=true, header=true)"
+    described = con.execute(sql).fetchall()
     return {str(row[0]).casefold() for row in described}
 
 
 def validate_web_files(landing_dir: Path) -> list[FileError]:
-    """Each file readable and holding the required columns, checked by DESCRIBE only."""
-    landing_dir = Path(landing_dir)
-    errors: list[FileError] = []
-    con = _connect()
-    try:
-        for path in list_files(landing_dir, WEB):
-            rel = path.relative_to(landing_dir).as_posix()
-            if path.stat().st_size == 0:
-                errors.append(FileError(rel, None, None, "empty_file", "fichier vide (0 octet)"))
-                continue
-            try:
-                names = _column_names(con, path)
-            except (duckdb.Error, OSError, ValueError) as exc:
-                msg = str(exc).splitlines()[0]
-                errors.append(FileError(rel, None, None, "unreadable", f"illisible : {msg}"))
-                continue
-            errors.extend(
-                FileError(rel, 1, c, "missing_column", f"colonne obligatoire absente : {c}")
-                for c in _REQUIRED
-                if c.casefold() not in names
-            )
-    finally:
-        con.close()
-    return errors
+    """Each file readable and holding the required columns."""
+    return inventory_web_files(landing_dir).errors
 
 
-def web_file_reports(landing_dir: Path, refused: set[str] | None = None) -> list[FileReport]:
+def web_file_reports(landing_dir: Path, inventory: WebInventory | None = None) -> list[FileReport]:
     """Per valid file: events counted and those whose event_date is not a day (which staging
-    leaves out), as FileReports where such events count as quarantined. One scan per file;
-    `refused` (files with a FileError) saves validating the files again."""
-    landing_dir = Path(landing_dir)
-    if refused is None:
-        refused = {e.file for e in validate_web_files(landing_dir)}
+    leaves out), as FileReports where such events count as quarantined."""
+    inventory = inventory or inventory_web_files(landing_dir)
     reports: list[FileReport] = []
-    con = _connect()
-    try:
-        for path in list_files(landing_dir, WEB):
-            rel = path.relative_to(landing_dir).as_posix()
-            if rel in refused:
-                continue
-            rows, invalid = con.execute(
-                f"SELECT count(*), count(*) FILTER (WHERE {DAY_SQL} IS NULL) "
-                f"FROM ({_events_sql([path], ['event_date'])})"
-            ).fetchone()
-            report = FileReport(
-                rel,
-                checksum(path),
-                int(rows),
-                int(rows) - int(invalid),
-                int(invalid),
-                "parquet" if _is_parquet(path) else "utf-8",
-                "" if _is_parquet(path) else "auto",
+    for f in inventory.files:
+        if f.errors:
+            continue
+        path = inventory.root / f.file
+        report = FileReport(
+            f.file,
+            checksum(path),
+            f.rows,
+            f.rows - f.invalid_dates,
+            f.invalid_dates,
+            "parquet" if _is_parquet(path) else "utf-8",
+            "" if _is_parquet(path) else "auto",
+        )
+        if f.invalid_dates:
+            report.warnings.append(
+                f"{f.invalid_dates} événement(s) dont event_date n'est pas une date AAAAMMJJ : "
+                "ignorés"
             )
-            if invalid:
-                report.warnings.append(
-                    f"{invalid} événement(s) dont event_date n'est pas une date AAAAMMJJ : ignorés"
-                )
-            reports.append(report)
-    finally:
-        con.close()
+        reports.append(report)
     return reports
