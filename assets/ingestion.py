@@ -313,10 +313,10 @@ def _web_staging_asset(
         kinds={"parquet", "duckdb"},
         tags={"layer": "staging", "source": WEB},
         description=(
-            "Distinct (page path, user) pairs of `page_view` events per fiscal year, for the "
-            "pages the catalog's indicators count, scanned with DuckDB: all that "
-            "`distinct_users` needs, so a year of events never enters pandas. Only the files "
-            "that hold a day of the year are scanned."
+            "Per fiscal year, one row per user who viewed one of the pages the catalog's "
+            "indicators count, with a bit per page (`pages_0`…) and their page views, scanned "
+            "with DuckDB: all that `distinct_users` needs, so a year of events never enters "
+            "pandas. Only the files that hold a day of the year are scanned."
         ),
     )
     def _web_staging(context: dg.AssetExecutionContext, landing: LandingZone):

@@ -74,19 +74,16 @@ def _split(result, wall: float, split: dict[str, float]) -> None:
     materialised: set[str] = set()
     accounted: dict[str, float] = {}
     for event in result.all_events:
-        if event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key:
+        if event.event_type_value == "STEP_SUCCESS" and event.step_key:
             durations[event.step_key] = event.event_specific_data.duration_ms / 1000
         elif event.event_type_value == "ASSET_MATERIALIZATION" and event.step_key:
             materialised.add(event.step_key)
             meta = event.event_specific_data.materialization.metadata
-            if SECONDS_MEASURE in meta:
+            # A ranged run repeats the step's metadata on each partition's event: count it once.
+            if SECONDS_MEASURE in meta and event.step_key not in accounted:
                 split["measures"] += meta[SECONDS_MEASURE].value
                 split["writes"] += meta[SECONDS_WRITE].value
-                accounted[event.step_key] = (
-                    accounted.get(event.step_key, 0.0)
-                    + meta[SECONDS_MEASURE].value
-                    + meta[SECONDS_WRITE].value
-                )
+                accounted[event.step_key] = meta[SECONDS_MEASURE].value + meta[SECONDS_WRITE].value
     for step, seconds in durations.items():
         if step not in materialised:
             split["great_expectations"] += seconds

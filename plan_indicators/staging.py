@@ -1,8 +1,9 @@
 """Where staged sources live: Parquet files under a staging folder.
 
 Layout: `<staging>/<source>.parquet` for the small sources; web analytics are staged per
-fiscal year as `<staging>/web_analytics/fiscal_year=<FY>/part-0.parquet`, holding the distinct
-(page_path, user_pseudo_id) pairs of `page_view` events, which is all `distinct_users` needs.
+fiscal year as `<staging>/web_analytics/fiscal_year=<FY>/part-0.parquet`, holding one row per
+user who viewed a catalog page (`user_pseudo_id`, page masks `pages_0`…, `views`), which is all
+`distinct_users` needs (see `plan_indicators.sources.web`).
 """
 
 from __future__ import annotations

@@ -167,3 +167,20 @@ def test_changed_value_goes_to_history_and_bad_file_changes_nothing(landing, tmp
         "ERROR satisfaction_responses/zz-bad.csv:1:score: missing_column: "
         "colonne obligatoire absente : score"
     ]
+
+
+def test_run_reports_where_the_time_went(sqlite_run):
+    _url, _root, outcome = sqlite_run
+    split = outcome.split
+    assert set(split) == {
+        "dagster",
+        "ingestion",
+        "great_expectations",
+        "measures",
+        "writes",
+        "other_steps",
+    }
+    # Every part was exercised: GX suites ran, measures computed, results written.
+    assert all(seconds > 0 for seconds in split.values()), split
+    # The parts add up to the run (steps run one after the other in process).
+    assert sum(split.values()) == pytest.approx(outcome.timings["total"], rel=0.1)

@@ -106,7 +106,7 @@ def landing(tmp_path):
     return tmp_path
 
 
-def test_stage_distinct_pairs_of_the_fiscal_year(tmp_path):
+def test_stage_users_and_their_pages_of_the_fiscal_year(tmp_path):
     out = tmp_path / "staging" / "web_analytics" / "fiscal_year=2024-2025" / "part-0.parquet"
     stats = stage_web_analytics(landing(tmp_path), "2024-2025", out, PAGES)
     assert pairs_of(out) == {

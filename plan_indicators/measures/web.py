@@ -10,7 +10,7 @@ _ORIGIN = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")
 
 
 def normalise_path(path: str) -> str:
-    """A catalog page the way web staging stores `page_path`, so that both sides match.
+    """A catalog page the way web staging normalises `page_location`, so that both sides match.
 
     Scheme and host dropped (a full URL in the catalog still works), query and fragment
     dropped, trailing slashes ignored except for the root. The path's case is kept: web

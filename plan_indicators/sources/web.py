@@ -325,8 +325,9 @@ def stage_web_analytics_years(
 def _write_years(
     inventory: WebInventory, years: list[FiscalYear], pages: list[str], outputs: dict[str, Path]
 ) -> dict[str, tuple[int, int]]:
-    """One scan written straight to Parquet, partitioned by year in a scratch folder beside
-    the outputs, then each year's file moved into place: {year: (page views, users)}."""
+    """One scan written straight to Parquet in a scratch folder beside the outputs (split by
+    year when there are several), then each year's file moved into place:
+    {year: (page views, users)}."""
     import os
     import shutil
 
@@ -338,10 +339,19 @@ def _write_years(
     con = _connect()
     counts: dict[str, tuple[int, int]] = {}
     try:
-        con.execute(
-            f"COPY ({_users_sql(inventory, years, pages)}) TO {_lit(scratch / 'y')} "
-            f"(FORMAT PARQUET, PARTITION_BY (fy), {meta})"
-        )
+        users_sql = _users_sql(inventory, years, pages)
+        if len(years) == 1:  # the daily case: no partitioning to pay for
+            folder = scratch / "y" / f"fy={years[0].start_year}"
+            folder.mkdir(parents=True)
+            con.execute(
+                f"COPY (SELECT * EXCLUDE (fy) FROM ({users_sql})) TO "
+                f"{_lit(folder / 'data_0.parquet')} (FORMAT PARQUET, {meta})"
+            )
+        else:
+            con.execute(
+                f"COPY ({users_sql}) TO {_lit(scratch / 'y')} "
+                f"(FORMAT PARQUET, PARTITION_BY (fy), {meta})"
+            )
         for fy in years:
             parts = sorted((scratch / "y" / f"fy={fy.start_year}").glob("*.parquet"))
             single = scratch / f"{fy.start_year}.parquet"
@@ -426,13 +436,22 @@ def _users_sql(inventory: WebInventory, years: list[FiscalYear], pages: list[str
             f"ELSE 0::UBIGINT END) AS {b}"
             for j, b in enumerate(blocks)
         )
+    # One year: every kept row has it, so the year need not be part of the grouping key.
+    fy, group = (
+        (f"{years[0].start_year} AS fy", "user_pseudo_id")
+        if len(years) == 1
+        else (
+            "fy",
+            "fy, user_pseudo_id",
+        )
+    )
     return (
-        f"SELECT fy, user_pseudo_id, {masks}, count(*) AS views FROM ("
+        f"SELECT {fy}, user_pseudo_id, {masks}, count(*) AS views FROM ("
         f"SELECT fy, {_PATH_SQL} AS page, user_pseudo_id FROM ({' UNION ALL '.join(scans)}) "
         "WHERE event_name = 'page_view' AND page_location IS NOT NULL "
         "AND user_pseudo_id IS NOT NULL AND user_pseudo_id <> '') AS e "
         f"JOIN (VALUES {catalog}) AS catalog(path, bit) ON e.page = catalog.path "
-        "GROUP BY fy, user_pseudo_id"
+        f"GROUP BY {group}"
     )
 
 
