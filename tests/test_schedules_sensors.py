@@ -121,3 +121,45 @@ def test_run_failure_sensor_explains_the_failed_step(tmp_path, capfd):
     text = capfd.readouterr().err
     assert f"Run {result.run_id}" in text
     assert "step broken" in text and "satisfaction_responses/x.csv" in text
+
+
+def test_automation_refreshes_an_indicator_when_its_staging_changes(tmp_path):
+    """`indicator_automation` (eager conditions): once the web staging of 2024-2025 is
+    materialised, the next evaluation requests indicator 1.1.1 of OPHQ for that year only."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from assets.keys import raw_key, result_key, staging_key
+    from orchestration.jobs import DIGITAL_JOB
+    from plan_indicators.catalog import load_catalog
+
+    web = tmp_path / "landing" / "web_analytics"
+    web.mkdir(parents=True)
+    pq.write_table(
+        pa.table(
+            {
+                "event_date": ["20240501"],
+                "event_timestamp": [1_714_550_400_000_000],
+                "event_name": ["page_view"],
+                "user_pseudo_id": ["u1"],
+                "page_location": ["https://www.ophq.gouv.qc.ca/personnes-handicapees"],
+            }
+        ),
+        web / "events_20240501.parquet",
+    )
+    defs = _defs(tmp_path)
+    ophq = next(p for p in load_catalog() if p.id == "ophq-2024-2028")
+    key = result_key(ophq, ophq.indicator("1.1.1"))
+    with dg.instance_for_test() as instance:
+        before = dg.evaluate_automation_conditions(defs=defs, instance=instance)
+        assert not before.get_requested_partitions(key)  # nothing staged yet
+        run = defs.resolve_job_def(DIGITAL_JOB).execute_in_process(
+            instance=instance,
+            partition_key="2024-2025",
+            asset_selection=[raw_key("web_analytics"), staging_key("web_analytics")],
+        )
+        assert run.success
+        after = dg.evaluate_automation_conditions(
+            defs=defs, instance=instance, cursor=before.cursor
+        )
+        assert after.get_requested_partitions(key) == {"2024-2025"}
