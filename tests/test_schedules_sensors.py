@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from concurrent.futures import ThreadPoolExecutor
 from zoneinfo import ZoneInfo
 
 import dagster as dg
@@ -150,8 +151,15 @@ def test_automation_refreshes_an_indicator_when_its_staging_changes(tmp_path):
     defs = _defs(tmp_path)
     ophq = next(p for p in load_catalog() if p.id == "ophq-2024-2028")
     key = result_key(ophq, ophq.indicator("1.1.1"))
+
+    def evaluate(**kwargs):
+        # The evaluator calls asyncio.run(); Playwright's sync API (the session's browser
+        # fixture) keeps an event loop running on this thread, so evaluate on another one.
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(dg.evaluate_automation_conditions, defs=defs, **kwargs).result()
+
     with dg.instance_for_test() as instance:
-        before = dg.evaluate_automation_conditions(defs=defs, instance=instance)
+        before = evaluate(instance=instance)
         assert not before.get_requested_partitions(key)  # nothing staged yet
         run = defs.resolve_job_def(DIGITAL_JOB).execute_in_process(
             instance=instance,
@@ -159,7 +167,5 @@ def test_automation_refreshes_an_indicator_when_its_staging_changes(tmp_path):
             asset_selection=[raw_key("web_analytics"), staging_key("web_analytics")],
         )
         assert run.success
-        after = dg.evaluate_automation_conditions(
-            defs=defs, instance=instance, cursor=before.cursor
-        )
+        after = evaluate(instance=instance, cursor=before.cursor)
         assert after.get_requested_partitions(key) == {"2024-2025"}
