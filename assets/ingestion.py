@@ -302,7 +302,7 @@ def _web_raw_asset() -> dg.AssetsDefinition:
 
 
 def _web_staging_asset(
-    partitions: dg.PartitionsDefinition, pages: tuple[str, ...] | None
+    partitions: dg.PartitionsDefinition, pages: tuple[str, ...]
 ) -> dg.AssetsDefinition:
     @dg.asset(
         key=staging_key(WEB),
@@ -326,7 +326,7 @@ def _web_staging_asset(
         stats = stage_web_analytics_years(
             Path(landing.path),
             {fy: store.web_path(fy) for fy in context.partition_keys},
-            list(pages) if pages is not None else None,
+            list(pages),
             inventory=_web_inventory(landing),
         )
         total = sum(int(s.get("distinct_users", 0)) for s in stats.values())
@@ -342,7 +342,7 @@ def _web_staging_asset(
 
 @cache
 def ingestion_assets(
-    web_partitions: dg.PartitionsDefinition, web_pages: tuple[str, ...] | None = None
+    web_partitions: dg.PartitionsDefinition, web_pages: tuple[str, ...]
 ) -> list[dg.AssetsDefinition]:
     """Raw and staging assets; `web_pages` are the pages the catalog's indicators count."""
     small = [s for s in SOURCES if s != WEB]

@@ -128,12 +128,6 @@ def _definitions(landing: Path, work: Path):
     return defs
 
 
-def _years_tags(years: list[str]) -> dict[str, str]:
-    from orchestration.runner import _range_tags
-
-    return _range_tags(years)
-
-
 def pipeline(defs, instance) -> float | None:
     """Materialise staging and indicator 1.1.1 for one fiscal year through Dagster."""
     from assets.keys import raw_key, result_key, staging_key
@@ -185,6 +179,7 @@ def incremental(landing: Path, work: Path) -> dict:
     import dagster as dg
 
     from orchestration.jobs import DIGITAL_JOB
+    from orchestration.runner import _range_tags
 
     files = sorted((landing / "web_analytics").glob("*.parquet"))
     partial = work / "landing"
@@ -195,7 +190,7 @@ def incremental(landing: Path, work: Path) -> dict:
     instance = dg.DagsterInstance.ephemeral()
     job = defs.resolve_job_def(DIGITAL_JOB)
     t = time.perf_counter()
-    full = job.execute_in_process(instance=instance, tags=_years_tags(["2023-2024", FISCAL_YEAR]))
+    full = job.execute_in_process(instance=instance, tags=_range_tags(["2023-2024", FISCAL_YEAR]))
     seconds_full = time.perf_counter() - t
     (partial / "web_analytics" / files[-1].name).symlink_to(files[-1])
     last_day = dt.datetime.strptime(files[-1].stem[-8:], "%Y%m%d")

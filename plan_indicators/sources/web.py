@@ -135,9 +135,22 @@ class WebInventory:
         days = [f.last_day for f in self.files if f.last_day]
         return dt.date.fromisoformat(max(days)) if days else None
 
-    def paths_holding(self, fiscal_years: set[str]) -> list[Path]:
-        """The files with at least one event in one of these years: all staging must scan."""
-        return [self.root / f.file for f in self.files if fiscal_years & set(f.events_per_year)]
+    def scan_groups(self, years: list[FiscalYear]) -> tuple[dict[int, list[Path]], list[Path]]:
+        """The files with at least one event in one of `years`, all staging must scan: those
+        whose days all fall in one fiscal year, by its start year, and the others (mixed years
+        or days that are not days), which must parse `event_date` row by row."""
+        wanted = {fy.key: fy.start_year for fy in years}
+        pure: dict[int, list[Path]] = {}
+        mixed: list[Path] = []
+        for f in self.files:
+            held = set(f.events_per_year) & set(wanted)
+            if not held:
+                continue
+            if len(f.events_per_year) == 1 and not f.invalid_dates:
+                pure.setdefault(wanted[held.pop()], []).append(self.root / f.file)
+            else:
+                mixed.append(self.root / f.file)
+        return pure, mixed
 
     def raise_for_errors(self) -> None:
         errors = self.errors
@@ -306,8 +319,9 @@ def stage_web_analytics_years(
         return {fy.key: _stats(0, 0, 0, 0, 0, 0) for fy in years}
     inventory.raise_for_errors()
     pages = sorted(set(pages))
-    scanned = inventory.paths_holding({fy.key for fy in years})
-    common = (len(inventory.files), len(scanned), inventory.rows, inventory.invalid_dates)
+    pure, mixed = inventory.scan_groups(years)
+    scanned = sum(map(len, pure.values())) + len(mixed)
+    common = (len(inventory.files), scanned, inventory.rows, inventory.invalid_dates)
     stats: dict[str, dict] = {}
     for fy in years:
         if not inventory.events(fy.key):
@@ -404,22 +418,12 @@ def _users_sql(inventory: WebInventory, years: list[FiscalYear], pages: list[str
     blocks = mask_columns(len(pages))
     if not pages:
         return f"SELECT NULL::INTEGER AS fy, * FROM ({_empty_users(pages)})"
-    wanted = {fy.key: fy.start_year for fy in years}
-    pure: dict[int, list[Path]] = {}
-    mixed: list[Path] = []
-    for f in inventory.files:
-        held = set(f.events_per_year) & set(wanted)
-        if not held:
-            continue
-        if len(f.events_per_year) == 1 and not f.invalid_dates:
-            pure.setdefault(wanted[held.pop()], []).append(inventory.root / f.file)
-        else:
-            mixed.append(inventory.root / f.file)
+    pure, mixed = inventory.scan_groups(years)
     scans = [
         f"SELECT {start} AS fy, * FROM ({_events_sql(paths)})" for start, paths in pure.items()
     ]
     if mixed:
-        in_years = ", ".join(str(start) for start in wanted.values())
+        in_years = ", ".join(str(fy.start_year) for fy in years)
         scans.append(
             f"SELECT * FROM (SELECT {FY_SQL} AS fy, * FROM ({_events_sql(mixed)})) "
             f"WHERE fy IN ({in_years})"
