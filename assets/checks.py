@@ -12,7 +12,7 @@ from expectations.checks import (
     build_staging_checks,
     check_result,
 )
-from expectations.runner import RESULT_COLUMNS
+from expectations.suites import RESULT_COLUMNS
 from plan_indicators import warehouse as wh
 from plan_indicators.catalog import Plan
 from plan_indicators.sources.contracts import SOURCES
