@@ -1,0 +1,157 @@
+"""The annual report as one self-contained HTML document, rendered from the view model.
+
+The document carries inline CSS and SVG only: no script, no font, no remote resource, and a
+Content-Security-Policy that forbids them, so it can be mailed, archived or printed as is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from plan_indicators.report.formats.html.chart import chart
+from plan_indicators.report.formats.html.css import stylesheet
+from plan_indicators.report.formats.html.markup import Footnotes, badge, esc
+from plan_indicators.report.view import IndicatorView, PlanView, ReportView
+from plan_indicators.statuses import STATUS_FR, STATUSES
+
+LOCAL_TZ = ZoneInfo("America/Toronto")
+TITLE = "Résultats des plans stratégiques — rapport annuel de gestion"
+
+
+def _indicator_block(ind: IndicatorView, notes: Footnotes) -> str:
+    marks = ""
+    if ind.assumptions:
+        marks = notes.mark(
+            f"Indicateur {esc(ind.indicator_id)} — hypothèses : "
+            + " ; ".join(esc(a) for a in ind.assumptions)
+        )
+    graph = chart(ind) if ind.numeric else ""
+    lines = []
+    for i, year in enumerate(ind.years):
+        fy = year.fiscal_year
+        target_text = esc(year.target_text) or "—"
+        result_text = esc(year.value_display) or "—"
+        if year.reason:
+            result_text += notes.mark(
+                f"{esc(fy)}, indicateur {esc(ind.indicator_id)} : {esc(year.reason)}"
+            )
+        status_html = badge(year.status, year.status_fr)
+        if year.note:
+            status_html += notes.mark(
+                f"{esc(fy)}, indicateur {esc(ind.indicator_id)} : {esc(year.note)}"
+            )
+        first = ""
+        if i == 0:
+            first = (
+                f'<td class="indicator" rowspan="{len(ind.years)}">'
+                f'<span class="ind-id">{esc(ind.indicator_id)}</span> '
+                f'<span class="ind-text">{esc(ind.text_fr)}</span>{marks}{graph}</td>'
+            )
+        lines.append(
+            f'<tr>{first}<td class="fy">{esc(fy)}</td><td class="target">{target_text}</td>'
+            f'<td class="result">{result_text}</td><td class="status">{status_html}</td></tr>'
+        )
+    return f'<tbody class="indicator-block">{"".join(lines)}</tbody>'
+
+
+def _group_row(css: str, label: str, text: str) -> str:
+    return (
+        f'<tbody class="group"><tr class="{css}"><th colspan="5" scope="colgroup">'
+        f"{label} {esc(text)}</th></tr></tbody>"
+    )
+
+
+def _results_table(plan: PlanView, notes: Footnotes) -> str:
+    parts = [
+        '<table class="results"><thead><tr><th scope="col">Indicateur</th>'
+        '<th scope="col">Année</th><th scope="col">Cible</th><th scope="col">Résultat</th>'
+        '<th scope="col">Statut</th></tr></thead>'
+    ]
+    for enjeu in plan.enjeux:
+        if enjeu.text:
+            parts.append(_group_row("enjeu", "Enjeu", enjeu.text))
+        for orientation in enjeu.orientations:
+            if orientation.text:
+                parts.append(_group_row("orientation", "Orientation", orientation.text))
+            for objective in orientation.objectives:
+                if objective.text:
+                    parts.append(_group_row("objective", "Objectif", objective.text))
+                parts.extend(_indicator_block(ind, notes) for ind in objective.indicators)
+    parts.append("</table>")
+    return "".join(parts)
+
+
+def _summary(plan: PlanView) -> str:
+    """How many indicators have each status, per fiscal year."""
+    counts = {fy: dict.fromkeys(STATUSES, 0) for fy in plan.fiscal_years}
+    other: dict[str, dict[str, int]] = {fy: {} for fy in plan.fiscal_years}
+    for ind in plan.indicators:
+        for year in ind.years:
+            status, fy = year.status, year.fiscal_year
+            if not status:
+                continue
+            if status in counts[fy]:
+                counts[fy][status] += 1
+            else:
+                other[fy][status] = other[fy].get(status, 0) + 1
+    head = "".join(f'<th scope="col">{esc(fy)}</th>' for fy in plan.fiscal_years)
+    body = []
+    for status in STATUSES:
+        if not any(counts[fy][status] for fy in plan.fiscal_years):
+            continue
+        cells = "".join(f"<td>{counts[fy][status]}</td>" for fy in plan.fiscal_years)
+        body.append(f'<tr><th scope="row">{badge(status, STATUS_FR[status])}</th>{cells}</tr>')
+    for status in sorted({s for fy in other.values() for s in fy}):
+        cells = "".join(f"<td>{other[fy].get(status, 0)}</td>" for fy in plan.fiscal_years)
+        body.append(f'<tr><th scope="row">{badge(status, status)}</th>{cells}</tr>')
+    totals = "".join(
+        f"<td>{sum(counts[fy].values()) + sum(other[fy].values())}</td>" for fy in plan.fiscal_years
+    )
+    body.append(f'<tr class="total"><th scope="row">Total évalué</th>{totals}</tr>')
+    return (
+        '<table class="summary"><caption>Sommaire des résultats : nombre d\'indicateurs '
+        f'par statut</caption><thead><tr><th scope="col">Statut</th>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def _date_fr(day: dt.date | None) -> str:
+    return esc(day.isoformat()) if day else "non disponible"
+
+
+def _plan_section(plan: PlanView, index: int) -> str:
+    notes = Footnotes(f"p{index}-fn")
+    table = _results_table(plan, notes)
+    source = f" · source : {esc(plan.source)}" if plan.source else ""
+    return (
+        f'<section class="plan" id="plan-{index}">'
+        f'<p class="organisation">{esc(plan.organisation)}</p>'
+        f"<h2>{esc(plan.title)}</h2>"
+        f'<p class="meta">Années financières {esc(plan.fiscal_years[0])} à '
+        f"{esc(plan.fiscal_years[-1])} · données au {_date_fr(plan.data_as_of)}{source}</p>"
+        f"{_summary(plan)}<h3>Résultats par indicateur</h3>{table}{notes.render()}</section>"
+    )
+
+
+def _generated_text(generated_at: dt.datetime) -> str:
+    local = generated_at.astimezone(LOCAL_TZ) if generated_at.tzinfo else generated_at
+    return f"{local:%Y-%m-%d} à {local.hour} h {local:%M}"
+
+
+def render_html(view: ReportView) -> str:
+    """The whole report as one HTML document."""
+    sections = "".join(_plan_section(p, i) for i, p in enumerate(view.plans, 1))
+    if not view.plans:
+        sections = "<p>Aucun plan stratégique dans l'entrepôt.</p>"
+    return (
+        '<!DOCTYPE html>\n<html lang="fr"><head><meta charset="utf-8">'
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'; img-src data:\">"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{TITLE}</title><style>{stylesheet()}</style></head><body>"
+        f"<header><h1>{TITLE}</h1>"
+        f'<p class="generated">Généré le {_generated_text(view.generated_at)} · '
+        f"données au {_date_fr(view.data_as_of)}</p></header>"
+        f"<main>{sections}</main></body></html>\n"
+    )

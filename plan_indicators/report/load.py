@@ -1,0 +1,62 @@
+"""Reading the published warehouse tables that the report and the exports are built from.
+
+Only this module knows the tables; the view model is built from the plain rows it returns, so
+every output format reads the warehouse the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from plan_indicators.warehouse import (
+    dim_indicator,
+    dim_plan,
+    indicator_evaluation,
+    indicator_result,
+    indicator_target,
+)
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class WarehouseRows:
+    """The rows of the selected plans, one list per table, as the warehouse holds them."""
+
+    plans: list[Row]
+    indicators: list[Row]
+    targets: list[Row]
+    results: list[Row]
+    evaluations: list[Row]
+
+
+def read_warehouse(engine: Engine, plan_ids: Sequence[str] | None = None) -> WarehouseRows:
+    """Read the tables of the selected plans (every plan when `plan_ids` is None).
+
+    A plan asked for by name that the warehouse does not hold is an error, not an empty report.
+    """
+    with engine.connect() as conn:
+
+        def rows(table: sa.Table) -> list[Row]:
+            stmt = sa.select(table)
+            if plan_ids is not None:
+                stmt = stmt.where(table.c.plan_id.in_(list(plan_ids)))
+            return [dict(r._mapping) for r in conn.execute(stmt)]
+
+        loaded = WarehouseRows(
+            plans=rows(dim_plan),
+            indicators=rows(dim_indicator),
+            targets=rows(indicator_target),
+            results=rows(indicator_result),
+            evaluations=rows(indicator_evaluation),
+        )
+    if plan_ids is not None:
+        missing = sorted(set(plan_ids) - {p["plan_id"] for p in loaded.plans})
+        if missing:
+            raise ValueError(f"no plan {missing} in the warehouse (dim_plan)")
+    return loaded

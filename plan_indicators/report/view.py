@@ -1,0 +1,292 @@
+"""The view model of the results: what every output format (HTML, exports) renders.
+
+Plans hold enjeux, enjeux orientations, orientations objectives, objectives indicators, and each
+indicator one `YearView` per fiscal year of its plan. The view is built from plain warehouse rows
+and carries the data as published (unrounded values, French labels, notes), so a renderer decides
+presentation only and two formats cannot disagree on a number or a status.
+
+Groups follow the catalog order: a new enjeu, orientation or objective starts wherever its text
+changes from the previous indicator's, as the plan's *tableau synoptique* reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from plan_indicators.fiscal import fiscal_range
+from plan_indicators.formatting import format_value
+from plan_indicators.report.load import Row, WarehouseRows
+
+NUMERIC_UNITS = ("percent", "count", "score", "days")
+
+
+@dataclass(frozen=True)
+class YearView:
+    """One indicator in one fiscal year: its target, result and evaluation, as published."""
+
+    fiscal_year: str
+    target_text: str | None = None
+    kind: str | None = None
+    baseline_year: str | None = None
+    baseline_value: float | None = None
+    threshold: float | None = None
+    value: float | None = None
+    value_display: str | None = None
+    achieved_on: dt.date | None = None
+    status: str | None = None
+    status_fr: str | None = None
+    gap: float | None = None
+    reason: str | None = None
+    note: str | None = None
+    is_final: bool | None = None
+    data_as_of: dt.date | None = None
+    explanation: str | None = None
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Why there is no value, then what the evaluation adds."""
+        return tuple(n for n in (self.reason, self.note) if n)
+
+
+@dataclass(frozen=True)
+class IndicatorView:
+    plan_id: str
+    indicator_id: str
+    text_fr: str
+    unit: str
+    direction: str
+    enjeu: str | None
+    orientation: str | None
+    objective: str | None
+    assumptions: tuple[str, ...]
+    years: tuple[YearView, ...]
+
+    @property
+    def numeric(self) -> bool:
+        return self.unit in NUMERIC_UNITS
+
+
+@dataclass(frozen=True)
+class ObjectiveView:
+    text: str | None
+    indicators: list[IndicatorView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OrientationView:
+    text: str | None
+    objectives: list[ObjectiveView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EnjeuView:
+    text: str | None
+    orientations: list[OrientationView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PlanView:
+    plan_id: str
+    organisation: str
+    title: str
+    source: str | None
+    fiscal_years: tuple[str, ...]
+    enjeux: list[EnjeuView]
+
+    @property
+    def indicators(self) -> list[IndicatorView]:
+        """Every indicator in catalog order."""
+        return [
+            ind
+            for e in self.enjeux
+            for o in e.orientations
+            for obj in o.objectives
+            for ind in obj.indicators
+        ]
+
+    @property
+    def data_as_of(self) -> dt.date | None:
+        dates = [y.data_as_of for ind in self.indicators for y in ind.years if y.data_as_of]
+        return max(dates) if dates else None
+
+
+@dataclass(frozen=True)
+class ReportView:
+    plans: list[PlanView]
+    generated_at: dt.datetime
+
+    @property
+    def data_as_of(self) -> dt.date | None:
+        dates = [d for d in (p.data_as_of for p in self.plans) if d]
+        return max(dates) if dates else None
+
+    def rows(self) -> Iterator[tuple[PlanView, IndicatorView, YearView]]:
+        """One row per plan, indicator and fiscal year: the shape of the tabular exports."""
+        for plan in self.plans:
+            for ind in plan.indicators:
+                for year in ind.years:
+                    yield plan, ind, year
+
+
+def parse_assumptions(raw: str | None) -> list[str]:
+    """`dim_indicator.assumptions` holds a JSON list, or plain text with one item a line."""
+    if raw is None or not str(raw).strip():
+        return []
+    text = str(raw).strip()
+    if text[0] in '["':
+        try:
+            loaded = json.loads(text)
+        except ValueError:
+            loaded = None
+        if isinstance(loaded, list):
+            return [str(item).strip() for item in loaded if str(item).strip()]
+        if isinstance(loaded, str):
+            return [loaded.strip()] if loaded.strip() else []
+    items = (re.sub(r"^\s*(?:[-*•]\s+)", "", line).strip() for line in text.splitlines())
+    return [item for item in items if item]
+
+
+def natural_key(indicator_id: str) -> tuple:
+    """Indicator ids compare part by part, numbers as numbers: "1.10" comes after "1.9"."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in re.split(r"[.\-]", indicator_id)
+    )
+
+
+def result_display(unit: str, result: Row) -> str | None:
+    """The result as the report prints it; None when there is none to print.
+
+    Numbers are formatted here from the unrounded value (one rule for every format); a
+    milestone prints its date, and a milestone not reached yet has no result at all (its status
+    says the rest), whatever text the pipeline kept in `value_display`.
+    """
+    if result.get("achieved_on"):
+        achieved = result["achieved_on"]
+        iso = achieved.isoformat() if hasattr(achieved, "isoformat") else str(achieved)
+        return f"Atteinte le {iso}"
+    if result.get("value") is not None and unit in NUMERIC_UNITS:
+        return format_value(result["value"], unit)
+    if unit == "date":
+        return None
+    return result.get("value_display") or None
+
+
+def _baseline_value(target: Row, results: dict[str, Row]) -> float | None:
+    """The catalog's `baseline_value` when given, else the computed result of the baseline year."""
+    try:
+        params = json.loads(target.get("params") or "{}")
+    except ValueError:
+        params = {}
+    if isinstance(params, dict) and params.get("baseline_value") is not None:
+        return float(params["baseline_value"])
+    baseline = results.get(target.get("baseline_year") or "", {}).get("value")
+    return None if baseline is None else float(baseline)
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _year_view(fy: str, unit: str, target: Row, result: Row, ev: Row, results) -> YearView:
+    threshold = next((r["threshold"] for r in (ev, target) if r.get("threshold") is not None), None)
+    return YearView(
+        fiscal_year=fy,
+        target_text=target.get("text_fr") or None,
+        kind=target.get("kind"),
+        baseline_year=target.get("baseline_year"),
+        baseline_value=_baseline_value(target, results) if target.get("baseline_year") else None,
+        threshold=_float(threshold),
+        value=_float(result.get("value")),
+        value_display=result_display(unit, result),
+        achieved_on=result.get("achieved_on"),
+        status=ev.get("status"),
+        status_fr=ev.get("status_fr"),
+        gap=_float(ev.get("gap")),
+        reason=result.get("reason"),
+        note=ev.get("note"),
+        is_final=result.get("is_final") if result else None,
+        data_as_of=result.get("data_as_of"),
+    )
+
+
+def _keyed(rows: list[Row]) -> dict[tuple[str, str], dict[str, Row]]:
+    """Rows by (plan, indicator), then by fiscal year."""
+    out: dict[tuple[str, str], dict[str, Row]] = {}
+    for r in rows:
+        out.setdefault((r["plan_id"], r["indicator_id"]), {})[r["fiscal_year"]] = r
+    return out
+
+
+def _indicator_view(row: Row, fiscal_years: tuple[str, ...], t, r, e) -> IndicatorView:
+    key = (row["plan_id"], row["indicator_id"])
+    targets, results, evaluations = t.get(key, {}), r.get(key, {}), e.get(key, {})
+    years = tuple(
+        _year_view(
+            fy, row["unit"], targets.get(fy, {}), results.get(fy, {}), evaluations.get(fy, {}),
+            results,
+        )
+        for fy in fiscal_years
+    )  # fmt: skip
+    return IndicatorView(
+        plan_id=row["plan_id"],
+        indicator_id=row["indicator_id"],
+        text_fr=row["text_fr"],
+        unit=row["unit"],
+        direction=row["direction"],
+        enjeu=row.get("enjeu"),
+        orientation=row.get("orientation"),
+        objective=row.get("objective"),
+        assumptions=tuple(parse_assumptions(row.get("assumptions"))),
+        years=years,
+    )
+
+
+def _grouped(indicators: list[IndicatorView]) -> list[EnjeuView]:
+    """Enjeux > orientations > objectives, a new group wherever the text changes."""
+    enjeux: list[EnjeuView] = []
+    current: tuple[Any, Any, Any] = (object(), object(), object())
+    for ind in indicators:
+        key = (ind.enjeu, ind.orientation, ind.objective)
+        if key[0] != current[0]:
+            enjeux.append(EnjeuView(key[0]))
+        if key[:2] != current[:2]:
+            enjeux[-1].orientations.append(OrientationView(key[1]))
+        if key != current:
+            enjeux[-1].orientations[-1].objectives.append(ObjectiveView(key[2]))
+        enjeux[-1].orientations[-1].objectives[-1].indicators.append(ind)
+        current = key
+    return enjeux
+
+
+def build_view(rows: WarehouseRows, *, generated_at: dt.datetime) -> ReportView:
+    """The view of every plan in `rows`, plans by id, indicators in catalog order."""
+    t, r, e = _keyed(rows.targets), _keyed(rows.results), _keyed(rows.evaluations)
+    plans = []
+    for p in sorted(rows.plans, key=lambda row: row["plan_id"]):
+        members = [i for i in rows.indicators if i["plan_id"] == p["plan_id"]]
+        members.sort(
+            key=lambda i: (
+                i.get("sort_order") is None,
+                i.get("sort_order") or 0,
+                natural_key(i["indicator_id"]),
+            )
+        )
+        years = tuple(fiscal_range(p["first_fiscal_year"], p["last_fiscal_year"]))
+        indicators = [_indicator_view(i, years, t, r, e) for i in members]
+        plans.append(
+            PlanView(
+                plan_id=p["plan_id"],
+                organisation=p["organisation"],
+                title=p["title"],
+                source=p.get("source") or None,
+                fiscal_years=years,
+                enjeux=_grouped(indicators),
+            )
+        )
+    return ReportView(plans=plans, generated_at=generated_at)
