@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO   ?= var
 
-.PHONY: install demo test lint bench dev clean
+.PHONY: install demo test lint bench docs dev clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/plan-indicators bench --events 1000000 --events 10000000 --events 50000000 --out bench/results.md
+
+docs: $(STAMP)
+	$(BIN)/python -m plan_indicators.docgen
 
 dev: $(STAMP)
 	mkdir -p .dagster_home
