@@ -1,5 +1,5 @@
 """`plan-indicators`: run the pipeline through Dagster, generate sample data, check a landing zone,
-validate a plan, render the report, run the demo."""
+validate a plan, draft a plan catalog from its text, render the report, run the demo."""
 
 from __future__ import annotations
 
@@ -58,6 +58,12 @@ def _parser() -> argparse.ArgumentParser:
     vp = sub.add_parser("validate-plan", help="validate plan catalog files")
     vp.add_argument("files", nargs="+")
 
+    dp = sub.add_parser("draft-plan", help="draft a plan catalog from a strategic plan's text")
+    dp.add_argument("text", help="the plan's text (tableau synoptique or Indicateur/Cible layout)")
+    dp.add_argument("--out", required=True, help="the catalog draft to write (YAML)")
+    dp.add_argument("--period", help="the plan's years when the text gives none, e.g. 2019-2023")
+    dp.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+
     demo = sub.add_parser("demo", help="sample data, full run and report in one folder")
     demo.add_argument("--dir", default="var")
     demo.add_argument("--as-of", default="2026-11-01")
@@ -77,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         "report": cmd_report,
         "check-landing": cmd_check_landing,
         "validate-plan": cmd_validate_plan,
+        "draft-plan": cmd_draft_plan,
         "demo": cmd_demo,
         "bench": cmd_bench,
     }[args.command]
@@ -142,11 +149,45 @@ def cmd_validate_plan(args) -> int:
     for f in args.files:
         try:
             plan = load_plan(f)
-            print(f"{f}: OK ({plan.id}, {len(plan.indicators)} indicators)")
+            left = f"; {len(plan.open_questions)} open questions" if plan.open_questions else ""
+            print(f"{f}: OK ({plan.id}, {len(plan.indicators)} indicators{left})")
         except CatalogError as exc:
             print(exc, file=sys.stderr)
             status = 1
     return status
+
+
+def cmd_draft_plan(args) -> int:
+    from plan_indicators.drafting import DraftError, draft_plan, render
+
+    source, out = Path(args.text), Path(args.out)
+    if out.exists() and not args.force:
+        print(f"draft-plan: {out} exists; pass --force to overwrite it", file=sys.stderr)
+        return 2
+    try:
+        raw = source.read_bytes()
+    except OSError as exc:
+        print(f"draft-plan: cannot read {source}: {exc.strerror}", file=sys.stderr)
+        return 2
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    try:
+        draft = draft_plan(text, source=source.name, period=args.period)
+    except DraftError as exc:
+        print(f"draft-plan: {source}: {exc}", file=sys.stderr)
+        return 1
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render(draft), encoding="utf-8")
+    print(
+        f"draft written to {out}: plan {draft.plan['id']} ({draft.layout}), "
+        f"{len(draft.indicators)} indicators, {draft.target_count} targets; "
+        f"{len(draft.measures_to_choose)} measures to choose, "
+        f"{len(draft.open_questions)} open questions"
+    )
+    print(f"next: read its open_questions, choose the measures, then validate-plan {out}")
+    return 0
 
 
 def cmd_demo(args) -> int:

@@ -21,6 +21,12 @@ from plan_indicators.seasons import DeadlineTextError, parse_due, parse_start
 Unit = Literal["percent", "count", "score", "days", "date"]
 Direction = Literal["higher_is_better", "lower_is_better"]
 
+TO_CHOOSE = "à choisir"
+"""What a catalog draft (`draft-plan`) writes where the plan's text cannot say: a measure, a unit,
+the organisation. Every occurrence is a validation error naming its field, so a draft cannot
+pass with a guess nobody made."""
+_LEFT_TO_CHOOSE = "left to choose: the draft could not tell it from the plan's text"
+
 
 def _date_text(v: Any) -> Any:
     """YAML reads an unquoted `2020-07-31` as a date; the catalog keeps deadline wording as text."""
@@ -198,6 +204,7 @@ class Plan(BaseModel):
     model_config = ConfigDict(extra="forbid")
     plan: PlanInfo
     indicators: list[Indicator]
+    open_questions: list[str] = Field(default_factory=list)
     path: str = ""
 
     @property
@@ -259,6 +266,8 @@ def _describe(err: dict, field: str) -> tuple[str, str]:
         return field, f"missing field {name!r}{needed}"
     if kind == "extra_forbidden":
         return field, "unknown field (not part of the catalog format)"
+    if err.get("input") == TO_CHOOSE:
+        return field, f"{_LEFT_TO_CHOOSE}; write {err['msg'].removeprefix('Input should be ')}"
     msg = err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
     return field, msg
 
@@ -296,7 +305,11 @@ def parse_plan(raw: Any, file: str, measure_names: set[str] | None = None) -> Pl
 
 def _semantic_problems(plan: Plan, measure_names: set[str]) -> list[tuple[str, str, str]]:
     """Faults that need the whole plan: ids, measure names, years, baselines, deadlines."""
-    problems: list[tuple[str, str, str]] = []
+    problems: list[tuple[str, str, str]] = [
+        ("", f"plan.{name}", f"{_LEFT_TO_CHOOSE}; write it")
+        for name in ("organisation", "title")
+        if getattr(plan.plan, name) == TO_CHOOSE
+    ]
     first_seen: dict[str, int] = {}
     plan_years = plan.plan.fiscal_years
     for pos, ind in enumerate(plan.indicators, start=1):
@@ -304,13 +317,25 @@ def _semantic_problems(plan: Plan, measure_names: set[str]) -> list[tuple[str, s
             msg = f"duplicate indicator id {ind.id!r} (indicators #{first_seen[ind.id]} and #{pos})"
             problems.append((ind.id, "id", msg))
         first_seen.setdefault(ind.id, pos)
-        if ind.measure.name not in measure_names:
+        if ind.measure.name == TO_CHOOSE:
+            fits = ", ".join(_measures_for(ind.unit, measure_names)) or "none registered"
+            msg = f"measure {_LEFT_TO_CHOOSE}; measures for unit {ind.unit}: {fits}"
+            problems.append((ind.id, "measure.name", msg))
+        elif ind.measure.name not in measure_names:
             known = ", ".join(sorted(measure_names)) or "none registered"
             msg = f"unknown measure {ind.measure.name!r} (known: {known})"
             problems.append((ind.id, "measure.name", msg))
         for fy, target in ind.targets.items():
             problems += [(ind.id, f, m) for f, m in _target_problems(fy, target, plan_years)]
     return problems
+
+
+def _measures_for(unit: str, measure_names: set[str]) -> list[str]:
+    """The known measures whose value can carry `unit` (all of them when none declares it)."""
+    from plan_indicators.measures import measures_for_unit
+
+    fits = [name for name in measures_for_unit(unit) if name in measure_names]
+    return fits or sorted(measure_names)
 
 
 def _target_problems(fy: str, target: Any, plan_years: list[str]) -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ MODULES = [
     "plan_indicators.targets", "plan_indicators.business_days", "plan_indicators.measures",
     "plan_indicators.sources.readers", "plan_indicators.warehouse", "plan_indicators.report",
     "plan_indicators.staging", "plan_indicators.formatting", "plan_indicators.report.formats.html",
+    "plan_indicators.drafting",
 ]  # fmt: skip
 
 

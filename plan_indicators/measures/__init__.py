@@ -57,21 +57,27 @@ MeasureFn = Callable[..., MeasureResult]
 
 @dataclass(frozen=True)
 class Measure:
+    """A registered measure; `units` are the catalog units its value can carry (an empty tuple:
+    not declared), so a catalog draft can tell which measures fit an indicator."""
+
     name: str
     sources: tuple[str, ...]
     fn: MeasureFn
     doc: str
+    units: tuple[str, ...] = ()
 
 
 _REGISTRY: dict[str, Measure] = {}
 _MODULES = ("web", "facebook", "services", "filings", "register", "survey")
 
 
-def measure(name: str, sources: tuple[str, ...]) -> Callable[[MeasureFn], MeasureFn]:
+def measure(
+    name: str, sources: tuple[str, ...], units: tuple[str, ...] = ()
+) -> Callable[[MeasureFn], MeasureFn]:
     """Register `fn(ctx: MeasureContext, **params) -> MeasureResult` under `name`."""
 
     def register(fn: MeasureFn) -> MeasureFn:
-        _REGISTRY[name] = Measure(name, sources, fn, (fn.__doc__ or "").strip())
+        _REGISTRY[name] = Measure(name, sources, fn, (fn.__doc__ or "").strip(), units)
         return fn
 
     return register
@@ -93,6 +99,11 @@ def registry() -> dict[str, Measure]:
 
 def measure_names() -> set[str]:
     return set(_load())
+
+
+def measures_for_unit(unit: str) -> list[str]:
+    """Names of the measures whose value can carry a catalog unit, sorted."""
+    return sorted(name for name, m in _load().items() if unit in m.units)
 
 
 def get_measure(name: str) -> Measure:

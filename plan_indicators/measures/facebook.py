@@ -6,7 +6,11 @@ from plan_indicators.measures import MeasureContext, MeasureResult, measure
 from plan_indicators.measures._common import absent, in_year, share, true_mask
 
 
-@measure("share_posts_reach_at_least", sources=("facebook_posts", "facebook_post_topics"))
+@measure(
+    "share_posts_reach_at_least",
+    sources=("facebook_posts", "facebook_post_topics"),
+    units=("percent",),
+)
 def share_posts_reach_at_least(ctx: MeasureContext, min_reach: float) -> MeasureResult:
     """Posts of the year tagged `informs_programs`; share with reach ≥ `min_reach`.
 

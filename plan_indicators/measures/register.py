@@ -23,7 +23,7 @@ def _rows(ctx: MeasureContext) -> pd.DataFrame | None:
     return register.loc[mine & known]
 
 
-@measure("register_count", sources=("activity_register",))
+@measure("register_count", sources=("activity_register",), units=("count",))
 def register_count(ctx: MeasureContext) -> MeasureResult:
     """Sum of `quantity` (1 when empty) of the year's records, with each half-year's sum.
 
@@ -49,7 +49,7 @@ def register_count(ctx: MeasureContext) -> MeasureResult:
     )
 
 
-@measure("register_rate", sources=("activity_register",))
+@measure("register_rate", sources=("activity_register",), units=("percent",))
 def register_rate(ctx: MeasureContext) -> MeasureResult:
     """Records of the year with outcome true / records with an outcome, in percent."""
     rows = _rows(ctx)
@@ -71,7 +71,7 @@ def register_rate(ctx: MeasureContext) -> MeasureResult:
     return result
 
 
-@measure("register_milestone", sources=("activity_register",))
+@measure("register_milestone", sources=("activity_register",), units=("date",))
 def register_milestone(ctx: MeasureContext, subjects: int | None = None) -> MeasureResult:
     """Date the milestone was reached, over all years up to `as_of`.
 
@@ -102,7 +102,7 @@ def register_milestone(ctx: MeasureContext, subjects: int | None = None) -> Meas
     )
 
 
-@measure("register_mean_delay", sources=("activity_register",))
+@measure("register_mean_delay", sources=("activity_register",), units=("days",))
 def register_mean_delay(
     ctx: MeasureContext, business_days: bool = True, statistic: str = "mean"
 ) -> MeasureResult:

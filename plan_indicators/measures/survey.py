@@ -20,7 +20,7 @@ def _row(ctx: MeasureContext):
     return match.iloc[0], None
 
 
-@measure("survey_value", sources=("survey_results",))
+@measure("survey_value", sources=("survey_results",), units=("percent", "count", "score", "days"))
 def survey_value(ctx: MeasureContext) -> MeasureResult:
     """The survey's published value for the year."""
     row, missing = _row(ctx)
@@ -32,7 +32,7 @@ def survey_value(ctx: MeasureContext) -> MeasureResult:
     return MeasureResult(value=value, rows_used=1)
 
 
-@measure("survey_participation", sources=("survey_results",))
+@measure("survey_participation", sources=("survey_results",), units=("percent",))
 def survey_participation(ctx: MeasureContext) -> MeasureResult:
     """Respondents / population × 100."""
     row, missing = _row(ctx)

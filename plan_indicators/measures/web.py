@@ -20,7 +20,7 @@ def normalise_path(path: str) -> str:
     return path.rstrip("/") or "/"
 
 
-@measure("distinct_users", sources=("web_analytics",))
+@measure("distinct_users", sources=("web_analytics",), units=("count",))
 def distinct_users(ctx: MeasureContext, pages: list[str], event_name: str = "page_view"):
     """Distinct `user_pseudo_id` that viewed one of `pages` during the fiscal year.
 

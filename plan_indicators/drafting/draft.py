@@ -1,0 +1,363 @@
+"""A catalog draft from a plan's text: layout read, wording turned into targets, years settled,
+units guessed, measures proposed only where the measure library leaves no choice.
+
+Everything the text does not say, or that the draft had to guess, becomes an open question
+(`open_questions`, French, prefixed by the indicator id) so a planner confirms it before the
+draft becomes a catalog; a measure nobody can tell from the text is written `à choisir`, which
+`validate-plan` rejects by name.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from plan_indicators.catalog import BASELINE_KINDS, TO_CHOOSE, Indicator
+from plan_indicators.drafting import header, labelled, synoptic
+from plan_indicators.drafting.raw import RawIndicator, RawPlan
+from plan_indicators.drafting.text import fiscal_key, fold
+from plan_indicators.drafting.units import guess_unit
+from plan_indicators.drafting.wording import Reading, read_target
+from plan_indicators.fiscal import FiscalYear, fiscal_range
+from plan_indicators.measures import measures_for_unit, registry
+from plan_indicators.seasons import DeadlineTextError, parse_due, parse_start
+
+_SEMIANNUAL = re.compile(r"\bsemestriel(?:le)?s?\b")
+_ANNUAL = re.compile(r"\bannuel(?:le)?s?\b")
+_OTHER_FREQUENCY = re.compile(r"\b(trimestriel|mensuel|hebdomadaire|quotidien)(?:le)?s?\b")
+_EACH = re.compile(r"\b(chaque|chacun|chacune)\b")
+_CUMULATIVE = re.compile(r"\bcumul")
+_TARGET_ORDER = (
+    "kind", "value", "percent", "points", "delta", "baseline_year", "from_year", "due", "start",
+    "min_count", "per",
+)  # fmt: skip
+
+
+class DraftError(ValueError):
+    """The text cannot be drafted at all (no known layout, no period): says what is missing."""
+
+
+@dataclass
+class DraftIndicator:
+    fields: dict[str, Any]
+    line: int
+    comments: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.fields["id"]
+
+
+@dataclass
+class Draft:
+    layout: str
+    plan: dict[str, Any]
+    indicators: list[DraftIndicator]
+    open_questions: list[str]
+
+    def catalog(self) -> dict[str, Any]:
+        """The draft as catalog YAML content (what `render` writes, comments aside)."""
+        return {
+            "plan": self.plan,
+            "open_questions": self.open_questions,
+            "indicators": [i.fields for i in self.indicators],
+        }
+
+    @property
+    def measures_to_choose(self) -> list[str]:
+        return [i.id for i in self.indicators if i.fields["measure"]["name"] == TO_CHOOSE]
+
+    @property
+    def target_count(self) -> int:
+        return sum(len(i.fields["targets"]) for i in self.indicators)
+
+
+def read_layout(text: str) -> RawPlan:
+    if synoptic.is_synoptic(text):
+        return synoptic.read(text)
+    if labelled.is_labelled(text):
+        return labelled.read(text)
+    raise DraftError(
+        "layout not recognised: expected a tableau synoptique (a tab-separated header row "
+        "« OBJECTIF / INDICATEUR / CIBLE 2024-2025 … ») or « Indicateur : … » / « Cible : … » "
+        "lines"
+    )
+
+
+def draft_plan(text: str, source: str = "", period: str | None = None) -> Draft:
+    """The catalog draft of a plan's text; `period` ("2019-2023") when the text gives none."""
+    raw = read_layout(text)
+    questions: list[str] = []
+    readings = [[read_target(t.wording) for t in ind.targets] for ind in raw.indicators]
+    organisation = header.find_organisation(text)
+    first, last, years = _period(text, raw, readings, period, questions)
+    if organisation is None:
+        questions.append("plan : organisation introuvable dans le texte, à écrire")
+    plan = {
+        "id": header.plan_id(organisation, first, last),
+        "organisation": organisation or TO_CHOOSE,
+        "title": _title(text, first, last, questions),
+        "fiscal_years": years,
+        "source": source,
+    }
+    questions += [f"lecture : {note}" for note in raw.notes]
+    indicators = []
+    for pos, (ind, ind_readings) in enumerate(zip(raw.indicators, readings, strict=True), 1):
+        ind_id = ind.number or f"indicateur-{pos}"
+        if ind.number is None:
+            questions.append(f"{ind_id} : indicateur sans numéro dans le texte, id à écrire")
+        indicators.append(_indicator(ind, ind_id, ind_readings, years, questions))
+    return Draft(raw.layout, plan, indicators, questions)
+
+
+def _period(
+    text: str,
+    raw: RawPlan,
+    readings: list[list[Reading]],
+    period: str | None,
+    questions: list[str],
+) -> tuple[int, int, list[str]]:
+    """The plan's calendar years and fiscal years: option, table columns, title, else targets."""
+    titled = header.find_period(text)
+    if period:
+        match = re.fullmatch(r"(\d{4})-(\d{4})", period.strip())
+        if not match or int(match.group(2)) <= int(match.group(1)):
+            raise DraftError(f"--period {period!r}: expected the plan's years, e.g. 2019-2023")
+        first, last = int(match.group(1)), int(match.group(2))
+        return first, last, fiscal_range(fiscal_key(first), fiscal_key(last - 1))
+    if raw.fiscal_years:
+        years = sorted(raw.fiscal_years)
+        first, last = FiscalYear.parse(years[0]).start_year, FiscalYear.parse(years[-1]).end.year
+        if titled and titled != (first, last):
+            questions.append(
+                f"plan : le titre dit {titled[0]}-{titled[1]}, les colonnes du tableau "
+                f"{years[0]} à {years[-1]}"
+            )
+        return first, last, fiscal_range(years[0], years[-1])
+    if titled:
+        first, last = titled
+        return first, last, fiscal_range(fiscal_key(first), fiscal_key(last - 1))
+    dated = sorted({fy for rs in readings for r in rs if (fy := _dated_year(r)) is not None})
+    if len(dated) < 2:
+        raise DraftError(
+            "the text gives no period (no « Plan stratégique AAAA-AAAA », no year columns, "
+            "too few dated targets): pass --period, e.g. --period 2019-2023"
+        )
+    first, last = FiscalYear.parse(dated[0]).start_year, FiscalYear.parse(dated[-1]).end.year
+    questions.append(
+        f"plan : années du plan déduites des échéances ({dated[0]} à {dated[-1]}), le texte "
+        "ne les donne pas ; à confirmer (option --period)"
+    )
+    return first, last, fiscal_range(dated[0], dated[-1])
+
+
+def _dated_year(r: Reading) -> str | None:
+    """Fiscal year of a deadline or of the start of a recurring target."""
+    try:
+        if r.kind == "deadline":
+            return FiscalYear.of(parse_due(r.fields["due"])).key
+        if r.kind == "every_year_from" and r.fields.get("start"):
+            return FiscalYear.of(parse_start(r.fields["start"])).key
+    except DeadlineTextError:
+        return None
+    return None
+
+
+def _title(text: str, first: int, last: int, questions: list[str]) -> str:
+    if header.find_period(text) == (first, last):
+        return header.title_for(first, last)
+    questions.append(f"plan : titre « {header.title_for(first, last)} » écrit par le brouillon")
+    return header.title_for(first, last)
+
+
+def _indicator(
+    raw: RawIndicator, ind_id: str, readings: list[Reading], years: list[str], questions: list[str]
+) -> DraftIndicator:
+    notes: list[str] = []
+    folded = fold(raw.text_fr)
+    for r in readings:
+        _frequency(folded, r, notes)
+    guess = guess_unit(raw.text_fr, readings)
+    notes += guess.notes
+    targets: dict[str, dict[str, Any]] = {}
+    for target, r in zip(raw.targets, readings, strict=True):
+        if not r.read:
+            where = f" ({target.fiscal_year})" if target.fiscal_year else ""
+            why = f" ({' ; '.join(r.notes)})" if r.notes else ""
+            notes.append(f"cible{where} « {r.text_fr} » non lue{why} : à transcrire (SPEC §2)")
+            continue
+        notes += r.notes
+        _sense(r, guess.direction, notes)
+        for fy in _place(r, target.fiscal_year, years, notes):
+            entry = _entry(r, fy, years)
+            if fy in targets:
+                notes.append(f"deux cibles pour {fy} : « {r.text_fr} » laissée de côté")
+            else:
+                targets[fy] = entry
+    _baselines(targets, years, notes)
+    fields: dict[str, Any] = {
+        "id": ind_id,
+        "enjeu": raw.enjeu,
+        "orientation": raw.orientation,
+        "objective": raw.objective,
+        "text_fr": raw.text_fr,
+        "unit": guess.unit,
+    }
+    unit_comment = guess.why
+    if guess.scale and "scale" in Indicator.model_fields:
+        fields["scale"] = guess.scale
+    elif guess.scale:
+        low, high = guess.scale["min"], guess.scale["max"]
+        unit_comment += f" ; échelle {low} à {high}, à écrire dès que le catalogue lit scale"
+    fields["direction"] = guess.direction
+    measure, measure_comment = _measure(guess.unit, folded, readings, notes)
+    fields["measure"] = measure
+    fields["targets"] = dict(sorted(targets.items()))
+    for note in dict.fromkeys(notes):
+        questions.append(f"{ind_id} : {note}")
+    comments = {"id": f"ligne {raw.line}", "unit": unit_comment, "measure": measure_comment}
+    return DraftIndicator(fields, raw.line, comments)
+
+
+def _frequency(folded: str, r: Reading, notes: list[str]) -> None:
+    """What the indicator's wording says of its targets: "semestrielle", "annuel", "cumulé"."""
+    if _CUMULATIVE.search(folded) and r.kind == "at_least":
+        r.kind, r.bare = "cumulative_at_least", False
+        r.fields = {"value": r.fields["value"], "from_year": None}
+        notes.append("indicateur « cumulé » : cible lue comme un cumul depuis le début du plan")
+    elif _SEMIANNUAL.search(folded) and r.kind in ("deadline", "every_year_from"):
+        if r.kind == "deadline":
+            r.kind, r.when = "every_year_from", "start"
+            r.fields = {"start": r.fields["due"], "min_count": 1}
+        r.fields["per"] = "half_year"
+        since = f" à compter de « {r.fields['start']} »" if r.fields.get("start") else ""
+        notes.append(
+            f"« semestrielle » : au moins {r.fields['min_count']} par semestre "
+            f"(avril-septembre, octobre-mars){since}"
+        )
+    elif _ANNUAL.search(folded) and r.kind == "deadline":
+        notes.append(
+            f"libellé « annuel » mais échéance unique « {r.fields['due']} » : cible récurrente "
+            "chaque année (every_year_from) plutôt ?"
+        )
+    elif match := _OTHER_FREQUENCY.search(folded):
+        notes.append(f"fréquence « {match.group(0)} » : le catalogue compte par année ou semestre")
+
+
+def _sense(r: Reading, direction: str, notes: list[str]) -> None:
+    """A number without sign: at least, or at most where lower is better."""
+    if not r.bare:
+        return
+    value = r.fields["value"]
+    if direction == "lower_is_better":
+        r.kind = "at_most"
+        notes.append(f"« {r.text_fr} » : nombre sans signe lu comme un maximum ({value} au plus)")
+    elif r.bare_words:
+        notes.append(f"« {r.text_fr} » : nombre sans signe lu comme « au moins {value} »")
+
+
+def _place(r: Reading, cell_year: str | None, years: list[str], notes: list[str]) -> list[str]:
+    """Fiscal years a target is written under (SPEC §2: a deadline under its due date's)."""
+    if r.kind == "deadline":
+        try:
+            due_year = FiscalYear.of(parse_due(r.fields["due"])).key
+        except DeadlineTextError as exc:
+            notes.append(f"échéance illisible : {exc}")
+            return []
+        if due_year not in years:
+            notes.append(f"échéance « {r.fields['due']} » ({due_year}) hors des années du plan")
+            return []
+        if cell_year and cell_year != due_year:
+            notes.append(
+                f"échéance « {r.fields['due']} » écrite en {cell_year}, inscrite en {due_year}"
+            )
+        return [due_year]
+    if r.kind == "every_year_from":
+        if r.fields.get("start") is None:
+            r.fields["start"] = cell_year or years[0]
+        try:
+            start = parse_start(r.fields["start"])
+        except DeadlineTextError as exc:
+            notes.append(f"début illisible : {exc}")
+            return []
+        from_start = [fy for fy in years if FiscalYear.parse(fy).end >= start]
+        if cell_year and cell_year not in from_start:
+            notes.append(f"« {r.text_fr} » écrite en {cell_year}, avant son début : non inscrite")
+            return []
+        return [cell_year] if cell_year else from_start
+    if cell_year:
+        return [cell_year]
+    if r.when == "period":
+        if r.period_end in years:
+            return [r.period_end]
+        notes.append(f"fin de période {r.period_end} hors des années du plan : cible non inscrite")
+        return []
+    if r.kind == "cumulative_at_least":
+        notes.append(f"cible cumulée « {r.text_fr} » inscrite à la dernière année ({years[-1]})")
+        return [years[-1]]
+    if r.kind == "first_measure":
+        return [years[0]]
+    if not r.every_year:
+        notes.append(f"« {r.text_fr} » sans année : inscrite pour chaque année du plan")
+    return list(years)
+
+
+def _entry(r: Reading, fy: str, years: list[str]) -> dict[str, Any]:
+    fields = dict(r.fields)
+    if r.kind == "cumulative_at_least" and fields.get("from_year") is None:
+        fields["from_year"] = years[0]
+    entry = {"kind": r.kind, **{k: fields[k] for k in _TARGET_ORDER[1:] if k in fields}}
+    entry["text_fr"] = r.text_fr
+    return entry
+
+
+def _baselines(targets: dict[str, dict[str, Any]], years: list[str], notes: list[str]) -> None:
+    """A relative target that names no baseline year: the year of "Première mesure", else the
+    fiscal year before the plan."""
+    firsts = sorted(fy for fy, t in targets.items() if t["kind"] == "first_measure")
+    for fy, target in targets.items():
+        if target["kind"] not in BASELINE_KINDS or target["baseline_year"] is not None:
+            continue
+        earlier = [y for y in firsts if y < fy]
+        if earlier:
+            target["baseline_year"] = earlier[-1]
+            why = "l'année de la « Première mesure »"
+        else:
+            target["baseline_year"] = FiscalYear.parse(years[0]).previous.key
+            why = "l'année qui précède le plan"
+        notes.append(
+            f"« {target['text_fr']} » sans année de référence : mesure de départ présumée "
+            f"{target['baseline_year']} ({why})"
+        )
+
+
+def _measure(
+    unit: str, folded: str, readings: list[Reading], notes: list[str]
+) -> tuple[dict[str, Any], str]:
+    """The library's only measure for this unit when it needs no parameter, else the
+    placeholder, with the candidates as the comment."""
+    measures = registry()
+    fits = sorted(measures) if unit == TO_CHOOSE else measures_for_unit(unit)
+    if len(fits) == 1 and unit != TO_CHOOSE:
+        params = list(inspect.signature(measures[fits[0]].fn).parameters.values())[1:]
+        if all(p.default is not inspect.Parameter.empty for p in params):
+            names = [p.name for p in params]
+            if "subjects" in names and (each := _EACH.search(folded)):
+                notes.append(
+                    f"« {each.group(0)} » dans le libellé : le jalon porte-t-il sur plusieurs "
+                    f"sujets ? (paramètre subjects de {fits[0]})"
+                )
+            why = f"seule mesure de la bibliothèque en {unit}"
+            if names:
+                why += f" ; paramètres facultatifs : {', '.join(names)}"
+            return {"name": fits[0]}, why
+    hint = (
+        " ; « jours ouvrables » : business_days: true"
+        if any(r.business_days for r in readings)
+        else ""
+    )
+    if not fits:
+        return {"name": TO_CHOOSE}, f"aucune mesure de la bibliothèque en {unit}{hint}"
+    return {"name": TO_CHOOSE}, f"candidates : {', '.join(fits)}{hint}"
