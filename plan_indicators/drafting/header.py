@@ -41,7 +41,7 @@ def title_for(first: int, last: int) -> str:
 
 
 def plan_id(organisation: str | None, first: int, last: int) -> str:
-    """ "ophq-2024-2028": the organisation's initials (articles and prepositions left out)."""
+    """The organisation's initials (articles and prepositions left out), then the years."""
     words = re.findall(r"[a-z0-9]+", fold(organisation or ""))
     initials = "".join(w[0] for w in words if w not in _STOP_WORDS) or "plan"
     return f"{initials}-{first}-{last}"

@@ -190,7 +190,7 @@ def _count_words(text: str) -> int | None:
 
 
 def _start(folded: str, r: Reading) -> bool:
-    """ "à partir de 2020", "dès l'automne 2020": a recurring target from that date."""
+    """A recurring target from a date: "à partir de 2020", "dès l'automne 2020"."""
     match = _START.search(folded)
     if not match:
         return False
@@ -218,7 +218,7 @@ def _start(folded: str, r: Reading) -> bool:
 
 
 def _deadline(folded: str, r: Reading) -> bool:
-    """ "hiver 2021", "d'ici juin 2019", "31 mars 2021": a milestone's due date."""
+    """A milestone's due date: "hiver 2021", "d'ici juin 2019", "31 mars 2021"."""
     phrase = _date_phrase(folded)
     if not phrase:
         return False
@@ -267,7 +267,7 @@ def _single_number(folded: str, r: Reading) -> tuple[str, str, str] | None:
 
 
 def _cumulative(folded: str, r: Reading) -> bool:
-    """ "Nombre cumulé … : 150", "Investissements cumulés … : 1,5 G$", "20 % (de 2018 à 2022)"."""
+    """Cumulative: "Nombre cumulé … : 150", "… cumulés … : 1,5 G$", "20 % (de 2018 à 2022)"."""
     period = _PERIOD.search(folded)
     if not (CUMULATIVE.search(folded) or period):
         return False
@@ -293,7 +293,7 @@ def _cumulative(folded: str, r: Reading) -> bool:
 
 
 def _baseline(folded: str, r: Reading) -> bool:
-    """ "+2 % …", "+2 points de pourcentage …", "+0,1 par rapport à …", "augmentation de 20 %"."""
+    """Over a baseline: "+2 % …", "+2 points de pourcentage …", "+0,1 par rapport à …"."""
     up, down = INCREASE.search(folded), DECREASE.search(folded)
     if not (up or down or REFERENCE.search(folded)):
         return False
@@ -319,7 +319,7 @@ def _baseline(folded: str, r: Reading) -> bool:
 
 
 def _count(folded: str, r: Reading) -> bool:
-    """ "un guide par année", "2 rencontres par semestre": at least N events each period."""
+    """At least N events each period: "un guide par année", "2 rencontres par semestre"."""
     per_half = bool(PER_HALF.search(folded))
     if not (r.every_year or per_half) or "%" in folded or "$" in folded:
         return False
@@ -336,7 +336,7 @@ def _count(folded: str, r: Reading) -> bool:
 
 
 def _threshold(folded: str, r: Reading) -> None:
-    """ "≥ 50 %", "≤ 15 jours ouvrables", "45 %", "2", "participation de 75 % du personnel"."""
+    """A threshold: "≥ 50 %", "≤ 15 jours ouvrables", "45 %", "2", "participation de 75 %"."""
     parts = _single_number(folded, r)
     if parts is None:
         if not r.notes:
