@@ -3,14 +3,20 @@
 A measure reads staged sources through a `StagedData` and returns a `MeasureResult` for one
 indicator and one fiscal year. A missing input is `value=None` with a French `reason`, which
 the evaluation turns into `no_data`: a measure never returns a silent zero.
+
+Every module of this package is imported on first use, so a new measure is registered by
+existing in a new module; a module that fails to import raises `MeasureModuleError` naming it,
+rather than leaving its measures silently unknown.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import pandas as pd
@@ -68,7 +74,11 @@ class Measure:
 
 
 _REGISTRY: dict[str, Measure] = {}
-_MODULES = ("web", "facebook", "services", "filings", "register", "survey")
+_LOADED: list[str] = []
+
+
+class MeasureModuleError(ImportError):
+    """A module of the measure library that cannot be imported, named."""
 
 
 def measure(
@@ -84,12 +94,20 @@ def measure(
 
 
 def _load() -> dict[str, Measure]:
-    for module in _MODULES:
-        try:
-            importlib.import_module(f"{__name__}.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{module}":
-                raise
+    """Import every module of the package, once."""
+    if not _LOADED:
+        modules = sorted(info.name for info in pkgutil.iter_modules(__path__))
+        for module in modules:
+            name = f"{__name__}.{module}"
+            try:
+                importlib.import_module(name)
+            except Exception as exc:
+                raise MeasureModuleError(
+                    f"measure module {name} ({Path(__path__[0]) / module}.py) cannot be "
+                    f"imported: {type(exc).__name__}: {exc}",
+                    name=name,
+                ) from exc
+        _LOADED.extend(modules)
     return _REGISTRY
 
 
