@@ -222,7 +222,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from orchestration.bench import run_bench
+    from bench.distinct_users import run_bench
 
     return run_bench(args.events, out=args.out, data_dir=Path(args.data_dir))
 

@@ -57,7 +57,8 @@ def _instance() -> dg.DagsterInstance:
     )
 
 
-def _range_tags(years: list[str]) -> dict[str, str]:
+def range_tags(years: list[str]) -> dict[str, str]:
+    """Run tags that make one run cover the partitions from the first to the last of `years`."""
     return {RANGE_START: min(years), RANGE_END: max(years)}
 
 
@@ -144,7 +145,7 @@ def run_pipeline(opts: RunOptions, echo: Callable[[str], None] = print) -> Outco
     t = time.perf_counter()
     web_years = sorted({y for ys in years_by_plan.values() for y in ys})
     ingest = defs.resolve_job_def(INGEST_JOB).execute_in_process(
-        instance=instance, tags=_range_tags(web_years), raise_on_error=False
+        instance=instance, tags=range_tags(web_years), raise_on_error=False
     )
     _split(ingest, time.perf_counter() - t, outcome.split)
     blocked = _collect(ingest, outcome, "ingest")
@@ -166,7 +167,7 @@ def run_pipeline(opts: RunOptions, echo: Callable[[str], None] = print) -> Outco
         if keys:
             result = job.execute_in_process(
                 instance=instance,
-                tags=_range_tags(years_by_plan[plan.id]),
+                tags=range_tags(years_by_plan[plan.id]),
                 asset_selection=list(keys),
                 run_config=run_config,
                 raise_on_error=False,

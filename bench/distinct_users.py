@@ -179,7 +179,7 @@ def incremental(landing: Path, work: Path) -> dict:
     import dagster as dg
 
     from orchestration.jobs import DIGITAL_JOB
-    from orchestration.runner import _range_tags
+    from orchestration.runner import range_tags
 
     files = sorted((landing / "web_analytics").glob("*.parquet"))
     partial = work / "landing"
@@ -190,7 +190,7 @@ def incremental(landing: Path, work: Path) -> dict:
     instance = dg.DagsterInstance.ephemeral()
     job = defs.resolve_job_def(DIGITAL_JOB)
     t = time.perf_counter()
-    full = job.execute_in_process(instance=instance, tags=_range_tags(["2023-2024", FISCAL_YEAR]))
+    full = job.execute_in_process(instance=instance, tags=range_tags(["2023-2024", FISCAL_YEAR]))
     seconds_full = time.perf_counter() - t
     (partial / "web_analytics" / files[-1].name).symlink_to(files[-1])
     last_day = dt.datetime.strptime(files[-1].stem[-8:], "%Y%m%d")
