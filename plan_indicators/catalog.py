@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import typing
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -23,8 +24,8 @@ Direction = Literal["higher_is_better", "lower_is_better"]
 
 TO_CHOOSE = "à choisir"
 """What a catalog draft (`draft-plan`) writes where the plan's text cannot say: a measure, a unit,
-the organisation. Every occurrence is a validation error naming its field, so a draft cannot
-pass with a guess nobody made."""
+a scale, the organisation. Every occurrence is a validation error naming its field, reported
+with the file's other faults, so a draft cannot pass with a guess nobody made."""
 _LEFT_TO_CHOOSE = "left to choose: the draft could not tell it from the plan's text"
 
 
@@ -266,8 +267,6 @@ def _describe(err: dict, field: str) -> tuple[str, str]:
         return field, f"missing field {name!r}{needed}"
     if kind == "extra_forbidden":
         return field, "unknown field (not part of the catalog format)"
-    if err.get("input") == TO_CHOOSE:
-        return field, f"{_LEFT_TO_CHOOSE}; write {err['msg'].removeprefix('Input should be ')}"
     msg = err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
     return field, msg
 
@@ -281,22 +280,25 @@ def parse_plan(raw: Any, file: str, measure_names: set[str] | None = None) -> Pl
         raise CatalogError(
             file, [("", "(file)", "expected a mapping with 'plan' and 'indicators'")]
         )
-    try:
-        plan = Plan.model_validate({**raw, "path": file})
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            ind, fld = _locate(raw, tuple(err["loc"]))
-            fld, msg = _describe(err, fld)
-            problems.append((ind, fld, msg))
-        raise CatalogError(file, problems) from None
     registry: dict[str, Any] = {}
     if measure_names is None:
         from plan_indicators.measures import registry as _registry
 
         registry = _registry()
         measure_names = set(registry)
-    problems = _semantic_problems(plan, measure_names)
+    to_choose = _to_choose(raw, measure_names)
+    try:
+        plan = Plan.model_validate({**raw, "path": file})
+    except ValidationError as exc:
+        marked = {(ind, fld) for ind, fld, _ in to_choose}
+        problems = list(to_choose)
+        for err in exc.errors():
+            ind, fld = _locate(raw, tuple(err["loc"]))
+            fld, msg = _describe(err, fld)
+            if not any(i == ind and (fld == f or fld.startswith(f"{f}.")) for i, f in marked):
+                problems.append((ind, fld, msg))
+        raise CatalogError(file, problems) from None
+    problems = to_choose + _semantic_problems(plan, measure_names)
     problems += [p for ind in plan.indicators for p in _param_problems(ind, registry)]
     if problems:
         raise CatalogError(file, problems)
@@ -305,11 +307,7 @@ def parse_plan(raw: Any, file: str, measure_names: set[str] | None = None) -> Pl
 
 def _semantic_problems(plan: Plan, measure_names: set[str]) -> list[tuple[str, str, str]]:
     """Faults that need the whole plan: ids, measure names, years, baselines, deadlines."""
-    problems: list[tuple[str, str, str]] = [
-        ("", f"plan.{name}", f"{_LEFT_TO_CHOOSE}; write it")
-        for name in ("organisation", "title")
-        if getattr(plan.plan, name) == TO_CHOOSE
-    ]
+    problems: list[tuple[str, str, str]] = []
     first_seen: dict[str, int] = {}
     plan_years = plan.plan.fiscal_years
     for pos, ind in enumerate(plan.indicators, start=1):
@@ -317,11 +315,7 @@ def _semantic_problems(plan: Plan, measure_names: set[str]) -> list[tuple[str, s
             msg = f"duplicate indicator id {ind.id!r} (indicators #{first_seen[ind.id]} and #{pos})"
             problems.append((ind.id, "id", msg))
         first_seen.setdefault(ind.id, pos)
-        if ind.measure.name == TO_CHOOSE:
-            fits = ", ".join(_measures_for(ind.unit, measure_names)) or "none registered"
-            msg = f"measure {_LEFT_TO_CHOOSE}; measures for unit {ind.unit}: {fits}"
-            problems.append((ind.id, "measure.name", msg))
-        elif ind.measure.name not in measure_names:
+        if ind.measure.name not in measure_names | {TO_CHOOSE}:
             known = ", ".join(sorted(measure_names)) or "none registered"
             msg = f"unknown measure {ind.measure.name!r} (known: {known})"
             problems.append((ind.id, "measure.name", msg))
@@ -330,12 +324,47 @@ def _semantic_problems(plan: Plan, measure_names: set[str]) -> list[tuple[str, s
     return problems
 
 
-def _measures_for(unit: str, measure_names: set[str]) -> list[str]:
-    """The known measures whose value can carry `unit` (all of them when none declares it)."""
-    from plan_indicators.measures import measures_for_unit
+def _to_choose(raw: dict, measure_names: set[str]) -> list[tuple[str, str, str]]:
+    """Every field written `à choisir`, found in the YAML itself so that it is reported whatever
+    else is wrong with the file (a draft shows all that is left to choose at once)."""
+    plan = raw.get("plan") if isinstance(raw.get("plan"), dict) else {}
+    found = [("", f"plan.{path}", _to_choose_message(path, None, measure_names))
+             for path in _paths_to(TO_CHOOSE, plan)]  # fmt: skip
+    items = raw.get("indicators") if isinstance(raw.get("indicators"), list) else []
+    for pos, ind in enumerate(items, start=1):
+        if isinstance(ind, dict):
+            ind_id = str(ind.get("id", f"#{pos}"))
+            unit = ind.get("unit")
+            found += [(ind_id, path, _to_choose_message(path, unit, measure_names))
+                      for path in _paths_to(TO_CHOOSE, ind)]  # fmt: skip
+    return found
 
-    fits = [name for name in measures_for_unit(unit) if name in measure_names]
-    return fits or sorted(measure_names)
+
+def _paths_to(value: Any, node: Any, prefix: str = "") -> list[str]:
+    """Dotted paths under `node` whose value is `value`."""
+    if node == value:
+        return [prefix]
+    if isinstance(node, dict):
+        items = node.items()
+    elif isinstance(node, list):
+        items = enumerate(node)
+    else:
+        return []
+    return [p for k, v in items for p in _paths_to(value, v, f"{prefix}.{k}" if prefix else str(k))]
+
+
+def _to_choose_message(path: str, unit: Any, measure_names: set[str]) -> str:
+    if path in ("measure", "measure.name"):
+        from plan_indicators.measures import measures_for_unit
+
+        fits = [n for n in measures_for_unit(str(unit)) if n in measure_names]
+        known = ", ".join(fits or sorted(measure_names)) or "none registered"
+        return f"measure {_LEFT_TO_CHOOSE}; measures for unit {unit}: {known}"
+    if path == "unit":
+        return f"{_LEFT_TO_CHOOSE}; write one of {', '.join(typing.get_args(Unit))}"
+    if path == "scale":
+        return f"{_LEFT_TO_CHOOSE}; write {{min: …, max: …}}, the range the score is read on"
+    return f"{_LEFT_TO_CHOOSE}; write it"
 
 
 def _target_problems(fy: str, target: Any, plan_years: list[str]) -> list[tuple[str, str]]:

@@ -61,10 +61,32 @@ def test_unit_to_choose_names_the_field_and_the_units():
     def edit(raw):
         raw["indicators"][0]["unit"] = TO_CHOOSE
 
-    [(ind, fld, msg)] = _problems(edit)
-    assert (ind, fld) == ("1.1.1", "unit")
-    assert msg.startswith("left to choose: the draft could not tell it from the plan's text")
-    assert "'percent'" in msg and "'date'" in msg
+    assert _problems(edit) == [
+        (
+            "1.1.1",
+            "unit",
+            "left to choose: the draft could not tell it from the plan's text; write one of "
+            "percent, count, score, days, date",
+        )
+    ]
+
+
+def test_everything_left_to_choose_is_reported_with_the_other_faults():
+    """A structural fault (here a misspelt field) stops the model, not the placeholder scan."""
+
+    def edit(raw):
+        ind = raw["indicators"][0]
+        ind["measure"] = {"name": TO_CHOOSE}
+        ind["unit"] = TO_CHOOSE
+        ind["text"] = ind.pop("text_fr")
+
+    problems = [(ind, fld) for ind, fld, _ in _problems(edit)]
+    assert problems == [
+        ("1.1.1", "unit"),
+        ("1.1.1", "measure.name"),
+        ("1.1.1", "text_fr"),
+        ("1.1.1", "text"),
+    ]
 
 
 def test_organisation_to_choose_is_an_error():

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from orchestration import cli
-from plan_indicators.catalog import CatalogError, default_plans_dir, load_plan
+from plan_indicators.catalog import CatalogError, Indicator, default_plans_dir, load_plan
 from plan_indicators.drafting import draft_plan, render
 
 SEEDS = Path("/work/shared/seeds")
@@ -27,6 +27,9 @@ OPHQ_TO_CHOOSE = [
     "4.5.2", "5.1.1", "5.2.1", "6.1.1",
 ]  # fmt: skip
 OPQ_TO_CHOOSE = ["1.1.3", "1.2.1-b", "1.2.2", "2.1.1-b", "3.1.1", "3.2.1-b"]
+# The OPHQ employee-experience index (6.1.1) names no scale: left to choose once the catalog
+# reads `scale` (2.2.1's "note sur 10" gives 0-10).
+SCALES_TO_CHOOSE = {"ophq": ["6.1.1"], "opq": []} if "scale" in Indicator.model_fields else {}
 
 
 def _written(seed: Path) -> dict:
@@ -142,12 +145,15 @@ def test_proposed_measures_are_the_hand_catalogs(opq):
 
 
 @pytest.mark.parametrize(
-    ("seed", "hand_file", "to_choose"),
-    [(OPHQ_SEED, OPHQ_FILE, OPHQ_TO_CHOOSE), (OPQ_SEED, OPQ_FILE, OPQ_TO_CHOOSE)],
+    ("seed_name", "seed", "hand_file", "to_choose"),
+    [
+        ("ophq", OPHQ_SEED, OPHQ_FILE, OPHQ_TO_CHOOSE),
+        ("opq", OPQ_SEED, OPQ_FILE, OPQ_TO_CHOOSE),
+    ],
     ids=["ophq", "opq"],
 )
 def test_validate_plan_reports_exactly_the_measures_left_to_choose(
-    seed, hand_file, to_choose, tmp_path, capsys
+    seed_name, seed, hand_file, to_choose, tmp_path, capsys
 ):
     out = tmp_path / f"{seed.stem}.yaml"
     assert cli.main(["draft-plan", str(seed), "--out", str(out)]) == 0
@@ -155,20 +161,22 @@ def test_validate_plan_reports_exactly_the_measures_left_to_choose(
 
     with pytest.raises(CatalogError) as info:
         load_plan(out)
-    assert [(ind, fld) for ind, fld, _ in info.value.problems] == [
-        (ind, "measure.name") for ind in to_choose
-    ]
-    assert all("measure left to choose" in msg for _, _, msg in info.value.problems)
+    scales = [(ind, "scale") for ind in SCALES_TO_CHOOSE.get(seed_name, [])]
+    expected = sorted([(ind, "measure.name") for ind in to_choose] + scales)
+    assert sorted((ind, fld) for ind, fld, _ in info.value.problems) == expected
+    assert all("left to choose" in msg for _, _, msg in info.value.problems)
     assert cli.main(["validate-plan", str(out)]) == 1
     err = capsys.readouterr().err
     assert f"{out}: indicator {to_choose[0]}: field measure.name: measure left to choose" in err
-    assert err.count("\n") == len(to_choose)
+    assert err.count("\n") == len(expected)
 
-    # Once a planner writes the measures (here: the hand catalog's), the draft validates.
+    # Once a planner writes the measures and scales (here: the hand catalog's), it validates.
     draft, hand = yaml.safe_load(out.read_text(encoding="utf-8")), _hand(hand_file)
-    measures = {i["id"]: i["measure"] for i in hand["indicators"]}
+    chosen = {i["id"]: i for i in hand["indicators"]}
     for ind in draft["indicators"]:
-        ind["measure"] = measures[ind["id"]]
+        ind["measure"] = chosen[ind["id"]]["measure"]
+        if ind.get("scale") == "à choisir":
+            ind["scale"] = chosen[ind["id"]]["scale"]
     out.write_text(yaml.safe_dump(draft, allow_unicode=True, sort_keys=False), encoding="utf-8")
     assert cli.main(["validate-plan", str(out)]) == 0
     questions = len(draft["open_questions"])

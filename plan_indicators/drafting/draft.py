@@ -206,8 +206,8 @@ def _indicator(
         "unit": guess.unit,
     }
     unit_comment = guess.why
-    if guess.scale and "scale" in Indicator.model_fields:
-        fields["scale"] = guess.scale
+    if guess.unit == "score" and "scale" in Indicator.model_fields:
+        fields["scale"] = guess.scale or TO_CHOOSE
     elif guess.scale:
         low, high = guess.scale["min"], guess.scale["max"]
         unit_comment += f" ; échelle {low} à {high}, à écrire dès que le catalogue lit scale"
