@@ -2,8 +2,10 @@
 
 `raw/<source>` reads every file of the source's folder, types it by contract, pseudonymises
 personal columns and quarantines bad rows; a file-level fault publishes nothing and fails the
-blocking `file_contract` check. `staging/<source>` applies cross-source rules (referential
-integrity) and writes the staged Parquet that measures read.
+blocking `file_contract` check; entries of the folder that are not read are named in its
+metadata and log. `staging/<source>` enforces the contract's declared references (unknown
+values quarantined, counted in the `references_known` warning check) and writes the staged
+Parquet that measures read.
 """
 
 import dataclasses
@@ -16,16 +18,13 @@ import pandas as pd
 from assets.keys import INGESTION_GROUP, raw_key, staging_key
 from plan_indicators import warehouse as wh
 from plan_indicators.sources.contracts import CONTRACTS, SOURCES
+from plan_indicators.sources.landing import location, reconciliation_faults
 from plan_indicators.staging import WEB, ParquetStagedData, read_manifest, write_manifest
 from resources import LandingZone, Warehouse
 
 FILE_CONTRACT_CHECK = "file_contract"
 RECONCILIATION_CHECK = "rows_reconciled"
-
-# staging/<child> rows whose key column must exist in staging/<parent>
-REFERENCES = {
-    "service_offers": ("service_requests", "request_id", "unknown_request"),
-}
+REFERENCES_CHECK = "references_known"
 
 
 def _md_table(rows: list[dict], limit: int = 20) -> str:
@@ -55,7 +54,7 @@ def quarantine_rows(items, run_id: str) -> list[dict]:
             "line": int(q.line),
             "column_name": q.column,
             "rule": q.rule,
-            "reason": q.reason,
+            "reason": q.reason if q.sheet is None else f"feuille {q.sheet!r} : {q.reason}",
             "value": None if q.value is None else str(q.value)[:500],
             "file_checksum": None,
             "quarantined_at": now,
@@ -89,7 +88,8 @@ def _raw_asset(source: str) -> dg.AssetsDefinition:
                 RECONCILIATION_CHECK,
                 asset=raw_key(source),
                 blocking=True,
-                description="Rows read = rows staged + rows quarantined, per file.",
+                description="Rows read = rows staged + rows quarantined, per file, and every "
+                "physical line of the file is a header, blank, row or free-text line break.",
             ),
         ],
     )
@@ -113,8 +113,12 @@ def _raw_asset(source: str) -> dg.AssetsDefinition:
             write_manifest(landing.staging_path, source, {"source": source, "files": files})
         for e in errors:
             context.log.error(
-                f"{e['file']}:{e['line'] or '-'}:{e['column'] or '-'}: {e['rule']}: {e['message']}"
+                f"{location(e['file'], e['sheet'])}:{e['line'] or '-'}:{e['column'] or '-'}: "
+                f"{e['rule']}: {e['message']}"
             )
+        ignored = [dataclasses.asdict(e) for e in read.ignored]
+        for e in ignored:
+            context.log.warning(f"{e['file']}: {e['rule']}: {e['message']}")
         rows_read = sum(f["rows_read"] for f in files)
         yield dg.MaterializeResult(
             metadata={
@@ -134,6 +138,8 @@ def _raw_asset(source: str) -> dg.AssetsDefinition:
                                     "rows_quarantined",
                                     "encoding",
                                     "separator",
+                                    "sheet",
+                                    "lines",
                                 )
                             }
                             for f in files
@@ -141,6 +147,8 @@ def _raw_asset(source: str) -> dg.AssetsDefinition:
                     )
                 ),
                 "file_errors": len(errors),
+                "entries_not_read": len(ignored),
+                "entries_not_read_list": dg.MetadataValue.md(_md_table(ignored)),
                 "published": not errors,
             }
         )
@@ -169,7 +177,8 @@ def _raw_asset(source: str) -> dg.AssetsDefinition:
 
 
 def _reconcile(read) -> list[dict]:
-    """Files whose rows read differ from rows staged plus rows quarantined, per the frame too."""
+    """Files whose rows read differ from rows staged plus rows quarantined (per the frame too),
+    or whose physical lines are not all a header, blank, row or free-text line break."""
     by_file = read.frame["_file"].value_counts().to_dict() if len(read.frame) else {}
     q_by_file: dict[str, int] = {}
     for q in read.quarantine:
@@ -179,71 +188,113 @@ def _reconcile(read) -> list[dict]:
         staged, quarantined = by_file.get(f.file, 0), q_by_file.get(f.file, 0)
         if f.rows_read != staged + quarantined:
             bad.append(
-                {"file": f.file, "read": f.rows_read, "staged": staged, "quarantined": quarantined}
+                {
+                    "file": f.file,
+                    "read": f.rows_read,
+                    "staged": staged,
+                    "quarantined": quarantined,
+                    "why": "rows",
+                }
             )
+    bad += [
+        {"file": e.file, "read": None, "staged": None, "quarantined": None, "why": e.message}
+        for e in reconciliation_faults(read.files)
+        if e.file not in {b["file"] for b in bad}
+    ]
     return bad
 
 
 def _staging_asset(source: str) -> dg.AssetsDefinition:
     contract = CONTRACTS[source]
-    ref = REFERENCES.get(source)
-    deps = [raw_key(source)] + ([raw_key(ref[0])] if ref else [])
+    refs = contract.references
+    parents = sorted({ref.source for ref in refs.values()})
+    described = " ".join(
+        f"Rows whose `{col}` is unknown in `{ref.source}.{ref.column}` are quarantined "
+        f"(`{ref.rule}`)."
+        for col, ref in refs.items()
+    )
+    specs = (
+        [
+            dg.AssetCheckSpec(
+                REFERENCES_CHECK,
+                asset=staging_key(source),
+                blocking=False,
+                description="Every declared reference is known; unknown rows are quarantined "
+                "and counted (a warning).",
+            )
+        ]
+        if refs
+        else []
+    )
 
     @dg.asset(
         key=staging_key(source),
-        deps=deps,
+        deps=[raw_key(source)] + [raw_key(p) for p in parents],
         group_name=INGESTION_GROUP,
         kinds={"parquet", "pandas"},
         tags={"layer": "staging", "source": source},
         description=(
             f"Staged `{source}`: typed rows ready for the measures, each with its source file and "
-            "line."
-            + (f" Rows whose `{ref[1]}` is unknown in `{ref[0]}` are quarantined." if ref else "")
+            "line." + (f" {described}" if described else "")
         ),
         automation_condition=dg.AutomationCondition.eager(),
+        check_specs=specs,
     )
     def _staging(context: dg.AssetExecutionContext, landing: LandingZone, warehouse: Warehouse):
+        from plan_indicators.sources.references import enforce_references
+
         raw = ParquetStagedData(Path(landing.staging_path) / "raw")
         frame = raw.frame(source)
         if frame is None:
             frame = pd.DataFrame(columns=[c.name for c in contract.columns] + ["_file", "_line"])
-        rejected: list[dict] = []
-        if ref:
-            parent = raw.frame(ref[0])
-            known = set(parent[ref[1]]) if parent is not None else set()
-            bad = ~frame[ref[1]].isin(known)
-            now = wh.utcnow()
-            rejected = [
-                {
-                    "source": source,
-                    "file": r["_file"],
-                    "line": int(r["_line"]),
-                    "column_name": ref[1],
-                    "rule": ref[2],
-                    "reason": f"{ref[1]} {r[ref[1]]!s} absent de {ref[0]}",
-                    "value": str(r[ref[1]]),
-                    "file_checksum": None,
-                    "quarantined_at": now,
-                    "run_id": context.run_id,
-                }
-                for r in frame.loc[bad].to_dict("records")
-            ]
-            frame = frame.loc[~bad]
+        frame, rejected, counts = enforce_references(
+            source, frame, {p: raw.frame(p) for p in parents}
+        )
+        if refs:
             engine = warehouse.engine()
             with engine.begin() as conn:
                 t = wh.quarantine
-                conn.execute(t.delete().where(t.c.source == source, t.c.rule == ref[2]))
+                rules = [ref.rule for ref in refs.values()]
+                conn.execute(t.delete().where(t.c.source == source, t.c.rule.in_(rules)))
                 if rejected:
-                    conn.execute(t.insert(), rejected)
+                    conn.execute(t.insert(), quarantine_rows(rejected, context.run_id))
+        for c in counts:
+            if c.unknown:
+                context.log.warning(
+                    f"{source}.{c.column}: {c.unknown} of {c.checked} values unknown in "
+                    f"{c.references} ({c.rule}), quarantined"
+                )
         ParquetStagedData(landing.staging_path).write(source, frame)
-        return dg.MaterializeResult(
+        table = [dataclasses.asdict(c) for c in counts]
+        yield dg.MaterializeResult(
             metadata={
                 "dagster/row_count": len(frame),
                 "dagster/column_schema": _schema(frame),
                 "rows_quarantined_here": len(rejected),
+                **({"references": dg.MetadataValue.md(_md_table(table))} if refs else {}),
                 "preview": dg.MetadataValue.md(_md_table(frame.head(5).to_dict("records"))),
             }
         )
+        if refs:
+            unknown = sum(c.unknown for c in counts)
+            yield dg.AssetCheckResult(
+                check_name=REFERENCES_CHECK,
+                passed=not unknown,
+                severity=dg.AssetCheckSeverity.WARN,
+                metadata={
+                    "rows_unknown_reference": unknown,
+                    "references": dg.MetadataValue.md(_md_table(table)),
+                    "first_rows": dg.MetadataValue.json(
+                        [f"{q.file}:{q.line}" for q in rejected[:10]]
+                    ),
+                },
+                description="; ".join(
+                    f"{c.unknown} {c.column} inconnu(s) dans {c.references}"
+                    for c in counts
+                    if c.unknown
+                )
+                or None,
+            )
 
     return _staging
 
@@ -279,6 +330,13 @@ def _web_raw_asset() -> dg.AssetsDefinition:
                 WEB,
                 {"source": WEB, "files": inventory.records()},
             )
+        ignored = [dataclasses.asdict(e) for e in inventory.ignored]
+        for e in ignored:
+            context.log.warning(f"{e['file']}: {e['rule']}: {e['message']}")
+        for e in errors:
+            context.log.error(
+                f"{e['file']}:{e['line'] or '-'}:{e['column'] or '-'}: {e['rule']}: {e['message']}"
+            )
         per_year = {fy: inventory.events(fy) for fy in inventory.fiscal_years}
         last_day = inventory.last_day
         yield dg.MaterializeResult(
@@ -288,6 +346,8 @@ def _web_raw_asset() -> dg.AssetsDefinition:
                 "file_errors": len(errors),
                 "events": inventory.rows,
                 "events_invalid_date": inventory.invalid_dates,
+                "entries_not_read": len(ignored),
+                "entries_not_read_list": dg.MetadataValue.md(_md_table(ignored)),
                 "events_per_fiscal_year": dg.MetadataValue.json(per_year),
                 "last_day": last_day.isoformat() if last_day else "",
             }

@@ -18,8 +18,35 @@ RESULT_SUITE = "indicator_result"
 FrameLoader = Callable[[dg.AssetCheckExecutionContext], pd.DataFrame | None]
 
 
+def _withheld(outcome, asset_key: dg.AssetKey):
+    """The outcome without raw samples when the asset's source has a personal column: a
+    shifted row can put an identifier in any column, so only counts and rows are shown."""
+    import dataclasses
+
+    from plan_indicators.sources.contracts import CONTRACTS
+
+    contract = CONTRACTS.get(asset_key.path[-1])
+    if contract is None or not contract.personal:
+        return outcome
+
+    def strip(failures):
+        return [
+            dataclasses.replace(f, sample=[f"<{len(f.sample)} valeur(s) masquée(s)>"])
+            if f.sample
+            else f
+            for f in failures
+        ]
+
+    return dataclasses.replace(
+        outcome,
+        error_failures=strip(outcome.error_failures),
+        warn_failures=strip(outcome.warn_failures),
+    )
+
+
 def check_result(outcome, check_name: str, asset_key: dg.AssetKey) -> dg.AssetCheckResult:
     """A `SuiteOutcome` as a check result: ERROR if any error-level failure, else WARN."""
+    outcome = _withheld(outcome, asset_key)
     passed = outcome.success and not outcome.warn_failures
     return dg.AssetCheckResult(
         asset_key=asset_key,

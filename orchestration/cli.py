@@ -138,7 +138,7 @@ def cmd_check_landing(args) -> int:
     report = check_landing(Path(args.dir))
     for line in report.problems():
         print(line)
-    print("landing zone OK" if report.ok else "landing zone has file-level errors")
+    print(report.summary())
     return 0 if report.ok else 1
 
 

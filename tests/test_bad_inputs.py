@@ -313,7 +313,11 @@ def test_unknown_channel_allowed_values(tmp_path):
         REQ_HEADER + "Q1,2024-05-01,pigeon,,06\nQ2,2024-05-01,email,,06\n",
     )
     read = read_source(tmp_path, "service_requests", pseudonym_key=KEY)
-    assert where(read) == [("service_requests/r.csv", 2, "channel", "allowed_values", "pigeon")]
+    # A source with a personal column withholds every rejected cell: "pigeon" → its shape only.
+    assert where(read) == [("service_requests/r.csv", 2, "channel", "allowed_values", None)]
+    assert read.quarantine[0].reason == (
+        "channel: valeur hors de la liste permise (valeur masquée, forme 'AAAAAA')"
+    )
     assert read.frame["request_id"].tolist() == ["Q2"]
     reconciled(read)
 
@@ -566,3 +570,165 @@ def test_reconciliation_helper_can_fail(tmp_path):
     with pytest.raises(AssertionError):
         reconciled(read)
     assert isinstance(read.frame, pd.DataFrame)
+
+
+# 28 --------------------------------------------------------------------------------------------
+def sat_file(rows: int, bad_row: int | None = None) -> str:
+    """A satisfaction file of `rows` rows (header = line 1, row i on line i + 1); the bad row's
+    id opens a quote that never closes."""
+    lines = ["response_id,response_date,score"]
+    for i in range(1, rows + 1):
+        cell = f"SAT-{i:05d}"
+        lines.append(('"' if i == bad_row else "") + f"{cell},2024-04-{i % 28 + 1:02d},7.5")
+    return "\n".join(lines) + "\n"
+
+
+def test_unclosed_quote_in_870_row_file_refuses_it_naming_the_line(tmp_path):
+    write(tmp_path, "satisfaction_responses", "s.csv", sat_file(870, bad_row=9))
+    write(tmp_path, "satisfaction_responses", "good.csv", SAT_GOOD)
+    read = read_source(tmp_path, "satisfaction_responses")
+    # Before: 9 rows read (8 staged + 1 quarantined record holding lines 10-871), so
+    # 870 - 9 = 861 rows vanished while rows_read = staged + quarantined held.
+    # Now: the quote opened on line 10 (row 9 + header) never closes → the file is refused.
+    [err] = read.errors
+    assert (err.file, err.line, err.column, err.rule) == (
+        "satisfaction_responses/s.csv", 10, "response_id", "unclosed_quote",
+    )  # fmt: skip
+    assert "ligne 10" in err.message and "fin du fichier (ligne 871)" in err.message
+    bad = report(read, "s.csv")
+    assert (bad.rows_read, bad.rows_staged, bad.rows_quarantined, bad.refused) == (0, 0, 0, True)
+    reconciled(read)
+    good_file_intact(read, "good.csv", 2)
+
+
+# 29 --------------------------------------------------------------------------------------------
+def test_quote_closed_lines_later_in_a_date_column_names_where_it_opened(tmp_path):
+    text = (
+        "response_id,response_date,score\n"
+        "R1,2024-05-01,7\n"
+        'R2,"2024-05-02,8\n'  # line 3: quote opens in response_date
+        "R3,2024-05-03,9\n"  # line 4: swallowed
+        'R4,"2024-05-04",6\n'  # line 5: its opening quote closes line 3's cell, then text
+    )
+    write(tmp_path, "satisfaction_responses", "s.csv", text)
+    read = read_source(tmp_path, "satisfaction_responses")
+    [err] = read.errors
+    assert (err.line, err.column, err.rule) == (3, "response_date", "unclosed_quote")
+    assert "refermé seulement ligne 5" in err.message
+
+
+# 30 --------------------------------------------------------------------------------------------
+def test_line_break_in_a_date_cell_is_an_unclosed_quote(tmp_path):
+    text = 'response_id,response_date,score\nR1,2024-05-01,7\nR2,"2024-05-02\n",8\n'
+    write(tmp_path, "satisfaction_responses", "s.csv", text)
+    read = read_source(tmp_path, "satisfaction_responses")
+    # A well-formed quoted cell, but a date cannot hold a line break: the quote belonged to
+    # line 3 and the row spans lines 3-4.
+    [err] = read.errors
+    assert (err.line, err.column, err.rule) == (3, "response_date", "unclosed_quote")
+    assert "ne peut pas en contenir" in err.message
+
+
+# 31 --------------------------------------------------------------------------------------------
+def test_multiline_note_is_staged_and_its_lines_reconcile(tmp_path):
+    text = (
+        ACT_HEADER  # line 1
+        + 'P1,I1,A1,2024-05-01,1,,,,"première ligne\n'  # line 2, note opens
+        + "deuxième ligne\r\n"  # line 3 (CRLF inside the cell)
+        + 'fin"\n'  # line 4, note closes
+        + "\n"  # line 5: blank
+        + "P1,I1,A2,2024-05-02,1,,,,court\n"  # line 6
+    )
+    write(tmp_path, "activity_register", "a.csv", text)
+    read = read_source(tmp_path, "activity_register")
+    assert read.errors == [] and read.quarantine == []
+    assert read.frame["_line"].tolist() == [2, 6]
+    assert read.frame["note"].iloc[0] == "première ligne\ndeuxième ligne\r\nfin"
+    f = read.files[0]
+    # 6 physical lines = 1 header + 1 blank + 2 rows + 2 line breaks inside the note
+    assert (f.lines, f.header_lines, f.blank_lines, f.rows_read, f.continued_lines) == (
+        6, 1, 1, 2, 2,
+    )  # fmt: skip
+    assert f.lines_mismatch() is None
+
+
+# 32 --------------------------------------------------------------------------------------------
+def test_note_quote_that_swallows_whole_rows_is_refused(tmp_path):
+    text = (
+        ACT_HEADER
+        + 'P1,I1,A1,2024-05-01,1,,,,"la note commence\n'  # line 2: note opens, never closed
+        + "P1,I1,A2,2024-05-02,1,,,,x\n"  # line 3: a whole row (8 commas) swallowed
+        + 'P1,I1,A3,2024-05-03,1,,,,y"\n'  # line 4: its quote "closes" the note
+    )
+    write(tmp_path, "activity_register", "a.csv", text)
+    read = read_source(tmp_path, "activity_register")
+    # Well-formed CSV, 9 cells, note is free text: but line 3 has the 8 separators of a row.
+    [err] = read.errors
+    assert (err.line, err.column, err.rule) == (2, "note", "unclosed_quote")
+    assert "englobe la ligne 3" in err.message
+    assert read.frame.empty
+
+
+# 33 --------------------------------------------------------------------------------------------
+def test_text_after_closing_quote_is_malformed_quote(tmp_path):
+    text = 'response_id,response_date,score\nR1,2024-05-01,7\nR2,2024-05-02,"8"5\n'
+    write(tmp_path, "satisfaction_responses", "s.csv", text)
+    read = read_source(tmp_path, "satisfaction_responses")
+    [err] = read.errors
+    assert (err.line, err.column, err.rule) == (3, "score", "malformed_quote")
+
+
+# 34 --------------------------------------------------------------------------------------------
+def test_unclosed_quote_fails_the_raw_asset_and_check_landing_alike(tmp_path, capsys):
+    import dagster as dg
+
+    from orchestration.cli import main
+    from orchestration.definitions import build_definitions
+
+    landing = tmp_path / "landing"
+    write(landing, "satisfaction_responses", "s.csv", sat_file(30, bad_row=9))
+    assert main(["check-landing", str(landing)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(
+        "ERROR satisfaction_responses/s.csv:10:response_id: unclosed_quote: guillemet ouvert "
+        "ligne 10 (cellule 1) jamais refermé"
+    )
+    defs = build_definitions(
+        None,
+        landing=str(landing),
+        warehouse_url=f"sqlite:///{tmp_path / 'wh.db'}",
+        staging=str(tmp_path / "staging"),
+        pseudonym_key="k",
+    )
+    result = defs.resolve_job_def("ingest").execute_in_process(
+        partition_key="2024-2025",
+        asset_selection=[dg.AssetKey(["raw", "satisfaction_responses"])],
+        raise_on_error=False,
+    )
+    [check] = [
+        e.asset_check_evaluation_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        and e.asset_check_evaluation_data.check_name == "file_contract"
+    ]
+    assert not check.passed
+    assert check.description.startswith(
+        "satisfaction_responses/s.csv line 10 column response_id: guillemet ouvert ligne 10"
+    )
+
+
+# 35 --------------------------------------------------------------------------------------------
+def test_line_reconciliation_catches_a_lost_line(tmp_path):
+    from plan_indicators.sources.landing import reconciliation_faults
+
+    text = "response_id,response_date,score\r\nR1,2024-05-01,7\r\n\r\n  \r\nR2,2024-05-02,8\r\n"
+    write(tmp_path, "satisfaction_responses", "s.csv", text)
+    read = read_source(tmp_path, "satisfaction_responses")
+    f = read.files[0]
+    # 5 physical lines = 1 header + 2 blank (empty, spaces only) + 2 rows + 0 continued
+    assert (f.lines, f.blank_lines, f.rows_read, f.continued_lines) == (5, 2, 2, 0)
+    assert reconciliation_faults(read.files) == []
+    f.blank_lines -= 1  # a line that no count holds, as a swallowing reader would leave
+    [fault] = reconciliation_faults(read.files)
+    assert (fault.file, fault.rule) == ("satisfaction_responses/s.csv", "rows_not_reconciled")
+    assert fault.message.startswith("5 lignes physiques, 4 comptées")

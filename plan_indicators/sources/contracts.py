@@ -2,8 +2,14 @@
 
 A column's `type` says how the reader types it: str, date, bool, int, float, timestamp_us,
 yyyymmdd. `allowed` lists the accepted values; `aliases` the other headers that mean the same
-column (Meta's French and legacy exports). Staged frames use the `name`s below, plus
-`_file` and `_line` (1-based line in the file, header = line 1).
+column (Meta's French and legacy exports). `free_text` columns (notes, titles) are the only
+ones whose quoted cells may span lines: a line break anywhere else means a quote never closed.
+An `identifier` is joined across files, so the spellings Excel leaves on ids it re-saved
+(scientific notation, a trailing `.0`, a leading apostrophe, a number of 16 digits or more in
+a workbook) refuse the file. `references` declare, per column, the source and column its
+values must exist in: staging quarantines the rows whose value is unknown there. Staged
+frames use the `name`s below, plus `_file` and `_line` (1-based line in the file, header =
+line 1; in a workbook, the row number of the sheet read).
 """
 
 from __future__ import annotations
@@ -21,6 +27,18 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     personal: bool = False
+    free_text: bool = False
+    identifier: bool = False
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Values of the column must exist in `source`.`column`; unknown ones are quarantined
+    under `rule`."""
+
+    source: str
+    column: str
+    rule: str
 
 
 @dataclass(frozen=True)
@@ -29,9 +47,10 @@ class SourceContract:
     row: str
     columns: tuple[Column, ...]
     key: tuple[str, ...] = ()
-    formats: tuple[str, ...] = (".csv", ".csv.gz")
+    formats: tuple[str, ...] = (".csv", ".csv.gz", ".xlsx")
     date_column: str | None = None
-    references: dict[str, tuple[str, str]] = field(default_factory=dict)
+    references: dict[str, Reference] = field(default_factory=dict)
+    sheet: str | None = None  # the workbook sheet to read; None = the first one
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -39,6 +58,12 @@ class SourceContract:
     @property
     def required(self) -> list[str]:
         return [c.name for c in self.columns if c.required]
+
+    @property
+    def personal(self) -> bool:
+        """A source with a personal column never shows a rejected raw cell, whatever column
+        it landed in (a shifted row puts an id anywhere)."""
+        return any(c.personal for c in self.columns)
 
 
 CHANNELS = ("web_form", "email", "chat", "phone", "mail", "in_person", "fax")
@@ -57,14 +82,18 @@ CONTRACTS: dict[str, SourceContract] = {
                 Column("user_pseudo_id"),
                 Column("page_location"),
             ),
-            formats=(".csv", ".csv.gz", ".parquet"),
+            formats=(".csv", ".csv.gz", ".parquet"),  # no workbook: see docs/contracts.md
             date_column="event_date",
         ),
         SourceContract(
             "facebook_posts",
             "Facebook post (Meta Business Suite 'Posts' export)",
             (
-                Column("post_id", aliases=("Post ID", "Identifiant de la publication")),
+                Column(
+                    "post_id",
+                    aliases=("Post ID", "Identifiant de la publication"),
+                    identifier=True,
+                ),
                 Column("publish_time", "mdy_hm", aliases=("Publish time", "Heure de publication")),
                 Column(
                     "reach",
@@ -73,7 +102,12 @@ CONTRACTS: dict[str, SourceContract] = {
                     aliases=("Reach", "Lifetime Post organic reach", "Couverture"),
                 ),
                 Column("post_type", required=False, aliases=("Post type", "Type de publication")),
-                Column("title", required=False, aliases=("Title", "Description", "Titre")),
+                Column(
+                    "title",
+                    required=False,
+                    aliases=("Title", "Description", "Titre"),
+                    free_text=True,
+                ),
             ),
             key=("post_id",),
             date_column="publish_time",
@@ -81,15 +115,15 @@ CONTRACTS: dict[str, SourceContract] = {
         SourceContract(
             "facebook_post_topics",
             "post classified by the communications team",
-            (Column("post_id"), Column("informs_programs", "bool")),
+            (Column("post_id", identifier=True), Column("informs_programs", "bool")),
             key=("post_id",),
-            references={"post_id": ("facebook_posts", "post_id")},
+            references={"post_id": Reference("facebook_posts", "post_id", "unknown_post")},
         ),
         SourceContract(
             "service_requests",
             "request to the public services",
             (
-                Column("request_id"),
+                Column("request_id", identifier=True),
                 Column("received_date", "date"),
                 Column("channel", allowed=CHANNELS),
                 Column("requester_id", required=False, personal=True),
@@ -103,7 +137,7 @@ CONTRACTS: dict[str, SourceContract] = {
             "offer of service made to a client",
             (
                 Column("offer_id"),
-                Column("request_id"),
+                Column("request_id", identifier=True),
                 Column("offer_date", "date"),
                 Column("offer_kind", allowed=("initial", "follow_up")),
                 Column("response", allowed=("accepted", "refused", "no_response", "pending")),
@@ -111,7 +145,9 @@ CONTRACTS: dict[str, SourceContract] = {
             ),
             key=("offer_id",),
             date_column="offer_date",
-            references={"request_id": ("service_requests", "request_id")},
+            references={
+                "request_id": Reference("service_requests", "request_id", "unknown_request")
+            },
         ),
         SourceContract(
             "satisfaction_responses",
@@ -162,7 +198,7 @@ CONTRACTS: dict[str, SourceContract] = {
                 Column("outcome", "bool", required=False),
                 Column("start_date", "date", required=False),
                 Column("subject", required=False),
-                Column("note", required=False),
+                Column("note", required=False, free_text=True),
             ),
             key=("plan_id", "indicator_id", "record_id"),
             date_column="event_date",

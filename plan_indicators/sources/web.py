@@ -29,7 +29,8 @@ import duckdb
 from plan_indicators.fiscal import FiscalYear
 from plan_indicators.sources.contracts import CONTRACTS
 from plan_indicators.sources.csvio import checksum
-from plan_indicators.sources.readers import FileError, FileReport, list_files
+from plan_indicators.sources.folders import IgnoredEntry, scan_folder
+from plan_indicators.sources.readers import FileError, FileReport
 
 WEB = "web_analytics"
 _REQUIRED = [c.name for c in CONTRACTS[WEB].columns if c.required]
@@ -110,10 +111,18 @@ class WebInventory:
     root: Path
     files: list[WebFile]
     inspected: int
+    ignored: list[IgnoredEntry] = field(default_factory=list)
 
     @property
     def errors(self) -> list[FileError]:
-        return [FileError(**e) for f in self.files for e in f.errors]
+        """Files refused, and workbooks, which web analytics does not read (their events
+        would be missing from the counts)."""
+        refused = [FileError(**e) for f in self.files for e in f.errors]
+        return refused + [
+            FileError(e.file, None, None, e.rule, e.message)
+            for e in self.ignored
+            if e.rule == "unsupported_format"
+        ]
 
     @property
     def rows(self) -> int:
@@ -179,8 +188,9 @@ def inventory_web_files(landing_dir: Path, cached: list[dict] | None = None) -> 
             con.append(_connect())
         return con[0]
 
+    paths, ignored = scan_folder(landing_dir, WEB)
     try:
-        for path in list_files(landing_dir, WEB):
+        for path in paths:
             rel = path.relative_to(landing_dir).as_posix()
             st = path.stat()
             record = known.get(rel)
@@ -192,7 +202,7 @@ def inventory_web_files(landing_dir: Path, cached: list[dict] | None = None) -> 
     finally:
         for c in con:
             c.close()
-    return WebInventory(landing_dir, files, inspected)
+    return WebInventory(landing_dir, files, inspected, ignored)
 
 
 def _inspect(connection, path: Path, entry: WebFile) -> WebFile:
@@ -315,9 +325,9 @@ def stage_web_analytics_years(
     """
     inventory = inventory or inventory_web_files(landing_dir)
     years = sorted(FiscalYear.parse(fy) for fy in outputs)
+    inventory.raise_for_errors()
     if not inventory.files:
         return {fy.key: _stats(0, 0, 0, 0, 0, 0) for fy in years}
-    inventory.raise_for_errors()
     pages = sorted(set(pages))
     pure, mixed = inventory.scan_groups(years)
     scanned = sum(map(len, pure.values())) + len(mixed)
