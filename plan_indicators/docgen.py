@@ -71,9 +71,14 @@ def source_block(name: str) -> str:
         facts.append(f"Key: {_code(contract.key)} (a repeated key is quarantined).")
     if contract.date_column:
         facts.append(f"Date of a row: `{contract.date_column}`.")
-    refs = [f"`{c}` → `{t}.{tc}`" for c, (t, tc) in contract.references.items()]
+    refs = [
+        f"`{c}` → `{r.source}.{r.column}` (unknown: `{r.rule}`)"
+        for c, r in contract.references.items()
+    ]
     if refs:
         facts.append(f"References: {', '.join(refs)}.")
+    if contract.sheet:
+        facts.append(f"Workbook sheet: `{contract.sheet}`.")
     lines = [" ".join(facts), "", "| column | required | type | accepted values | other headers |"]
     lines.append("|---|---|---|---|---|")
     for col in contract.columns:
@@ -82,7 +87,12 @@ def source_block(name: str) -> str:
                 f"column {name}.{col.name} has type {col.type!r}, which the docs do not describe: "
                 f"add it to TYPE_TEXT in plan_indicators/docgen.py, then run {REGENERATE}"
             )
-        kind = TYPE_TEXT[col.type] + (", personal: pseudonymised on ingestion" * col.personal)
+        kind = (
+            TYPE_TEXT[col.type]
+            + (", personal: pseudonymised on ingestion" * col.personal)
+            + (", free text: may span lines" * col.free_text)
+            + (", identifier: Excel-mangled spellings refuse the file" * col.identifier)
+        )
         accepted = _code(col.allowed) if col.allowed else _range(col)
         cells = [f"`{col.name}`", "yes" if col.required else "no", kind, accepted]
         cells.append(", ".join(f"`{a}`" for a in col.aliases))

@@ -732,3 +732,453 @@ def test_line_reconciliation_catches_a_lost_line(tmp_path):
     [fault] = reconciliation_faults(read.files)
     assert (fault.file, fault.rule) == ("satisfaction_responses/s.csv", "rows_not_reconciled")
     assert fault.message.startswith("5 lignes physiques, 4 comptées")
+
+
+def xlsx(root, source, name, rows, sheet="Feuil1", extra_sheets=()):
+    """A workbook written with openpyxl: `rows` of Python values (None = empty cell)."""
+    import openpyxl
+
+    folder = root / source
+    folder.mkdir(parents=True, exist_ok=True)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for r in rows:
+        ws.append(list(r))
+    for other in extra_sheets:
+        wb.create_sheet(other).append(["autre"])
+    path = folder / name
+    wb.save(path)
+    return path
+
+
+# 36 --------------------------------------------------------------------------------------------
+def test_every_entry_not_read_is_named(tmp_path, capsys):
+    from orchestration.cli import main
+
+    sat = tmp_path / "satisfaction_responses"
+    write(tmp_path, "satisfaction_responses", "good.csv", SAT_GOOD)
+    write(tmp_path, "satisfaction_responses", "notes.txt", SAT_GOOD)
+    write(tmp_path, "satisfaction_responses", "~$mai.xlsx", b"lock")
+    write(tmp_path, "satisfaction_responses", ".~lock.mai.xlsx#", b"lock")
+    write(tmp_path, "satisfaction_responses", ".DS_Store", b"x")
+    write(sat, "2023", "old.csv", SAT_GOOD)  # a sub-folder
+    (sat / "gone.csv").symlink_to(tmp_path / "nowhere.csv")  # dangling link
+    write(tmp_path, "satisfation_responses", "typo.csv", SAT_GOOD)  # misspelt source folder
+    (tmp_path / "readme.md").write_text("x")
+    report = check_landing(tmp_path)
+    assert report.ok  # nothing refused: all warnings, each named
+    s = "satisfaction_responses"
+    assert [(e.file, e.rule) for e in report.ignored] == [
+        ("readme.md", "stray_file"),
+        ("satisfation_responses", "unknown_folder"),
+        (f"{s}/.DS_Store", "hidden_file"),
+        (f"{s}/.~lock.mai.xlsx#", "lock_file"),
+        (f"{s}/2023", "subfolder"),
+        (f"{s}/gone.csv", "broken_link"),
+        (f"{s}/notes.txt", "unknown_extension"),
+        (f"{s}/~$mai.xlsx", "lock_file"),
+    ]
+    assert (
+        f"WARN {s}/notes.txt:-:-: unknown_extension: extension non lue (.txt) : formats lus "
+        ".csv, .csv.gz, .xlsx"
+    ) in report.problems()
+    assert main(["check-landing", str(tmp_path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == "landing zone OK, 8 entries not read (see WARN lines)"
+    assert sum(line.startswith("WARN ") for line in out) == 8
+    good_file_intact(read_source(tmp_path, s), "good.csv", 2)
+
+
+# 37 --------------------------------------------------------------------------------------------
+def test_workbook_read_with_the_same_contract(tmp_path):
+    xlsx(
+        tmp_path,
+        "satisfaction_responses",
+        "sondage.xlsx",
+        [
+            [None, None, None],  # row 1: empty, a blank line before the header
+            ["response_id", "response_date", "score"],  # row 2: header
+            ["X1", dt.date(2024, 5, 1), 8],  # row 3: real date cell, number
+            ["X2", dt.datetime(2024, 5, 2, 0, 0), 7.5],  # row 4: date-time cell
+            ["X3", 45415, "9"],  # row 5: serial, 2024-05-03 − 1899-12-30 = 45415 days; text score
+            ["X4", "2024-05-04", 6],  # row 6: ISO text date, as in a CSV
+            [None, None, None],  # row 7: blank
+            ["X5", "04/05/2024", 6],  # row 8: ambiguous text date → date_format
+            ["X6", dt.date(2024, 5, 6), "#DIV/0!"],  # row 9: an Excel error cell
+            ["X7", dt.date(2024, 5, 7), 5, "décalé"],  # row 10: value without a header (D)
+        ],
+        extra_sheets=["Notes"],
+    )
+    read = read_source(tmp_path, "satisfaction_responses")
+    f = "satisfaction_responses/sondage.xlsx"
+    assert read.errors == []
+    assert [(q.file, q.sheet, q.line, q.column, q.rule, q.value) for q in read.quarantine] == [
+        (f, "Feuil1", 8, "response_date", "date_format", "04/05/2024"),
+        (f, "Feuil1", 9, "score", "cell_error", "#DIV/0!"),
+        (f, "Feuil1", 10, None, "field_count", None),
+    ]
+    assert read.quarantine[1].reason == "score: cellule en erreur dans le classeur (#DIV/0!)"
+    assert read.quarantine[2].reason == "valeur hors des colonnes de l'en-tête (colonne D)"
+    assert read.frame["response_id"].tolist() == ["X1", "X2", "X3", "X4"]
+    assert read.frame["response_date"].dt.day.tolist() == [1, 2, 3, 4]  # May 1-4 2024
+    assert read.frame["score"].tolist() == [8.0, 7.5, 9.0, 6.0]
+    assert read.frame["_line"].tolist() == [3, 4, 5, 6]  # sheet rows
+    r = read.files[0]
+    # 10 sheet rows = 1 header + 2 blank (rows 1, 7) + 7 rows read; 7 = 4 staged + 3 quarantined
+    assert (r.sheet, r.lines, r.header_lines, r.blank_lines, r.rows_read) == (
+        "Feuil1", 10, 1, 2, 7,
+    )  # fmt: skip
+    assert (r.rows_staged, r.rows_quarantined, r.lines_mismatch()) == (4, 3, None)
+    assert r.warnings == ["feuille(s) non lue(s) : 'Notes' (lue : 'Feuil1')"]
+    lines = check_landing(tmp_path).problems()
+    assert (
+        f"WARN {f}[Feuil1]:9:score: cell_error: score: cellule en erreur dans le classeur "
+        "(#DIV/0!) (valeur '#DIV/0!')"
+    ) in lines
+
+
+# 38 --------------------------------------------------------------------------------------------
+def test_workbook_sheet_named_by_the_contract(tmp_path, monkeypatch):
+    import dataclasses
+
+    from plan_indicators.sources import contracts
+
+    named = dataclasses.replace(contracts.CONTRACTS["satisfaction_responses"], sheet="Réponses")
+    monkeypatch.setitem(contracts.CONTRACTS, "satisfaction_responses", named)
+    xlsx(tmp_path, "satisfaction_responses", "a.xlsx", [["x"]], extra_sheets=["Autre"])
+    read = read_source(tmp_path, "satisfaction_responses")
+    [err] = read.errors
+    assert (err.file, err.sheet, err.line, err.column, err.rule) == (
+        "satisfaction_responses/a.xlsx", "Réponses", None, None, "missing_sheet",
+    )  # fmt: skip
+    assert err.message == "feuille 'Réponses' absente (feuilles : 'Feuil1', 'Autre')"
+    xlsx(
+        tmp_path,
+        "satisfaction_responses",
+        "a.xlsx",
+        [["lisez-moi"]],
+        extra_sheets=["Réponses"],
+    )
+    import openpyxl
+
+    wb = openpyxl.load_workbook(tmp_path / "satisfaction_responses" / "a.xlsx")
+    ws = wb["Réponses"]
+    ws.delete_rows(1)
+    ws.append(["response_id", "response_date", "score"])
+    ws.append(["Y1", dt.date(2024, 6, 1), 4])
+    wb.save(tmp_path / "satisfaction_responses" / "a.xlsx")
+    read = read_source(tmp_path, "satisfaction_responses")
+    assert read.errors == [] and read.frame["response_id"].tolist() == ["Y1"]
+    assert read.files[0].sheet == "Réponses"
+
+
+# 39 --------------------------------------------------------------------------------------------
+def test_workbook_post_ids_as_numbers(tmp_path):
+    head = ["Post ID", "Publish time", "Reach"]
+    when = dt.datetime(2024, 5, 1, 14, 30)
+    xlsx(tmp_path, "facebook_posts", "a.xlsx", [head, [122158000000544, when, 1250]])
+    read = read_source(tmp_path, "facebook_posts")
+    # 15 digits: Excel keeps the number whole, read back as its digits
+    assert read.errors == [] and read.frame["post_id"].tolist() == ["122158000000544"]
+    assert read.frame["publish_time"].tolist() == [pd.Timestamp("2024-05-01 14:30")]
+    xlsx(tmp_path, "facebook_posts", "a.xlsx", [head, [1221580000000544, when, 1250]])
+    read = read_source(tmp_path, "facebook_posts")
+    # 16 digits: Excel kept 15 significant digits, the id no longer joins → file refused
+    [err] = read.errors
+    assert (err.sheet, err.line, err.column, err.rule) == (
+        "Feuil1", 2, "post_id", "scientific_notation_id",
+    )  # fmt: skip
+
+
+# 40 --------------------------------------------------------------------------------------------
+def test_workbook_in_web_analytics_is_refused(tmp_path):
+    from plan_indicators.sources.web import stage_web_analytics
+
+    xlsx(tmp_path, "web_analytics", "events.xlsx", [["event_date"], ["20240501"]])
+    report = check_landing(tmp_path)
+    assert [(e.file, e.line, e.column, e.rule) for e in report.errors] == [
+        ("web_analytics/events.xlsx", None, None, "unsupported_format")
+    ]
+    assert report.summary() == "landing zone has file-level errors"
+    with pytest.raises(ValueError, match="unsupported_format"):
+        stage_web_analytics(tmp_path, "2024-2025", tmp_path / "out.parquet", ["/"])
+
+
+# 41 --------------------------------------------------------------------------------------------
+def test_corrupt_workbook_is_unreadable(tmp_path):
+    write(tmp_path, "satisfaction_responses", "faux.xlsx", b"PK\x03\x04 not really a zip")
+    write(tmp_path, "satisfaction_responses", "good.csv", SAT_GOOD)
+    read = read_source(tmp_path, "satisfaction_responses")
+    [err] = read.errors
+    assert (err.file, err.line, err.column, err.rule) == (
+        "satisfaction_responses/faux.xlsx", None, None, "unreadable",
+    )  # fmt: skip
+    good_file_intact(read, "good.csv", 2)
+    reconciled(read)
+
+
+# 42-45 -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("source", "cell", "rule"),
+    [
+        ("facebook_posts", "1221580000000544.0", "decimal_id"),
+        ("facebook_posts", "'1221580000000544", "apostrophe_id"),
+        ("facebook_post_topics", "1221580000000544.0", "decimal_id"),
+        ("facebook_post_topics", "'1221580000000544", "apostrophe_id"),
+    ],
+)
+def test_excel_mangled_post_ids_refuse_the_file(tmp_path, source, cell, rule):
+    if source == "facebook_posts":
+        text = (
+            "Post ID,Publish time,Reach\n122158000001,05/01/2024 14:30,10\n"
+            f"{cell},05/02/2024 14:30,1\n"
+        )
+    else:
+        text = f"post_id,informs_programs\n122158000001,oui\n{cell},non\n"
+    write(tmp_path, source, "x.csv", text)
+    read = read_source(tmp_path, source)
+    [err] = read.errors
+    assert (err.file, err.line, err.column, err.rule) == (f"{source}/x.csv", 3, "post_id", rule)
+    assert repr(cell) in err.message
+    assert read.frame.empty and read.files[0].refused
+    reconciled(read)
+
+
+# 46 --------------------------------------------------------------------------------------------
+def test_topics_of_unknown_posts_quarantined_in_staging_and_counted(tmp_path):
+    import dagster as dg
+
+    from orchestration.definitions import build_definitions
+    from plan_indicators.warehouse import engine_for, table_rows
+
+    landing, url = tmp_path / "landing", f"sqlite:///{tmp_path / 'wh.db'}"
+    write(
+        landing,
+        "facebook_posts",
+        "p.csv",
+        "Post ID,Publish time,Reach\n122158000001,05/01/2024 14:30,10\n",
+    )
+    write(
+        landing,
+        "facebook_post_topics",
+        "t.csv",
+        "post_id,informs_programs\n"
+        "122158000001,oui\n"
+        "122158000404,oui\n"  # line 3: in no posts file
+        "122158000405,non\n",  # line 4: neither
+    )
+    write(landing, "facebook_post_topics", "notes.txt", "x")
+    # check-landing names the same rows as staging
+    q = [(q.file, q.line, q.rule) for q in check_landing(landing).quarantine]
+    t = "facebook_post_topics/t.csv"
+    assert q == [(t, 3, "unknown_post"), (t, 4, "unknown_post")]
+    defs = build_definitions(
+        None,
+        landing=str(landing),
+        warehouse_url=url,
+        staging=str(tmp_path / "s"),
+        pseudonym_key="k",
+    )
+    keys = [
+        dg.AssetKey([layer, src])
+        for src in ("facebook_posts", "facebook_post_topics")
+        for layer in ("raw", "staging")
+    ]
+    result = defs.resolve_job_def("ingest").execute_in_process(
+        partition_key="2024-2025", asset_selection=keys, raise_on_error=False
+    )
+    assert result.success
+    rows = [
+        (r["file"], r["line"], r["column_name"], r["rule"], r["value"])
+        for r in table_rows(engine_for(url), "quarantine")
+    ]
+    assert rows == [
+        (t, 3, "post_id", "unknown_post", "122158000404"),
+        (t, 4, "post_id", "unknown_post", "122158000405"),
+    ]
+    [check] = [
+        e.asset_check_evaluation_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        and e.asset_check_evaluation_data.check_name == "references_known"
+    ]
+    # 3 topic rows checked, 2 unknown: a warning, the run goes on
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
+    assert check.metadata["rows_unknown_reference"].value == 2
+    assert check.description == "2 post_id inconnu(s) dans facebook_posts.post_id"
+    mats = {
+        tuple(e.asset_key.path): e.step_materialization_data.materialization.metadata
+        for e in result.all_events
+        if e.event_type_value == "ASSET_MATERIALIZATION"
+    }
+    assert mats[("staging", "facebook_post_topics")]["dagster/row_count"].value == 1  # 3 - 2
+    assert mats[("raw", "facebook_post_topics")]["entries_not_read"].value == 1  # notes.txt
+
+
+# 47 --------------------------------------------------------------------------------------------
+SHIFTED_IDS = ["QC-555001", "QC-555002", "QC-555003", "QC-555004"]
+
+
+def test_requester_id_through_a_shifted_column_is_never_in_clear(tmp_path, capsys):
+    import dagster as dg
+
+    from orchestration.cli import main
+    from orchestration.definitions import build_definitions
+
+    landing = tmp_path / "landing"
+    a, b, c, d = SHIFTED_IDS
+    write(
+        landing,
+        "service_requests",
+        "r.csv",
+        REQ_HEADER
+        + "Q1,2024-05-01,email,QC-555000,06\n"  # line 2: staged, pseudonymised
+        + f"Q2,2024-05-01,{a},06,\n"  # line 3: channel missing, the id shifted left into it
+        + f"Q3,2024-05-01,email,06,{b}\n"  # line 4: id shifted right into region_code
+        + f"Q4,{c},email,,06\n"  # line 5: the id where the date should be
+        + f"Q1,2024-05-02,email,{d},06\n",  # line 6: duplicate key (value = the key)
+    )
+    write(landing, "service_requests", "x.csv", f"request_id,received_date,channel\n'{a},x,y\n")
+    read = read_source(landing, "service_requests", pseudonym_key=KEY)
+    f = "service_requests/r.csv"
+    assert [(q.file, q.line, q.column, q.rule, q.value) for q in read.quarantine] == [
+        (f, 3, "channel", "allowed_values", None),
+        (f, 4, "region_code", "allowed_values", None),
+        (f, 5, "received_date", "date_format", None),
+        (f, 6, "request_id", "duplicate_key", None),
+    ]
+    # only the shape is told: QC-555001 → AA-999999
+    assert read.quarantine[0].reason.endswith("(valeur masquée, forme 'AA-999999')")
+    [err] = read.errors  # x.csv: a mangled id in a personal source, shown by its shape only
+    assert (err.file, err.line, err.column, err.rule) == (
+        "service_requests/x.csv", 2, "request_id", "apostrophe_id",
+    )  # fmt: skip
+    assert 'forme "\'AA-999999"' in err.message
+    texts = [repr(read.quarantine), repr(read.errors), read.frame.to_csv()]
+    assert main(["check-landing", str(landing)]) == 1
+    texts.append(capsys.readouterr().out)
+
+    (landing / "service_requests" / "x.csv").unlink()  # now ingest the rest through Dagster
+    url = f"sqlite:///{tmp_path / 'wh.db'}"
+    defs = build_definitions(
+        None,
+        landing=str(landing),
+        warehouse_url=url,
+        staging=str(tmp_path / "s"),
+        pseudonym_key="k",
+    )
+    with dg.instance_for_test() as instance:
+        result = defs.resolve_job_def("ingest").execute_in_process(
+            partition_key="2024-2025",
+            asset_selection=[dg.AssetKey([lay, "service_requests"]) for lay in ("raw", "staging")],
+            raise_on_error=False,
+            instance=instance,
+        )
+        assert result.success
+        texts += [str(e) for e in instance.all_logs(result.run_id)]
+    capture = capsys.readouterr()
+    texts += [capture.out, capture.err]
+    stored = [p for p in tmp_path.rglob("*") if p.is_file() and "landing" not in p.parts]
+    assert any(p.name == "wh.db" for p in stored) and any(p.suffix == ".parquet" for p in stored)
+    for raw in ["QC-555000", *SHIFTED_IDS]:
+        assert all(raw not in t for t in texts), raw
+        for p in stored:
+            assert raw.encode() not in p.read_bytes(), f"{raw} in {p}"
+
+
+# 48 --------------------------------------------------------------------------------------------
+def test_gx_samples_of_a_personal_source_are_withheld():
+    import dagster as dg
+
+    from expectations.checks import check_result
+    from expectations.runner import ExpectationFailure, SuiteOutcome
+
+    failure = ExpectationFailure(
+        "expect_column_values_to_be_in_set", "channel", "error", "allowed_values", 1,
+        sample=["QC-555001"], rows=["service_requests/r.csv:3"],
+    )  # fmt: skip
+    outcome = SuiteOutcome("raw_service_requests", False, [failure], [], 5)
+    result = check_result(
+        outcome, "great_expectations_raw", dg.AssetKey(["raw", "service_requests"])
+    )
+    text = repr(result.metadata) + str(result.description)
+    assert "QC-555001" not in text
+    assert result.metadata["unexpected_sample"].value == {
+        "allowed_values:channel": ["<1 valeur(s) masquée(s)>"]
+    }
+    assert result.metadata["unexpected_rows"].value == {
+        "allowed_values:channel": ["service_requests/r.csv:3"]  # lineage kept
+    }
+    # a source without personal column keeps its samples
+    other = check_result(outcome, "great_expectations_raw", dg.AssetKey(["raw", "survey_results"]))
+    assert other.metadata["unexpected_sample"].value == {"allowed_values:channel": ["QC-555001"]}
+
+
+# 49+ (one case per boolean column of every contract) -------------------------------------------
+def _bool_columns():
+    from plan_indicators.sources.contracts import CONTRACTS
+
+    return [
+        (source, col.name, col.required)
+        for source, contract in CONTRACTS.items()
+        if source != "web_analytics"
+        for col in contract.columns
+        if col.type == "bool"
+    ]
+
+
+def test_the_boolean_columns_are_the_ones_tested_below():
+    # Written out so that a new boolean column shows up here and gets its cases.
+    assert _bool_columns() == [
+        ("facebook_post_topics", "informs_programs", True),
+        ("coordination_requests", "eligible", True),
+        ("action_plan_filings", "consultation", True),
+        ("activity_register", "outcome", False),
+    ]
+
+
+@pytest.mark.parametrize(("source", "column", "required"), _bool_columns())
+def test_unreadable_boolean_is_quarantined_never_false(tmp_path, source, column, required):
+    from contract_rows import csv_text, valid_rows
+
+    from plan_indicators.sources.contracts import CONTRACTS
+
+    contract = CONTRACTS[source]
+    i = [c.name for c in contract.columns].index(column)
+    rows = valid_rows(contract, 4)
+    rows[0][i] = ""  # line 2: empty
+    rows[1][i] = "peut-être"  # line 3: not a boolean
+    rows[2][i] = "NON"  # line 4: false, any case
+    rows[3][i] = "Oui"  # line 5: true
+    write(tmp_path, source, "b.csv", csv_text(contract, rows))
+    read = read_source(tmp_path, source, pseudonym_key=KEY)
+    f = f"{source}/b.csv"
+    expected = [(f, 3, column, "bool_value", "peut-être")]
+    if required:
+        expected.insert(0, (f, 2, column, "required_value", None))
+    assert where(read) == expected
+    staged = dict(zip(read.frame["_line"], read.frame[column], strict=True))
+    if not required:
+        assert pd.isna(staged.pop(2))  # an optional empty boolean stays unknown, not false
+    assert staged == {4: False, 5: True}
+    r = read.files[0]
+    # 4 rows read = (2 or 3 staged) + (2 or 1 quarantined)
+    assert (r.rows_read, r.rows_quarantined) == (4, 2 if required else 1)
+    reconciled(read)
+
+
+def test_workbook_empty_required_boolean_is_quarantined(tmp_path):
+    xlsx(
+        tmp_path,
+        "facebook_post_topics",
+        "t.xlsx",
+        [["post_id", "informs_programs"], ["P1", True], ["P2", None], ["P3", 0], ["P4", 2]],
+    )
+    read = read_source(tmp_path, "facebook_post_topics")
+    f = "facebook_post_topics/t.xlsx"
+    assert where(read) == [
+        (f, 3, "informs_programs", "required_value", None),  # empty cell
+        (f, 5, "informs_programs", "bool_value", "2"),  # a number other than 1/0
+    ]
+    assert read.frame["informs_programs"].tolist() == [True, False]  # P1, P3
