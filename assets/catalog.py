@@ -38,6 +38,7 @@ def indicator_rows(plan: Plan) -> list[dict]:
             "measure": ind.measure.name,
             "measure_params": json.dumps(ind.measure.params, ensure_ascii=False),
             "assumptions": json.dumps(ind.assumptions, ensure_ascii=False),
+            "note_fr": ind.note_fr,
             "sort_order": i,
         }
         for i, ind in enumerate(plan.indicators)

@@ -159,7 +159,10 @@ class Indicator(BaseModel):
     direction: Direction = "higher_is_better"
     measure: MeasureSpec
     targets: dict[str, Target] = Field(default_factory=dict)
+    # `assumptions` are the analysts' working notes (kept internal); `note_fr` is the note
+    # that readers of the report and the exports see under the results table.
     assumptions: list[str] = Field(default_factory=list)
+    note_fr: str | None = None
     owners: list[str] = Field(default_factory=list)
 
     @field_validator("targets", mode="before")

@@ -11,6 +11,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 NNBSP = "\u202f"
 NBSP = "\u00a0"
+MONTHS_FR = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
 
 
 def round1(value: float | None) -> float | None:
@@ -53,3 +57,9 @@ def display_value(unit: str, value: float | None, achieved_on: dt.date | None = 
     if value is None:
         return None
     return format_value(value, unit)
+
+
+def date_fr(day: dt.date) -> str:
+    """A date as French prose prints it: "5 février 2021", "1er avril 2024"."""
+    first = "1er" if day.day == 1 else str(day.day)
+    return f"{first} {MONTHS_FR[day.month - 1]} {day.year}"

@@ -39,6 +39,7 @@ dim_indicator = sa.Table(
     sa.Column("measure", sa.String(64), nullable=False),
     sa.Column("measure_params", sa.Text),
     sa.Column("assumptions", sa.Text),
+    sa.Column("note_fr", sa.Text),
     sa.Column("sort_order", sa.Integer),
 )  # fmt: skip
 
@@ -166,12 +167,39 @@ def _ensure_sqlite_dir(url: str) -> None:
 
 def create_schema(engine: Engine) -> None:
     metadata.create_all(engine)
+    add_missing_columns(engine)
     with engine.begin() as conn:
         if (
             not sa.inspect(conn).has_table("v_scorecard")
             and "v_scorecard" not in sa.inspect(conn).get_view_names()
         ):
             conn.execute(sa.text(V_SCORECARD_SQL))
+
+
+def add_missing_columns(engine: Engine) -> list[str]:
+    """Add the nullable columns a newer release declares to a warehouse made by an older one.
+
+    `create_all` creates missing tables but never alters existing ones, so a warehouse kept
+    across releases would otherwise refuse every insert naming the new column. Only nullable
+    columns are added (a new required column needs a real migration); returns "table.column"
+    of each column added.
+    """
+    added = []
+    with engine.begin() as conn:
+        inspector = sa.inspect(conn)
+        for table in metadata.sorted_tables:
+            if not inspector.has_table(table.name):
+                continue
+            present = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present or not column.nullable:
+                    continue
+                kind = column.type.compile(dialect=conn.dialect)
+                conn.execute(
+                    sa.text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}')
+                )
+                added.append(f"{table.name}.{column.name}")
+    return added
 
 
 def replace_rows(

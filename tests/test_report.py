@@ -28,12 +28,14 @@ FY1, FY2 = "2024-2025", "2025-2026"
 GENERATED = dt.datetime(2026, 5, 1, 14, 5, tzinfo=dt.UTC)
 
 
-def _indicator(ind_id, text, unit, enjeu, orientation, objective, assumptions=None, order=0):
+def _indicator(ind_id, text, unit, enjeu, orientation, objective, assumptions=None, order=0,
+               note_fr=None):  # fmt: skip
     return {
         "plan_id": PLAN, "indicator_id": ind_id, "enjeu": enjeu, "orientation": orientation,
         "objective": objective, "text_fr": text, "unit": unit,
         "direction": "lower_is_better" if unit == "days" else "higher_is_better",
         "measure": "survey_value", "assumptions": assumptions, "sort_order": order,
+        "note_fr": note_fr,
     }  # fmt: skip
 
 
@@ -73,7 +75,8 @@ def build_warehouse(tmp_path: Path, *, text_fr: str = f"{SCRIPT} Proportion des 
     e1, o1 = "1 — L'accès aux services", "1 — Informer la population"
     indicators = [
         _indicator("1.1.1", text_fr, "percent", e1, o1, "1.1 Mieux informer",
-                   json.dumps(["Portée organique seulement", "Publications étiquetées"]), 1),
+                   json.dumps(["Portée organique seulement", "Publications étiquetées"]), 1,
+                   note_fr="Publications sur les programmes seulement"),
         _indicator("1.2.1", "Délai moyen de production des BES", "days", e1, o1,
                    "1.2 Répondre plus vite", "Jours ouvrables du Québec\n- Jours fériés exclus", 2),
         _indicator("2.1.1", "Date d'adoption de la politique", "date", "2 — La gouvernance",
@@ -206,16 +209,18 @@ def test_results_rows_in_french(report):
     assert text[first][1:] == [FY1, "≥ 50 %", "52,3 %", "Atteinte"]
     assert text[first + 1] == [FY2, FORMULA, "41,0 %", "Non atteinte"]
     delay = next(i for i, r in enumerate(text) if r[0].startswith("1.2.1"))
-    assert text[delay][1:4] == [FY1, "≤ 10 jours ouvrables", "—3"]  # "—" + footnote mark 3
+    assert text[delay][1:4] == [FY1, "≤ 10 jours ouvrables", "—2"]  # "—" + footnote mark 2
     assert text[delay][4] == "Donnée non disponible"
     assert text[delay + 1] == [FY2, "≤ 10 jours ouvrables", "8,4 jours", "En cours"]
     milestone = next(i for i, r in enumerate(text) if r[0].startswith("2.1.1"))
     assert text[milestone][1:] == [FY1, "S. O.", "—", "Sans objet"]
     assert text[milestone + 1][:2] == [FY2, "automne 2025"]
-    assert text[milestone + 1][2] == "Atteinte le 2026-02-15"
+    assert text[milestone + 1][2] == "Atteinte le 15 février 2026"
     assert text[milestone + 1][3].startswith("Atteinte après l'échéance")
-    # Raw HTML keeps the narrow no-break space before "%".
-    assert f"52,3{NNBSP}%" in report and f"8,4{NBSP}jours" in report
+    # Table cells carry a no-break space (copied into spreadsheets); the charts keep the narrow
+    # one before "%".
+    assert f'x:num="52.3">52,3{NBSP}%</td>' in report and f"8,4{NBSP}jours" in report
+    assert f">52,3{NNBSP}%</text>" in report
 
 
 def test_grouping_follows_enjeu_orientation_objective(report):
@@ -286,23 +291,25 @@ def test_one_chart_per_numeric_indicator(report):
     assert "<script" not in "".join(charts)
 
 
-def test_footnotes_for_assumptions_notes_and_reasons(report):
+def test_footnotes_for_publishable_notes_and_reasons(report):
     parsed = _parse(report)
     notes = [re.sub(r"\s+", " ", n) for n in parsed.footnotes]
+    # The analysts' assumptions stay internal: only the catalog's note_fr reaches readers.
     assert notes == [
-        "Indicateur 1.1.1 — hypothèses : Portée organique seulement ; Publications étiquetées",
-        "Indicateur 1.2.1 — hypothèses : Jours ouvrables du Québec ; Jours fériés exclus",
+        "Indicateur 1.1.1 : Publications sur les programmes seulement",
         f"{FY1}, indicateur 1.2.1 : Aucun fichier activity_register",
         f"{FY2}, indicateur 2.1.1 : Adoptée au conseil d'administration de février",
     ]
-    for n in range(1, 5):
+    assert "hypothèses" not in report and "Portée organique seulement" not in report
+    for n in range(1, 4):
         assert f'href="#p1-fn-{n}"' in report and f'id="p1-fn-{n}"' in report
 
 
 def test_header_dates_and_plan_filter(report, tmp_path):
     # 14:05 UTC on 2026-05-01 is 10:05 in Toronto (EDT, UTC-4)
-    assert "Généré le 2026-05-01 à 10 h 05" in report
-    assert "données au 2026-03-31" in report  # latest data_as_of of the results
+    assert "Généré le 1er mai 2026 à 10 h 05" in report
+    assert "données au 31 mars 2026" in report  # latest data_as_of of the results
+    assert "demo.txt" not in report  # the plan's internal source file is not cited
     assert "Office de démonstration" in report and "Autre plan" not in report
     engine = wh.engine_for(f"sqlite:///{tmp_path / 'warehouse.db'}")
     assert "Autre plan" in render_report(engine)

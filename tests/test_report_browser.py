@@ -102,7 +102,9 @@ def build_demo_warehouse(path: Path):
             fys, years, strict=True
         ):
             key = {"plan_id": plan, "indicator_id": ind, "fiscal_year": fy}
-            targets.append({**key, "kind": kind, "text_fr": target, "threshold": threshold})
+            baseline_year = "2024-2025" if kind == "delta_over_baseline" else None
+            targets.append({**key, "kind": kind, "text_fr": target, "threshold": threshold,
+                            "baseline_year": baseline_year})  # fmt: skip
             if value is not None or achieved is not None:
                 results.append(
                     {**key, "value": value, "achieved_on": achieved, "is_final": True,
@@ -140,13 +142,14 @@ def test_report_renders_in_chromium(chromium_browser, tmp_path):
         first_row = block.locator("tr").first.inner_text()
         assert "Proportion de publications informant le public" in first_row
         assert "52,3\u202f%" in first_row and "Atteinte" in first_row
+        assert block.locator("td.result").first.inner_text() == "52,3\u00a0%"
         assert "≥ 50 %" in first_row
         assert block.locator("svg.chart").count() == 1
         # The browser lays the chart out: bars have a real size (2 results: 52.3 and 49.8).
         assert block.locator("rect.bar").count() == 2
         assert block.locator("svg.chart").bounding_box()["width"] == 300
         milestone = page.locator("tbody.indicator-block").filter(has_text="Date de dépôt")
-        assert "Atteinte le 2021-10-04" in milestone.inner_text()
+        assert "Atteinte le 4 octobre 2021" in milestone.inner_text()
         assert "Atteinte après l'échéance" in milestone.inner_text()
         assert page.locator("section.plan h2").all_inner_texts() == [
             "Plan stratégique 2024-2028",
@@ -183,3 +186,113 @@ def test_injected_script_does_not_run(chromium_browser, tmp_path):
         assert remote_requests(urls) == [] and dialogs == []
     finally:
         page.close()
+
+
+def _rows(page, indicator: str) -> list[list[str]]:
+    """The cells of each year row of an indicator, as the reader sees them."""
+    block = page.locator("tbody.indicator-block").filter(has_text=indicator)
+    return [
+        [c.strip() for c in row.locator("td:not(.indicator)").all_inner_texts()]
+        for row in block.locator("tr").all()
+    ]
+
+
+def test_report_for_a_chosen_year(chromium_browser, tmp_path):
+    engine = build_demo_warehouse(tmp_path / "warehouse.db")
+    out = write_report(
+        engine, tmp_path / "rapport.html", generated_at=GENERATED,
+        as_of=dt.date(2026, 5, 15), fiscal_year="2024-2025", plan_ids=[OPHQ],
+    )  # fmt: skip
+    page, urls = _open(chromium_browser, out.as_uri())
+    try:
+        # 2024-2025 reported; 2025-2026 (ended) and 2026-2027 (running) after the reporting
+        # year show their target only; 2027-2028 has not begun on 2026-05-15.
+        assert _rows(page, "1.1.2") == [
+            ["2024-2025", "≥ 50 %", "52,3\u00a0%", "Atteinte"],
+            ["2025-2026", "≥ 53 %", "", ""],
+            ["2026-2027", "≥ 56 %", "", ""],
+            ["2027-2028", "≥ 60 %", "", "À venir"],
+        ]
+        block = page.locator("tbody.indicator-block").filter(has_text="1.1.2")
+        assert "49,8" not in block.inner_text()  # the 2025-2026 result is not shown
+        assert block.locator("rect.bar").count() == 1
+        # baseline 2024-2025 = 8.2 (reported), threshold 8.2 + 0.1 = 8.3 (as published)
+        rows = _rows(page, "2.2.1")
+        assert rows[0] == ["2024-2025", "Première mesure", "8,2", "Mesure de départ"]
+        assert rows[1][1] == (
+            "+0,1 par rapport à la mesure de départ (2024-2025) "
+            "Mesure de départ (2024-2025) : 8,2 · seuil : 8,3"
+        )
+        assert rows[1][2:] == ["", ""]
+        summary = page.locator("table.summary thead th").all_inner_texts()
+        assert summary == ["Statut", "2024-2025"]
+        assert "Résultats jusqu'à l'année financière 2024-2025" in page.inner_text("header")
+        assert remote_requests(urls) == []
+    finally:
+        page.close()
+
+
+def test_running_year_is_marked_partial(chromium_browser, tmp_path):
+    engine = build_demo_warehouse(tmp_path / "warehouse.db")
+    key = {"plan_id": OPHQ, "indicator_id": "1.1.2", "fiscal_year": "2026-2027"}
+    wh.replace_rows(engine, wh.indicator_result, key, [
+        {**key, "value": 30.0, "is_final": False, "data_as_of": dt.date(2026, 5, 10)}
+    ])  # fmt: skip
+    out = write_report(
+        engine, tmp_path / "rapport.html", generated_at=GENERATED,
+        as_of=dt.date(2026, 5, 15), fiscal_year="2026-2027", plan_ids=[OPHQ],
+    )  # fmt: skip
+    page, _ = _open(chromium_browser, out.as_uri())
+    try:
+        rows = _rows(page, "1.1.2")
+        assert rows[2] == ["2026-2027", "≥ 56 %", "30,0\u00a0% résultat partiel au 10 mai 2026",
+                           "En cours"]  # fmt: skip
+        assert rows[3][2:] == ["", "À venir"]
+    finally:
+        page.close()
+
+
+def test_table_copies_as_text_and_numbers(chromium_browser, tmp_path):
+    """Select the results table and copy it, as a planning officer does before pasting into
+    Word or Excel: no chart labels, no note marks glued to values, no U+202F, and each
+    numeric result carries Excel's `x:num` in the HTML flavour."""
+    engine = build_demo_warehouse(tmp_path / "warehouse.db")
+    out = write_report(engine, tmp_path / "rapport.html", generated_at=GENERATED,
+                       as_of=dt.date(2026, 5, 15), plan_ids=[OPHQ])  # fmt: skip
+    context = chromium_browser.new_context(locale="fr-CA")
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    try:
+        page.goto(out.as_uri(), wait_until="load")
+        copied = page.evaluate(
+            """async () => {
+                const range = document.createRange();
+                range.selectNode(document.querySelector("table.results"));
+                getSelection().removeAllRanges();
+                getSelection().addRange(range);
+                document.execCommand("copy");
+                const out = {};
+                for (const item of await navigator.clipboard.read())
+                    for (const type of item.types)
+                        out[type] = await (await item.getType(type)).text();
+                return out;
+            }"""
+        )
+    finally:
+        context.close()
+    text, html = copied["text/plain"], copied["text/html"]
+    for chart_text in ("Année financière", "Cible (seuil)", "Pourcentage (%)"):
+        assert chart_text not in text and chart_text not in html
+    assert "\u202f" not in text and "\u202f" not in html
+    # 2.1.1 in 2025-2026 has a note (footnote mark) on its status: nothing glued after it
+    assert "\tDonnée non disponible\n" in text
+    assert 'class="fn-mark"' not in html
+    lines = [line.split("\t") for line in text.splitlines()]
+    assert ["2024-2025", "≥ 50 %", "52,3 %", "Atteinte"] in [
+        [c.replace("\u00a0", " ") for c in line] for line in lines
+    ]
+    assert 'x:num="52.3"' in html and 'x:num="7.0"' in html  # 52.3 % and 7 rencontres
+    # one line per year row: the baseline under a relative target stays in its cell
+    assert "(2024-2025) Mesure de départ (2024-2025) : 8,2 · seuil : 8,3\t8,4\tAtteinte" in (
+        text.replace("\u00a0", " ")
+    )

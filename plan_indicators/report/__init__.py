@@ -25,10 +25,21 @@ def load_view(
     *,
     plan_ids: Sequence[str] | None = None,
     generated_at: dt.datetime | None = None,
+    as_of: dt.date | None = None,
+    fiscal_year: str | None = None,
 ) -> ReportView:
-    """The view model of the selected plans (all of them when `plan_ids` is None)."""
+    """The view model of the selected plans (all of them when `plan_ids` is None).
+
+    `fiscal_year` is the reporting year (default: the last one ended at `as_of`, itself by
+    default the day of `generated_at`, itself by default now).
+    """
     rows = read_warehouse(engine, plan_ids)
-    return build_view(rows, generated_at=generated_at or dt.datetime.now(dt.UTC))
+    return build_view(
+        rows,
+        generated_at=generated_at or dt.datetime.now(dt.UTC),
+        as_of=as_of,
+        reporting_year=fiscal_year,
+    )
 
 
 def render_report(
@@ -36,11 +47,16 @@ def render_report(
     *,
     plan_ids: list[str] | None = None,
     generated_at: dt.datetime | None = None,
+    as_of: dt.date | None = None,
+    fiscal_year: str | None = None,
 ) -> str:
     """The whole report as one HTML document; `plan_ids` narrows it to some plans."""
     from plan_indicators.report.formats.html import render_html
 
-    return render_html(load_view(engine, plan_ids=plan_ids, generated_at=generated_at))
+    view = load_view(
+        engine, plan_ids=plan_ids, generated_at=generated_at, as_of=as_of, fiscal_year=fiscal_year
+    )
+    return render_html(view)
 
 
 def write_output(view: ReportView, out: Path, fmt: str) -> Path:
@@ -57,10 +73,15 @@ def write_report(
     *,
     plan_ids: list[str] | None = None,
     generated_at: dt.datetime | None = None,
+    as_of: dt.date | None = None,
+    fiscal_year: str | None = None,
+    fmt: str = "html",
 ) -> Path:
-    """Render the HTML report to `out` (UTF-8), creating its folder."""
-    view = load_view(engine, plan_ids=plan_ids, generated_at=generated_at)
-    return write_output(view, out, "html")
+    """Render the report (or an export, `fmt`) to `out`, creating its folder."""
+    view = load_view(
+        engine, plan_ids=plan_ids, generated_at=generated_at, as_of=as_of, fiscal_year=fiscal_year
+    )
+    return write_output(view, out, fmt)
 
 
 __all__ = [

@@ -7,6 +7,12 @@ presentation only and two formats cannot disagree on a number or a status.
 
 Groups follow the catalog order: a new enjeu, orientation or objective starts wherever its text
 changes from the previous indicator's, as the plan's *tableau synoptique* reads.
+
+A view is drawn for a reporting year at an as-of date (SPEC §5): years up to the reporting year
+carry their results (the running one marked partial), later years their target only, and a
+year not begun at the as-of date is `not_started` ("À venir") with no value, whatever the
+warehouse holds for it. A threshold that depends on a result after the reporting year (a
+baseline or previous year not yet reported) is left out with that result.
 """
 
 from __future__ import annotations
@@ -17,12 +23,21 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from plan_indicators.fiscal import fiscal_range
-from plan_indicators.formatting import format_value
+from plan_indicators.fiscal import FiscalYear, fiscal_range
+from plan_indicators.formatting import date_fr, format_value
 from plan_indicators.report.load import Row, WarehouseRows
+from plan_indicators.statuses import STATUS_FR
 
+LOCAL_TZ = ZoneInfo("America/Toronto")
 NUMERIC_UNITS = ("percent", "count", "score", "days")
+NO_TARGET = "S. O."
+NOT_STARTED = "not_started"
+MILESTONE_REACHED = ("met", "met_late")
+
+# A fiscal year at the as-of date (SPEC §4 dim_fiscal_year states, closing aside).
+ENDED, RUNNING = "ended", "running"
 
 
 @dataclass(frozen=True)
@@ -30,7 +45,10 @@ class YearView:
     """One indicator in one fiscal year: its target, result and evaluation, as published."""
 
     fiscal_year: str
-    target_text: str | None = None
+    period: str = ENDED
+    reported: bool = True
+    partial_as_of: dt.date | None = None
+    target_text: str = NO_TARGET
     kind: str | None = None
     baseline_year: str | None = None
     baseline_value: float | None = None
@@ -52,9 +70,17 @@ class YearView:
         """Why there is no value, then what the evaluation adds."""
         return tuple(n for n in (self.reason, self.note) if n)
 
+    @property
+    def partial(self) -> bool:
+        """A result of the running year: it will still change."""
+        return self.partial_as_of is not None
+
 
 @dataclass(frozen=True)
 class IndicatorView:
+    """An indicator and its years. `note_fr` is the catalog's note for readers; `assumptions`
+    are the analysts' internal working notes, kept for them and never printed for readers."""
+
     plan_id: str
     indicator_id: str
     text_fr: str
@@ -63,6 +89,7 @@ class IndicatorView:
     enjeu: str | None
     orientation: str | None
     objective: str | None
+    note_fr: str | None
     assumptions: tuple[str, ...]
     years: tuple[YearView, ...]
 
@@ -98,6 +125,8 @@ class PlanView:
     fiscal_years: tuple[str, ...]
     enjeux: list[EnjeuView]
 
+    reported_years: tuple[str, ...] = ()
+
     @property
     def indicators(self) -> list[IndicatorView]:
         """Every indicator in catalog order."""
@@ -119,6 +148,8 @@ class PlanView:
 class ReportView:
     plans: list[PlanView]
     generated_at: dt.datetime
+    as_of: dt.date
+    reporting_year: str
 
     @property
     def data_as_of(self) -> dt.date | None:
@@ -163,18 +194,25 @@ def result_display(unit: str, result: Row) -> str | None:
     """The result as the report prints it; None when there is none to print.
 
     Numbers are formatted here from the unrounded value (one rule for every format); a
-    milestone prints its date, and a milestone not reached yet has no result at all (its status
-    says the rest), whatever text the pipeline kept in `value_display`.
+    milestone prints its date in French, and a milestone not reached has no result at all (its
+    status says the rest), whatever text the pipeline kept in `value_display`.
     """
-    if result.get("achieved_on"):
-        achieved = result["achieved_on"]
-        iso = achieved.isoformat() if hasattr(achieved, "isoformat") else str(achieved)
-        return f"Atteinte le {iso}"
+    achieved = _as_date(result.get("achieved_on"))
+    if achieved is not None:
+        return f"Atteinte le {date_fr(achieved)}"
     if result.get("value") is not None and unit in NUMERIC_UNITS:
         return format_value(result["value"], unit)
     if unit == "date":
         return None
     return result.get("value_display") or None
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return dt.date.fromisoformat(str(value)[:10])
 
 
 def _baseline_value(target: Row, results: dict[str, Row]) -> float | None:
@@ -193,18 +231,86 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def _year_view(fy: str, unit: str, target: Row, result: Row, ev: Row, results) -> YearView:
-    threshold = next((r["threshold"] for r in (ev, target) if r.get("threshold") is not None), None)
+@dataclass(frozen=True)
+class _Frame:
+    """What the view is drawn for: the as-of date and the reporting year."""
+
+    as_of: dt.date
+    reporting_year: FiscalYear
+
+    def period(self, fy: FiscalYear) -> str:
+        if self.as_of < fy.start:
+            return NOT_STARTED
+        return ENDED if fy.is_over(self.as_of) else RUNNING
+
+    def reported(self, fy: FiscalYear) -> bool:
+        return fy <= self.reporting_year and self.period(fy) != NOT_STARTED
+
+    def known(self, fy_key: str | None) -> bool:
+        """Whether a result of `fy_key` (a baseline, a previous year) is reported by now."""
+        return fy_key is not None and FiscalYear.parse(fy_key) <= self.reporting_year
+
+
+def _milestone_shown(result: Row, ev: Row, fy: FiscalYear, frame: _Frame) -> bool:
+    """A milestone's date shows from the year it was reached on (and in the year its target
+    evaluates it), never in earlier years, and never before the as-of date knows it."""
+    achieved = _as_date(result.get("achieved_on"))
+    if achieved is None or achieved > frame.as_of:
+        return False
+    return achieved <= fy.end or ev.get("status") in MILESTONE_REACHED
+
+
+def _target_only(fy: str, period: str, target: Row, baseline: float | None, frame: _Frame):
+    """A year after the reporting year (or not begun): its target, nothing of its result."""
+    threshold = target.get("threshold")
+    baseline_year = target.get("baseline_year")
+    if baseline_year and not frame.known(baseline_year):
+        threshold, baseline = None, None
+    if target.get("kind") == "at_least_previous" and not frame.known(
+        FiscalYear.parse(fy).previous.key
+    ):
+        threshold = None
     return YearView(
         fiscal_year=fy,
-        target_text=target.get("text_fr") or None,
+        period=period,
+        reported=False,
+        target_text=target.get("text_fr") or NO_TARGET,
+        kind=target.get("kind"),
+        baseline_year=baseline_year,
+        baseline_value=baseline,
+        threshold=_float(threshold),
+        status=NOT_STARTED if period == NOT_STARTED else None,
+        status_fr=STATUS_FR.get(NOT_STARTED, "À venir") if period == NOT_STARTED else None,
+    )
+
+
+def _year_view(
+    fy: str, unit: str, target: Row, result: Row, ev: Row, results, frame: _Frame
+) -> YearView:
+    fiscal_year = FiscalYear.parse(fy)
+    period = frame.period(fiscal_year)
+    baseline = _baseline_value(target, results) if target.get("baseline_year") else None
+    if not frame.reported(fiscal_year):
+        return _target_only(fy, period, target, baseline, frame)
+    if unit == "date" and not _milestone_shown(result, ev, fiscal_year, frame):
+        result = {k: v for k, v in result.items() if k not in ("value", "achieved_on")}
+    threshold = next((r["threshold"] for r in (ev, target) if r.get("threshold") is not None), None)
+    partial = None
+    if period == RUNNING and result:
+        partial = result.get("data_as_of") or frame.as_of
+    return YearView(
+        fiscal_year=fy,
+        period=period,
+        reported=True,
+        partial_as_of=partial,
+        target_text=target.get("text_fr") or NO_TARGET,
         kind=target.get("kind"),
         baseline_year=target.get("baseline_year"),
-        baseline_value=_baseline_value(target, results) if target.get("baseline_year") else None,
+        baseline_value=baseline,
         threshold=_float(threshold),
         value=_float(result.get("value")),
         value_display=result_display(unit, result),
-        achieved_on=result.get("achieved_on"),
+        achieved_on=_as_date(result.get("achieved_on")),
         status=ev.get("status"),
         status_fr=ev.get("status_fr"),
         gap=_float(ev.get("gap")),
@@ -223,13 +329,13 @@ def _keyed(rows: list[Row]) -> dict[tuple[str, str], dict[str, Row]]:
     return out
 
 
-def _indicator_view(row: Row, fiscal_years: tuple[str, ...], t, r, e) -> IndicatorView:
+def _indicator_view(row: Row, fiscal_years, frame: _Frame, t, r, e) -> IndicatorView:
     key = (row["plan_id"], row["indicator_id"])
     targets, results, evaluations = t.get(key, {}), r.get(key, {}), e.get(key, {})
     years = tuple(
         _year_view(
             fy, row["unit"], targets.get(fy, {}), results.get(fy, {}), evaluations.get(fy, {}),
-            results,
+            results, frame,
         )
         for fy in fiscal_years
     )  # fmt: skip
@@ -242,6 +348,7 @@ def _indicator_view(row: Row, fiscal_years: tuple[str, ...], t, r, e) -> Indicat
         enjeu=row.get("enjeu"),
         orientation=row.get("orientation"),
         objective=row.get("objective"),
+        note_fr=(row.get("note_fr") or "").strip() or None,
         assumptions=tuple(parse_assumptions(row.get("assumptions"))),
         years=years,
     )
@@ -264,8 +371,26 @@ def _grouped(indicators: list[IndicatorView]) -> list[EnjeuView]:
     return enjeux
 
 
-def build_view(rows: WarehouseRows, *, generated_at: dt.datetime) -> ReportView:
-    """The view of every plan in `rows`, plans by id, indicators in catalog order."""
+def default_reporting_year(as_of: dt.date) -> str:
+    """The last fiscal year ended at `as_of` (on 31 March itself the year still runs)."""
+    return FiscalYear.of(as_of).previous.key
+
+
+def build_view(
+    rows: WarehouseRows,
+    *,
+    generated_at: dt.datetime,
+    as_of: dt.date | None = None,
+    reporting_year: str | None = None,
+) -> ReportView:
+    """The view of every plan in `rows`, plans by id, indicators in catalog order.
+
+    `as_of` defaults to the day the view is generated (local time), `reporting_year` to the
+    last fiscal year ended at `as_of`.
+    """
+    as_of = as_of or local_date(generated_at)
+    fy = FiscalYear.parse(reporting_year or default_reporting_year(as_of))
+    frame = _Frame(as_of, fy)
     t, r, e = _keyed(rows.targets), _keyed(rows.results), _keyed(rows.evaluations)
     plans = []
     for p in sorted(rows.plans, key=lambda row: row["plan_id"]):
@@ -278,7 +403,7 @@ def build_view(rows: WarehouseRows, *, generated_at: dt.datetime) -> ReportView:
             )
         )
         years = tuple(fiscal_range(p["first_fiscal_year"], p["last_fiscal_year"]))
-        indicators = [_indicator_view(i, years, t, r, e) for i in members]
+        indicators = [_indicator_view(i, years, frame, t, r, e) for i in members]
         plans.append(
             PlanView(
                 plan_id=p["plan_id"],
@@ -287,6 +412,12 @@ def build_view(rows: WarehouseRows, *, generated_at: dt.datetime) -> ReportView:
                 source=p.get("source") or None,
                 fiscal_years=years,
                 enjeux=_grouped(indicators),
+                reported_years=tuple(y for y in years if frame.reported(FiscalYear.parse(y))),
             )
         )
-    return ReportView(plans=plans, generated_at=generated_at)
+    return ReportView(plans=plans, generated_at=generated_at, as_of=as_of, reporting_year=fy.key)
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    """The calendar day of `moment` in Québec (a naive moment is taken as local already)."""
+    return moment.astimezone(LOCAL_TZ).date() if moment.tzinfo else moment.date()

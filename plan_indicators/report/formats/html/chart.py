@@ -11,6 +11,7 @@ from plan_indicators.formatting import format_number, format_value
 from plan_indicators.report.formats.html.css import NEUTRAL, STATUS_COLOURS
 from plan_indicators.report.formats.html.markup import esc
 from plan_indicators.report.view import IndicatorView
+from plan_indicators.statuses import STATUS_FR, STATUSES
 
 AXIS_LABEL_FR = {
     "percent": "Pourcentage (%)",
@@ -34,12 +35,66 @@ def _axis_number(x: float) -> str:
     return format_number(x, 0 if float(x).is_integer() else 1)
 
 
+LEGEND_ROW = 12
+CHAR_W = 5.0  # generous average width of a 9 px Arial character, to wrap the legend
+
+
+def _legend_items(statuses: list[str | None]) -> list[tuple[str, str]]:
+    """(colour, label) for each status drawn, in the order of the status list."""
+    present = set(statuses)
+    order = [s for s in STATUSES if s in present]
+    order += sorted(s for s in present if s and s not in STATUSES)
+    items = [(STATUS_COLOURS.get(s, (NEUTRAL, ""))[0], STATUS_FR.get(s, s)) for s in order if s]
+    if None in present:
+        items.append((NEUTRAL, "Résultat"))
+    return items
+
+
+def _legend(items: list[tuple[str, str]], x0: float, y0: float, x_max: float) -> list[str]:
+    """Swatches coloured as the bars, then the dashed threshold sample, wrapped in rows."""
+    parts, x, y = [], x0, y0
+    entries = [(colour, label, 12 + len(label) * CHAR_W + 10) for colour, label in items]
+    entries.append((None, "Cible (seuil)", 24 + len("Cible (seuil)") * CHAR_W))
+    for colour, label, w in entries:
+        if x > x0 and x + w > x_max:
+            x, y = x0, y + LEGEND_ROW
+        if colour is None:
+            parts.append(
+                f'<line class="target" x1="{x:.1f}" y1="{y - 3:.1f}" x2="{x + 20:.1f}" '
+                f'y2="{y - 3:.1f}"/><text class="tick" x="{x + 24:.1f}" y="{y:.1f}">'
+                f"{esc(label)}</text>"
+            )
+        else:
+            parts.append(
+                f'<rect class="swatch" x="{x:.1f}" y="{y - 7:.1f}" width="9" height="7" '
+                f'fill="{colour}"/><text class="tick" x="{x + 12:.1f}" y="{y:.1f}">'
+                f"{esc(label)}</text>"
+            )
+        x += w
+    return parts
+
+
+def _legend_rows(items: list[tuple[str, str]], width: float) -> int:
+    rows, x = 1, 0.0
+    widths = [12 + len(label) * CHAR_W + 10 for _, label in items]
+    for w in [*widths, 24 + len("Cible (seuil)") * CHAR_W]:
+        if x > 0 and x + w > width:
+            rows, x = rows + 1, 0.0
+        x += w
+    return rows
+
+
 def chart(ind: IndicatorView) -> str:
-    """Bars for results and dashed ticks for thresholds, one slot per fiscal year."""
-    width, height = 300, 170
-    left, right, top, bottom = 48, 8, 12, 44
-    plot_w, plot_h = width - left - right, height - top - bottom
+    """Bars for results and dashed ticks for thresholds, one slot per fiscal year.
+
+    Bars take their status's colour, and the legend names each colour drawn.
+    """
+    width = 300
+    left, right, top = 48, 8, 12
+    plot_w, plot_h = width - left - right, 114
     points = [(y.fiscal_year, y.value, y.threshold, y.status) for y in ind.years]
+    legend = _legend_items([status for _, v, _, status in points if v is not None])
+    height = top + plot_h + 32 + LEGEND_ROW * _legend_rows(legend, plot_w)
 
     numbers = [v for _, v, t, _ in points for v in (v, t) if v is not None]
     hi = _nice_ceiling(max([*numbers, 0.0]) * 1.05) if numbers else 1.0
@@ -94,11 +149,7 @@ def chart(ind: IndicatorView) -> str:
         f'transform="rotate(-90 12 {top + plot_h / 2:.1f})">{esc(axis_y)}</text>'
         f'<text class="axis-label" x="{left + plot_w / 2:.1f}" y="{top + plot_h + 25}" '
         f'text-anchor="middle">Année financière</text>'
-        f'<rect x="{left}" y="{height - 10}" width="9" height="7" fill="{NEUTRAL}"/>'
-        f'<text class="tick" x="{left + 12}" y="{height - 3}">Résultat</text>'
-        f'<line class="target" x1="{left + 70}" y1="{height - 6}" x2="{left + 90}" '
-        f'y2="{height - 6}"/>'
-        f'<text class="tick" x="{left + 94}" y="{height - 3}">Cible (seuil)</text>'
-        "</svg>"
     )
+    parts.extend(_legend(legend, left, top + plot_h + 32 + LEGEND_ROW - 3, width - right))
+    parts.append("</svg>")
     return "".join(parts)

@@ -10,6 +10,7 @@ STATUS_COLOURS: dict[str, tuple[str, str]] = {
     "not_applicable": ("#6b6f76", "#ffffff"),
     "no_data": ("#f2b01e", "#1a1a1a"),
     "met_late": ("#e8730c", "#1a1a1a"),
+    "not_started": ("#dfe3e8", "#1a1a1a"),
 }
 NEUTRAL = "#4a4f57"
 
@@ -44,6 +45,11 @@ td.fy { white-space: nowrap; }
 .badge-none, .badge-unknown { background: #e0e0e0; color: var(--ink); }
 .footnotes { font-size: .85em; color: #333; margin-top: .6rem; }
 .fn-mark a { text-decoration: none; }
+.baseline, .partial { display: inline-block; width: 100%; font-size: .85em; color: #444;
+  margin-top: .15rem; }
+.partial { font-style: italic; }
+/* Copying the table into Word or Excel takes its text only: no chart labels, no note marks. */
+svg.chart, .fn-mark { -webkit-user-select: none; user-select: none; }
 svg.chart { display: block; margin-top: .5rem; }
 svg.chart .grid { stroke: #e3e5e8; stroke-width: 1; }
 svg.chart .axis { stroke: #555; stroke-width: 1; }

@@ -9,38 +9,66 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from plan_indicators.formatting import date_fr, round1
 from plan_indicators.report.formats.html.chart import chart
 from plan_indicators.report.formats.html.css import stylesheet
-from plan_indicators.report.formats.html.markup import Footnotes, badge, esc
-from plan_indicators.report.view import IndicatorView, PlanView, ReportView
+from plan_indicators.report.formats.html.markup import Footnotes, badge, cell_text, esc
+from plan_indicators.report.view import IndicatorView, PlanView, ReportView, YearView
+from plan_indicators.report.wording import baseline_line, partial_line, status_text
 from plan_indicators.statuses import STATUS_FR, STATUSES
 
 LOCAL_TZ = ZoneInfo("America/Toronto")
 TITLE = "Résultats des plans stratégiques — rapport annuel de gestion"
 
 
+def _target_cell(year: YearView, unit: str) -> str:
+    text = cell_text(year.target_text)
+    line = baseline_line(year, unit)
+    if line:
+        text += f' <span class="baseline">{cell_text(line)}</span>'
+    return f'<td class="target">{text}</td>'
+
+
+def _result_cell(ind: IndicatorView, year: YearView, notes: Footnotes) -> str:
+    """The result, with `x:num` (Excel's HTML attribute for a cell's number) so that a copied
+    table pastes as numbers whatever the text's separators; nothing for a later year."""
+    if not year.reported:
+        return '<td class="result"></td>'
+    num = ""
+    if year.value is not None and ind.numeric:
+        num = f' x:num="{round1(year.value)!r}"'
+    text = cell_text(year.value_display) or "—"
+    partial = partial_line(year)
+    if partial:
+        text += f' <span class="partial">{cell_text(partial)}</span>'
+    if year.reason:
+        text += notes.mark(
+            f"{esc(year.fiscal_year)}, indicateur {esc(ind.indicator_id)} : {esc(year.reason)}"
+        )
+    return f'<td class="result"{num}>{text}</td>'
+
+
+def _status_cell(ind: IndicatorView, year: YearView, notes: Footnotes) -> str:
+    if year.status:
+        html = badge(year.status, year.status_fr)
+    elif year.reported:
+        html = f'<span class="badge badge-none">{esc(status_text(year) or "—")}</span>'
+    else:
+        html = ""
+    if year.note:
+        html += notes.mark(
+            f"{esc(year.fiscal_year)}, indicateur {esc(ind.indicator_id)} : {esc(year.note)}"
+        )
+    return f'<td class="status">{html}</td>'
+
+
 def _indicator_block(ind: IndicatorView, notes: Footnotes) -> str:
     marks = ""
-    if ind.assumptions:
-        marks = notes.mark(
-            f"Indicateur {esc(ind.indicator_id)} — hypothèses : "
-            + " ; ".join(esc(a) for a in ind.assumptions)
-        )
+    if ind.note_fr:
+        marks = notes.mark(f"Indicateur {esc(ind.indicator_id)} : {esc(ind.note_fr)}")
     graph = chart(ind) if ind.numeric else ""
     lines = []
     for i, year in enumerate(ind.years):
-        fy = year.fiscal_year
-        target_text = esc(year.target_text) or "—"
-        result_text = esc(year.value_display) or "—"
-        if year.reason:
-            result_text += notes.mark(
-                f"{esc(fy)}, indicateur {esc(ind.indicator_id)} : {esc(year.reason)}"
-            )
-        status_html = badge(year.status, year.status_fr)
-        if year.note:
-            status_html += notes.mark(
-                f"{esc(fy)}, indicateur {esc(ind.indicator_id)} : {esc(year.note)}"
-            )
         first = ""
         if i == 0:
             first = (
@@ -49,15 +77,16 @@ def _indicator_block(ind: IndicatorView, notes: Footnotes) -> str:
                 f'<span class="ind-text">{esc(ind.text_fr)}</span>{marks}{graph}</td>'
             )
         lines.append(
-            f'<tr>{first}<td class="fy">{esc(fy)}</td><td class="target">{target_text}</td>'
-            f'<td class="result">{result_text}</td><td class="status">{status_html}</td></tr>'
+            f'<tr>{first}<td class="fy">{esc(year.fiscal_year)}</td>'
+            f"{_target_cell(year, ind.unit)}{_result_cell(ind, year, notes)}"
+            f"{_status_cell(ind, year, notes)}</tr>"
         )
     return f'<tbody class="indicator-block">{"".join(lines)}</tbody>'
 
 
 def _group_row(css: str, label: str, text: str) -> str:
     return (
-        f'<tbody class="group"><tr class="{css}"><th colspan="5" scope="colgroup">'
+        f'<tbody class="group"><tr class="{css}"><th colspan="5" scope="rowgroup">'
         f"{label} {esc(text)}</th></tr></tbody>"
     )
 
@@ -83,30 +112,31 @@ def _results_table(plan: PlanView, notes: Footnotes) -> str:
 
 
 def _summary(plan: PlanView) -> str:
-    """How many indicators have each status, per fiscal year."""
-    counts = {fy: dict.fromkeys(STATUSES, 0) for fy in plan.fiscal_years}
-    other: dict[str, dict[str, int]] = {fy: {} for fy in plan.fiscal_years}
+    """How many indicators have each status, per reported fiscal year."""
+    years = plan.reported_years
+    counts = {fy: dict.fromkeys(STATUSES, 0) for fy in years}
+    other: dict[str, dict[str, int]] = {fy: {} for fy in years}
     for ind in plan.indicators:
         for year in ind.years:
             status, fy = year.status, year.fiscal_year
-            if not status:
+            if not status or fy not in counts:
                 continue
             if status in counts[fy]:
                 counts[fy][status] += 1
             else:
                 other[fy][status] = other[fy].get(status, 0) + 1
-    head = "".join(f'<th scope="col">{esc(fy)}</th>' for fy in plan.fiscal_years)
+    head = "".join(f'<th scope="col">{esc(fy)}</th>' for fy in years)
     body = []
     for status in STATUSES:
-        if not any(counts[fy][status] for fy in plan.fiscal_years):
+        if not any(counts[fy][status] for fy in years):
             continue
-        cells = "".join(f"<td>{counts[fy][status]}</td>" for fy in plan.fiscal_years)
+        cells = "".join(f"<td>{counts[fy][status]}</td>" for fy in years)
         body.append(f'<tr><th scope="row">{badge(status, STATUS_FR[status])}</th>{cells}</tr>')
     for status in sorted({s for fy in other.values() for s in fy}):
-        cells = "".join(f"<td>{other[fy].get(status, 0)}</td>" for fy in plan.fiscal_years)
+        cells = "".join(f"<td>{other[fy].get(status, 0)}</td>" for fy in years)
         body.append(f'<tr><th scope="row">{badge(status, status)}</th>{cells}</tr>')
     totals = "".join(
-        f"<td>{sum(counts[fy].values()) + sum(other[fy].values())}</td>" for fy in plan.fiscal_years
+        f"<td>{sum(counts[fy].values()) + sum(other[fy].values())}</td>" for fy in years
     )
     body.append(f'<tr class="total"><th scope="row">Total évalué</th>{totals}</tr>')
     return (
@@ -117,26 +147,26 @@ def _summary(plan: PlanView) -> str:
 
 
 def _date_fr(day: dt.date | None) -> str:
-    return esc(day.isoformat()) if day else "non disponible"
+    return esc(date_fr(day)) if day else "non disponible"
 
 
 def _plan_section(plan: PlanView, index: int) -> str:
     notes = Footnotes(f"p{index}-fn")
     table = _results_table(plan, notes)
-    source = f" · source : {esc(plan.source)}" if plan.source else ""
+    summary = _summary(plan) if plan.reported_years else ""
     return (
         f'<section class="plan" id="plan-{index}">'
         f'<p class="organisation">{esc(plan.organisation)}</p>'
         f"<h2>{esc(plan.title)}</h2>"
         f'<p class="meta">Années financières {esc(plan.fiscal_years[0])} à '
-        f"{esc(plan.fiscal_years[-1])} · données au {_date_fr(plan.data_as_of)}{source}</p>"
-        f"{_summary(plan)}<h3>Résultats par indicateur</h3>{table}{notes.render()}</section>"
+        f"{esc(plan.fiscal_years[-1])} · données au {_date_fr(plan.data_as_of)}</p>"
+        f"{summary}<h3>Résultats par indicateur</h3>{table}{notes.render()}</section>"
     )
 
 
 def _generated_text(generated_at: dt.datetime) -> str:
     local = generated_at.astimezone(LOCAL_TZ) if generated_at.tzinfo else generated_at
-    return f"{local:%Y-%m-%d} à {local.hour} h {local:%M}"
+    return f"{date_fr(local.date())} à {local.hour} h {local:%M}"
 
 
 def render_html(view: ReportView) -> str:
@@ -152,6 +182,9 @@ def render_html(view: ReportView) -> str:
         f"<title>{TITLE}</title><style>{stylesheet()}</style></head><body>"
         f"<header><h1>{TITLE}</h1>"
         f'<p class="generated">Généré le {_generated_text(view.generated_at)} · '
-        f"données au {_date_fr(view.data_as_of)}</p></header>"
+        f"données au {_date_fr(view.data_as_of)}</p>"
+        f"<p class=\"scope\">Résultats jusqu'à l'année financière {esc(view.reporting_year)}, "
+        f"état au {_date_fr(view.as_of)} ; les années suivantes montrent leur cible.</p>"
+        "</header>"
         f"<main>{sections}</main></body></html>\n"
     )

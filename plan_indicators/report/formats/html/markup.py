@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from plan_indicators.formatting import NBSP, NNBSP
 from plan_indicators.report.formats.html.css import STATUS_COLOURS
 from plan_indicators.statuses import STATUS_FR
 
@@ -16,6 +17,12 @@ from plan_indicators.statuses import STATUS_FR
 def esc(value: Any) -> str:
     """Escape any data text for HTML content and attributes."""
     return html.escape("" if value is None else str(value), quote=True)
+
+
+def cell_text(value: Any) -> str:
+    """Escaped text for a table cell, with a no-break space where the French formats put a
+    narrow one: the cell is copied into spreadsheets, which read U+202F as text, not a number."""
+    return esc("" if value is None else str(value).replace(NNBSP, NBSP))
 
 
 def badge(status: str | None, status_fr: str | None) -> str:
