@@ -22,7 +22,9 @@ def report_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
     def _report(context: dg.AssetExecutionContext, warehouse: Warehouse, settings: RunSettings):
         from plan_indicators.report import write_report
 
-        out = write_report(warehouse.engine(), Path(settings.report_path))
+        out = write_report(
+            warehouse.engine(), Path(settings.report_path), as_of=settings.as_of_date()
+        )
         return dg.MaterializeResult(
             metadata={
                 "path": dg.MetadataValue.path(str(out.resolve())),

@@ -48,9 +48,17 @@ def _parser() -> argparse.ArgumentParser:
     sd.add_argument("--seed", type=int, default=42)
     sd.add_argument("--scale", type=float, default=1.0)
 
-    rep = sub.add_parser("report", help="render the annual results report")
-    rep.add_argument("--warehouse")
-    rep.add_argument("--out", required=True)
+    rep = sub.add_parser("report", help="render the annual results report (HTML)")
+    _results_options(rep)
+
+    exp = sub.add_parser("export", help="write the results table as XLSX, DOCX, CSV or JSON")
+    _results_options(exp)
+    exp.add_argument(
+        "--format",
+        dest="fmt",
+        help="xlsx, docx, csv, json, or any format module of plan_indicators/report/formats "
+        "(default: from the --out suffix)",
+    )
 
     chk = sub.add_parser("check-landing", help="validate a landing zone; writes nothing")
     chk.add_argument("dir")
@@ -75,12 +83,26 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _results_options(p: argparse.ArgumentParser) -> None:
+    """What the report and the exports share: where to read, what to write, which year."""
+    p.add_argument("--warehouse", help=f"SQLAlchemy URL (env {ENV['warehouse']})")
+    p.add_argument("--out", required=True)
+    p.add_argument("--plan", action="append", default=[], dest="plans_selected")
+    p.add_argument(
+        "--fiscal-year",
+        help="reporting year: results up to it, later years show their target "
+        "(default: the last fiscal year ended at the as-of date)",
+    )
+    p.add_argument("--as-of", help="date deciding which years have begun or ended (default today)")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler = {
         "run": cmd_run,
         "sample-data": cmd_sample_data,
         "report": cmd_report,
+        "export": cmd_export,
         "check-landing": cmd_check_landing,
         "validate-plan": cmd_validate_plan,
         "draft-plan": cmd_draft_plan,
@@ -119,17 +141,50 @@ def cmd_sample_data(args) -> int:
     return 0
 
 
-def cmd_report(args) -> int:
+def _write_results(args, fmt: str) -> int:
+    import datetime as dt
+
     from plan_indicators import warehouse as wh
+    from plan_indicators.fiscal import FiscalYear
     from plan_indicators.report import write_report
 
     url = _opt(args.warehouse, ENV["warehouse"])
     if not url:
-        print("report: give --warehouse URL or set PLAN_INDICATORS_WAREHOUSE_URL", file=sys.stderr)
+        print(f"{args.command}: give --warehouse URL or set {ENV['warehouse']}", file=sys.stderr)
         return 2
-    out = write_report(wh.engine_for(url), Path(args.out))
-    print(f"report written to {out}")
+    try:
+        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
+        if args.fiscal_year:
+            FiscalYear.parse(args.fiscal_year)
+        out = write_report(
+            wh.engine_for(url),
+            Path(args.out),
+            plan_ids=args.plans_selected or None,
+            as_of=as_of,
+            fiscal_year=args.fiscal_year,
+            fmt=fmt,
+        )
+    except ValueError as exc:
+        print(f"{args.command}: {exc}", file=sys.stderr)
+        return 2
+    print(f"{args.command} written to {out}")
     return 0
+
+
+def cmd_report(args) -> int:
+    return _write_results(args, "html")
+
+
+def cmd_export(args) -> int:
+    from plan_indicators.report import renderers
+
+    known = renderers()
+    by_suffix = {r.suffix: name for name, r in known.items()}
+    fmt = args.fmt or by_suffix.get(Path(args.out).suffix.lower())
+    if fmt not in known:
+        print(f"export: give --format, one of {', '.join(sorted(known))}", file=sys.stderr)
+        return 2
+    return _write_results(args, fmt)
 
 
 def cmd_check_landing(args) -> int:
