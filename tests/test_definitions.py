@@ -1,10 +1,15 @@
 """The code location as a whole: what `dagster dev` shows, frozen in a snapshot.
 
-Regenerate after an intended change with `UPDATE_SNAPSHOTS=1 make test`.
+The snapshot names every asset with its group, kinds, owners, partitions, deps, checks, tags,
+automation condition and description, then every check, job, schedule and sensor with what it
+targets, so that a change to any of them shows in review. Regenerate after an intended change
+with `UPDATE_SNAPSHOTS=1 make test` (or only this file:
+`UPDATE_SNAPSHOTS=1 .venv/bin/python -m pytest tests/test_definitions.py`) and read the diff.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -18,27 +23,82 @@ from plan_indicators.catalog import load_catalog
 SNAPSHOT = Path(__file__).parent / "snapshots" / "code_location.txt"
 
 
+def _text(text: str | None) -> str:
+    """A description as a short hash of the whole text (any change shows) and its first line."""
+    if not text:
+        return "-"
+    digest = hashlib.sha256(text.encode()).hexdigest()[:10]
+    first = text.strip().splitlines()[0]
+    return f"#{digest} {first[:90]!r}"
+
+
+def _automation(condition) -> str:
+    """Label and a hash of the serialised condition tree, so a change inside it shows too."""
+    if condition is None:
+        return "-"
+    digest = hashlib.sha256(dg.serialize_value(condition).encode()).hexdigest()[:10]
+    return f"{condition.get_label() or type(condition).__name__}#{digest}"
+
+
+def _partitions(partitions_def) -> str:
+    return "|".join(partitions_def.get_partition_keys()) if partitions_def else "-"
+
+
+def _sensor_target(sensor) -> str:
+    if isinstance(sensor, dg.AutomationConditionSensorDefinition):
+        return f"assets {sensor.asset_selection}"
+    if isinstance(sensor, dg.RunStatusSensorDefinition):
+        jobs = ",".join(sorted(j.name for j in sensor._monitored_jobs)) or "every job"
+        return f"{sensor._run_status.value} of {jobs}"
+    return f"job {','.join(sorted(t.job_name for t in sensor.targets)) or '-'}"
+
+
 def _describe(defs: dg.Definitions) -> str:
+    """Every asset (key, group, kinds, owners, partitions, deps, checks, tags, automation
+    condition, description), every check, job, schedule and sensor with what it targets."""
     graph = defs.resolve_asset_graph()
     lines = []
     for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
         node = graph.get(key)
-        parts = node.partitions_def.get_partition_keys() if node.partitions_def else []
         deps = ",".join(sorted(p.to_user_string() for p in node.parent_keys))
-        lines.append(
-            f"asset {key.to_user_string()} group={node.group_name} "
-            f"partitions={'|'.join(parts) or '-'} deps={deps or '-'}"
+        checks = ",".join(sorted(c.name for c in node.check_keys))
+        tags = ",".join(
+            f"{k}={v}" for k, v in sorted(node.tags.items()) if not k.startswith("dagster/kind/")
         )
+        lines += [
+            f"asset {key.to_user_string()}",
+            f"  group={node.group_name} kinds={','.join(sorted(node.kinds)) or '-'} "
+            f"owners={','.join(node.owners) or '-'}",
+            f"  partitions={_partitions(node.partitions_def)}",
+            f"  deps={deps or '-'}",
+            f"  checks={checks or '-'}",
+            f"  tags={tags or '-'}",
+            f"  automation={_automation(node.automation_condition)}",
+            f"  description={_text(node.description)}",
+        ]
     for check in sorted(
         graph.asset_check_keys, key=lambda c: (c.asset_key.to_user_string(), c.name)
     ):
-        lines.append(f"check {check.asset_key.to_user_string()}:{check.name}")
-    lines += [f"job {j.name}" for j in sorted(defs.jobs, key=lambda j: j.name)]
-    lines += [
-        f"schedule {s.name} {s.cron_schedule} {s.execution_timezone}"
-        for s in sorted(defs.schedules, key=lambda s: s.name)
-    ]
-    lines += [f"sensor {s.name}" for s in sorted(defs.sensors, key=lambda s: s.name)]
+        spec = graph.get_check_spec(check)
+        lines.append(
+            f"check {check.asset_key.to_user_string()}:{check.name} "
+            f"blocking={spec.blocking} description={_text(spec.description)}"
+        )
+    for job in sorted(defs.jobs, key=lambda j: j.name):
+        lines.append(
+            f"job {job.name} selection={job.selection} "
+            f"partitions={_partitions(job.partitions_def)} description={_text(job.description)}"
+        )
+    for s in sorted(defs.schedules, key=lambda s: s.name):
+        lines.append(
+            f"schedule {s.name} cron={s.cron_schedule!r} tz={s.execution_timezone} "
+            f"job={s.job_name} default={s.default_status.value} description={_text(s.description)}"
+        )
+    for s in sorted(defs.sensors, key=lambda s: s.name):
+        lines.append(
+            f"sensor {s.name} target={_sensor_target(s)} default={s.default_status.value} "
+            f"interval={s.minimum_interval_seconds}s description={_text(s.description)}"
+        )
     return "\n".join(lines) + "\n"
 
 
