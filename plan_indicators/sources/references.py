@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from plan_indicators.sources.cells import masked
 from plan_indicators.sources.contracts import CONTRACTS
-from plan_indicators.sources.readers import QuarantineRow, masked
+from plan_indicators.sources.readers import QuarantineRow
 
 
 @dataclass
