@@ -1,8 +1,10 @@
 """The generated parts of `docs/`, written from the code they describe so they cannot drift.
 
+`docs/warehouse.md`, the data dictionary, is generated whole from the `comment=` of the tables
+and columns of plan_indicators/warehouse.py and from its views' column maps.
 `docs/contracts.md` keeps hand-written prose around generated blocks (one per landing-zone
 source, one for the measure library), each between `<!-- BEGIN GENERATED name -->` and
-`<!-- END GENERATED name -->`. Regenerate after changing a contract or a measure with
+`<!-- END GENERATED name -->`. Regenerate after changing a table, a contract or a measure with
 `python -m plan_indicators.docgen` (`--check` only reports what is stale, exit 1).
 """
 
@@ -20,6 +22,7 @@ import yaml
 REGENERATE = "python -m plan_indicators.docgen"
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS_DOC = Path("docs") / "contracts.md"
+WAREHOUSE_DOC = Path("docs") / "warehouse.md"
 
 # How each `Column.type` of plan_indicators/sources/contracts.py reads, for data providers.
 TYPE_TEXT = {
@@ -167,7 +170,10 @@ def fill_blocks(text: str, blocks: dict[str, Callable[[], str]], doc: str) -> st
 def generated(root: Path = ROOT) -> dict[Path, str]:
     """Each generated doc's expected content, by path relative to `root`."""
     current = (root / CONTRACTS_DOC).read_text(encoding="utf-8")
-    return {CONTRACTS_DOC: fill_blocks(current, contracts_blocks(), str(CONTRACTS_DOC))}
+    return {
+        CONTRACTS_DOC: fill_blocks(current, contracts_blocks(), str(CONTRACTS_DOC)),
+        WAREHOUSE_DOC: warehouse_markdown(),
+    }
 
 
 def stale(root: Path = ROOT) -> list[Path]:
@@ -188,6 +194,91 @@ def write(root: Path = ROOT) -> list[Path]:
             path.write_text(text, encoding="utf-8")
             written.append(rel)
     return written
+
+
+DESCRIBE = (
+    'give each one a description: `comment="…"` on the sa.Table or sa.Column in '
+    "plan_indicators/warehouse.py (English, what a BI reader needs: meaning, unit, when it is "
+    "null), or an entry in the View's `columns` for a view column, then run "
+    f"`{REGENERATE}` (or `make docs`) and commit docs/warehouse.md"
+)
+
+
+def undescribed() -> list[str]:
+    """Tables, columns and view columns of the warehouse that have no description."""
+    from plan_indicators.warehouse import VIEWS, metadata
+
+    missing = []
+    for table in metadata.sorted_tables:
+        if not (table.comment or "").strip():
+            missing.append(f"table {table.name}")
+        missing += [
+            f"{table.name}.{c.name}" for c in table.columns if not (c.comment or "").strip()
+        ]
+    for view in VIEWS:
+        if not view.comment.strip():
+            missing.append(f"view {view.name}")
+        missing += [f"{view.name}.{c}" for c in view.columns if not view.description(c).strip()]
+    return missing
+
+
+def _pg_type(column) -> str:
+    from sqlalchemy.dialects import postgresql
+
+    return column.type.compile(dialect=postgresql.dialect()).lower()
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def warehouse_markdown() -> str:
+    """docs/warehouse.md: every table and view of the warehouse, column by column."""
+    from plan_indicators.warehouse import VIEWS, metadata
+
+    missing = undescribed()
+    if missing:
+        raise DocError(f"warehouse without a description: {', '.join(missing)}; {DESCRIBE}")
+    tables = list(metadata.tables.values())  # in the order warehouse.py defines them
+    lines = [
+        "# Warehouse data dictionary",
+        "",
+        "<!-- Generated from plan_indicators/warehouse.py by `python -m plan_indicators.docgen`."
+        " Edit the `comment=` of a table or column there, not this file. -->",
+        "",
+        "What BI reads. The warehouse is an embedded SQLite file by default and PostgreSQL in "
+        "production, where every table, view and column below carries its description as a "
+        "comment. Types are PostgreSQL's. Fiscal years are written `YYYY-YYYY` and run from "
+        "1 April to 31 March; times are UTC. How the values are computed: "
+        "[contracts.md](contracts.md).",
+        "",
+        "| table | what a row is |",
+        "|---|---|",
+    ]
+    lines += [f"| [`{t.name}`](#{t.name}) | {_cell(t.comment)} |" for t in tables]
+    lines += [f"| [`{v.name}`](#{v.name}) (view) | {_cell(v.comment)} |" for v in VIEWS]
+    for t in tables:
+        key = ", ".join(f"`{c.name}`" for c in t.primary_key.columns)
+        lines += ["", f"## {t.name}", "", _cell(t.comment), "", f"Key: {key}.", ""]
+        lines += ["| column | type | null | description |", "|---|---|---|---|"]
+        for c in t.columns:
+            refs = "".join(
+                f" References `{fk.target_fullname}`." for fk in sorted(c.foreign_keys, key=str)
+            )
+            null = "yes" if c.nullable and not c.primary_key else "no"
+            lines.append(f"| `{c.name}` | {_pg_type(c)} | {null} | {_cell(c.comment)}{refs} |")
+    for v in VIEWS:
+        lines += ["", f"## {v.name}", "", f"View. {_cell(v.comment)}", ""]
+        lines += ["| column | type | from | description |", "|---|---|---|---|"]
+        for name in v.columns:
+            origin = v.origin(name)
+            kind, source = (
+                (_pg_type(origin), f"`{origin.table.name}.{origin.name}`")
+                if origin is not None
+                else ("", "computed")
+            )
+            lines.append(f"| `{name}` | {kind} | {source} | {_cell(v.description(name))} |")
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

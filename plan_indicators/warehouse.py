@@ -1,4 +1,8 @@
-"""Warehouse tables that BI reads (SPEC §4), and transactional, idempotent writes.
+"""Warehouse tables that BI reads, and transactional, idempotent writes.
+
+Every table, column and view column carries its description (`comment=`): PostgreSQL keeps them
+as comments, and docs/warehouse.md, the data dictionary, is generated from them
+(`python -m plan_indicators.docgen`).
 
 Every write of a (plan, indicator, fiscal year) runs in one transaction: delete its rows, insert
 the new ones. A failure rolls back, so the previous rows stay published.
@@ -8,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,112 +20,329 @@ from sqlalchemy.engine import Engine
 
 metadata = sa.MetaData()
 
+FY = "Fiscal year, `YYYY-YYYY` (1 April to 31 March)."
+
+
+def _plan_id() -> sa.Column:
+    return sa.Column("plan_id", sa.String(64), primary_key=True, comment="Plan key (`dim_plan`).")
+
+
+def _indicator_id() -> sa.Column:
+    return sa.Column(
+        "indicator_id",
+        sa.String(32),
+        primary_key=True,
+        comment="Indicator key: the plan's numbering (`1.1.2`, `3.2.1-a`).",
+    )
+
+
+def _fiscal_year() -> sa.Column:
+    return sa.Column("fiscal_year", sa.String(9), primary_key=True, comment=FY)
+
+
 dim_plan = sa.Table(
-    "dim_plan", metadata,
-    sa.Column("plan_id", sa.String(64), primary_key=True),
-    sa.Column("organisation", sa.Text, nullable=False),
-    sa.Column("title", sa.Text, nullable=False),
-    sa.Column("first_fiscal_year", sa.String(9), nullable=False),
-    sa.Column("last_fiscal_year", sa.String(9), nullable=False),
-    sa.Column("source", sa.Text),
-    sa.Column("catalog_file", sa.Text),
-)  # fmt: skip
+    "dim_plan",
+    metadata,
+    sa.Column(
+        "plan_id",
+        sa.String(64),
+        primary_key=True,
+        comment="Stable key of the plan, from its catalog (`ophq-2024-2028`).",
+    ),
+    sa.Column(
+        "organisation",
+        sa.Text,
+        nullable=False,
+        comment="Public body whose plan it is, as the annual report names it.",
+    ),
+    sa.Column("title", sa.Text, nullable=False, comment="Title of the plan."),
+    sa.Column(
+        "first_fiscal_year", sa.String(9), nullable=False, comment="First fiscal year of the plan."
+    ),
+    sa.Column(
+        "last_fiscal_year", sa.String(9), nullable=False, comment="Last fiscal year of the plan."
+    ),
+    sa.Column("source", sa.Text, comment="Document the plan's wording was copied from."),
+    sa.Column(
+        "catalog_file", sa.Text, comment="Catalog file the plan was loaded from, as the run saw it."
+    ),
+    comment="One row per strategic plan of the catalog (`data/plans/<plan>.yaml`).",
+)
 
 dim_indicator = sa.Table(
-    "dim_indicator", metadata,
-    sa.Column("plan_id", sa.String(64), primary_key=True),
-    sa.Column("indicator_id", sa.String(32), primary_key=True),
-    sa.Column("enjeu", sa.Text),
-    sa.Column("orientation", sa.Text),
-    sa.Column("objective", sa.Text),
-    sa.Column("text_fr", sa.Text, nullable=False),
-    sa.Column("unit", sa.String(16), nullable=False),
-    sa.Column("direction", sa.String(32), nullable=False),
-    sa.Column("measure", sa.String(64), nullable=False),
-    sa.Column("measure_params", sa.Text),
-    sa.Column("assumptions", sa.Text),
-    sa.Column("note_fr", sa.Text),
-    sa.Column("sort_order", sa.Integer),
-)  # fmt: skip
+    "dim_indicator",
+    metadata,
+    _plan_id(),
+    _indicator_id(),
+    sa.Column("enjeu", sa.Text, comment="The plan's enjeu (issue) heading, in its words."),
+    sa.Column("orientation", sa.Text, comment="The plan's orientation heading, in its words."),
+    sa.Column("objective", sa.Text, comment="The plan's objective heading, in its words."),
+    sa.Column(
+        "text_fr", sa.Text, nullable=False, comment="The indicator as the plan words it (French)."
+    ),
+    sa.Column(
+        "unit",
+        sa.String(16),
+        nullable=False,
+        comment="Unit of the value: `percent` (0-100), `count`, `score`, `days` (business days) "
+        "or `date` (a milestone, see `indicator_result.achieved_on`).",
+    ),
+    sa.Column(
+        "direction",
+        sa.String(32),
+        nullable=False,
+        comment="`higher_is_better` or `lower_is_better`: which way the value should move.",
+    ),
+    sa.Column(
+        "measure",
+        sa.String(64),
+        nullable=False,
+        comment="Measure of the library that computes the value (docs/contracts.md §2.6).",
+    ),
+    sa.Column("measure_params", sa.Text, comment="Parameters of the measure, as JSON."),
+    sa.Column(
+        "assumptions",
+        sa.Text,
+        comment="Analysts' working notes on how the indicator is computed (internal, not "
+        "published): JSON list of French texts.",
+    ),
+    sa.Column(
+        "note_fr",
+        sa.Text,
+        comment="Note for readers of the annual report, published under the indicator (French).",
+    ),
+    sa.Column(
+        "sort_order",
+        sa.Integer,
+        comment="Position of the indicator in its plan (0 = first): the annual report's order.",
+    ),
+    comment="One row per indicator of a plan, with the plan's headings and wording.",
+)
 
 indicator_target = sa.Table(
-    "indicator_target", metadata,
-    sa.Column("plan_id", sa.String(64), primary_key=True),
-    sa.Column("indicator_id", sa.String(32), primary_key=True),
-    sa.Column("fiscal_year", sa.String(9), primary_key=True),
-    sa.Column("kind", sa.String(32), nullable=False),
-    sa.Column("text_fr", sa.Text),
-    sa.Column("value", sa.Float),
-    sa.Column("baseline_year", sa.String(9)),
-    sa.Column("threshold", sa.Float),
-    sa.Column("due", sa.Date),
-    sa.Column("params", sa.Text),
-)  # fmt: skip
+    "indicator_target",
+    metadata,
+    _plan_id(),
+    _indicator_id(),
+    _fiscal_year(),
+    sa.Column(
+        "kind",
+        sa.String(32),
+        nullable=False,
+        comment="Target kind: `at_least`, `at_most`, `relative_to_baseline`, … "
+        "(docs/contracts.md §2.4).",
+    ),
+    sa.Column("text_fr", sa.Text, comment="The target as the plan words it (French)."),
+    sa.Column(
+        "value",
+        sa.Float,
+        comment="The target's own number by kind (value, percent, points or delta); null for "
+        "kinds without one.",
+    ),
+    sa.Column(
+        "baseline_year",
+        sa.String(9),
+        comment="Fiscal year of the baseline, for a target relative to a baseline.",
+    ),
+    sa.Column(
+        "threshold",
+        sa.Float,
+        comment="Resolved number the result is compared with; null while it is not known (its "
+        "baseline not computed yet) and for kinds without one (deadline).",
+    ),
+    sa.Column("due", sa.Date, comment="Last day on which a `deadline` target is met."),
+    sa.Column(
+        "params", sa.Text, comment="Every field of the target but kind, text and note, as JSON."
+    ),
+    comment="One target per indicator and fiscal year, as the plan words it, with its threshold "
+    "resolved to a number once its baseline exists.",
+)
 
 indicator_result = sa.Table(
-    "indicator_result", metadata,
-    sa.Column("plan_id", sa.String(64), primary_key=True),
-    sa.Column("indicator_id", sa.String(32), primary_key=True),
-    sa.Column("fiscal_year", sa.String(9), primary_key=True),
-    sa.Column("value", sa.Float),
-    sa.Column("value_display", sa.Text),
-    sa.Column("value_rounded", sa.Float),
-    sa.Column("numerator", sa.Float),
-    sa.Column("denominator", sa.Float),
-    sa.Column("achieved_on", sa.Date),
-    sa.Column("periods", sa.Text),
-    sa.Column("reason", sa.Text),
-    sa.Column("data_as_of", sa.Date),
-    sa.Column("is_final", sa.Boolean, nullable=False, default=False),
-    sa.Column("run_id", sa.String(64)),
-    sa.Column("inputs_fingerprint", sa.String(64)),
-    sa.Column("computed_at", sa.DateTime(timezone=True)),
-)  # fmt: skip
+    "indicator_result",
+    metadata,
+    _plan_id(),
+    _indicator_id(),
+    _fiscal_year(),
+    sa.Column(
+        "value",
+        sa.Float,
+        comment="Unrounded value; null when the inputs are missing (see `reason`), never a "
+        "silent zero.",
+    ),
+    sa.Column(
+        "value_display",
+        sa.Text,
+        comment="The value as the report prints it, in French (`52,3 %`, `1 250`, "
+        "`Atteinte le 2021-02-05`).",
+    ),
+    sa.Column(
+        "value_rounded", sa.Float, comment="The value rounded half up to one decimal, as published."
+    ),
+    sa.Column(
+        "numerator", sa.Float, comment="Numerator of a share or a mean; the count for counts."
+    ),
+    sa.Column(
+        "denominator",
+        sa.Float,
+        comment="Denominator of a share or a mean (the population counted).",
+    ),
+    sa.Column(
+        "achieved_on", sa.Date, comment="Date the milestone was reached (unit `date`); null if not."
+    ),
+    sa.Column(
+        "periods",
+        sa.Text,
+        comment='Values per half-year as JSON: {"H1": April-September, "H2": October-March}.',
+    ),
+    sa.Column(
+        "reason",
+        sa.Text,
+        comment="Why the value is missing, or which rows were left out (French).",
+    ),
+    sa.Column(
+        "data_as_of",
+        sa.Date,
+        comment="Latest date of the source rows the value comes from, at most the as-of date.",
+    ),
+    sa.Column(
+        "is_final",
+        sa.Boolean,
+        nullable=False,
+        default=False,
+        comment="True once the yearly closing run made the result final; false: provisional.",
+    ),
+    sa.Column("run_id", sa.String(64), comment="Dagster run that computed the row."),
+    sa.Column(
+        "inputs_fingerprint",
+        sa.String(64),
+        comment="Hash of the source files (names and checksums) the value was computed from.",
+    ),
+    sa.Column("computed_at", sa.DateTime(timezone=True), comment="When the row was computed."),
+    comment="The computed value of an indicator for a fiscal year; earlier values are in "
+    "`indicator_result_history`.",
+)
 
 indicator_evaluation = sa.Table(
-    "indicator_evaluation", metadata,
-    sa.Column("plan_id", sa.String(64), primary_key=True),
-    sa.Column("indicator_id", sa.String(32), primary_key=True),
-    sa.Column("fiscal_year", sa.String(9), primary_key=True),
-    sa.Column("value", sa.Float),
-    sa.Column("threshold", sa.Float),
-    sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("status_fr", sa.Text, nullable=False),
-    sa.Column("gap", sa.Float),
-    sa.Column("note", sa.Text),
-    sa.Column("evaluated_at", sa.DateTime(timezone=True)),
-    sa.Column("run_id", sa.String(64)),
-)  # fmt: skip
+    "indicator_evaluation",
+    metadata,
+    _plan_id(),
+    _indicator_id(),
+    _fiscal_year(),
+    sa.Column("value", sa.Float, comment="The result's unrounded value (`indicator_result`)."),
+    sa.Column(
+        "threshold",
+        sa.Float,
+        comment="Resolved number the value was compared with; null when there is none.",
+    ),
+    sa.Column(
+        "status",
+        sa.String(16),
+        nullable=False,
+        comment="Status of the result against its target (docs/contracts.md §3.1): `met`, "
+        "`not_met`, `in_progress`, `no_data`, …",
+    ),
+    sa.Column(
+        "status_fr",
+        sa.Text,
+        nullable=False,
+        comment="The status as the report prints it (`Atteinte`, `Non atteinte`, …).",
+    ),
+    sa.Column(
+        "gap",
+        sa.Float,
+        comment="Value − threshold, signed so that ≥ 0 is good; for a deadline the days of "
+        "advance on the due date; for a recurring target the smallest period's count − "
+        "min_count.",
+    ),
+    sa.Column(
+        "note",
+        sa.Text,
+        comment="Why the status is `no_data` or `not_applicable`, in French.",
+    ),
+    sa.Column("evaluated_at", sa.DateTime(timezone=True), comment="When the evaluation was made."),
+    sa.Column("run_id", sa.String(64), comment="Dagster run that made the evaluation."),
+    comment="The status of each result against its target: one row per indicator and fiscal "
+    "year that has a target.",
+)
 
 indicator_result_history = sa.Table(
-    "indicator_result_history", metadata,
-    sa.Column("plan_id", sa.String(64), primary_key=True),
-    sa.Column("indicator_id", sa.String(32), primary_key=True),
-    sa.Column("fiscal_year", sa.String(9), primary_key=True),
-    sa.Column("revision", sa.Integer, primary_key=True),
-    sa.Column("value", sa.Float),
-    sa.Column("value_display", sa.Text),
-    sa.Column("achieved_on", sa.Date),
-    sa.Column("is_final", sa.Boolean),
-    sa.Column("run_id", sa.String(64)),
-    sa.Column("inputs_fingerprint", sa.String(64)),
-    sa.Column("computed_at", sa.DateTime(timezone=True)),
-    sa.Column("replaced_at", sa.DateTime(timezone=True)),
-)  # fmt: skip
+    "indicator_result_history",
+    metadata,
+    _plan_id(),
+    _indicator_id(),
+    _fiscal_year(),
+    sa.Column(
+        "revision",
+        sa.Integer,
+        primary_key=True,
+        comment="1 for the first value replaced, then 2, 3…",
+    ),
+    sa.Column("value", sa.Float, comment="The unrounded value as it was."),
+    sa.Column("value_display", sa.Text, comment="The value as it was printed."),
+    sa.Column("achieved_on", sa.Date, comment="The milestone date as it was."),
+    sa.Column("is_final", sa.Boolean, comment="Whether the replaced value was final."),
+    sa.Column("run_id", sa.String(64), comment="Dagster run that computed the replaced value."),
+    sa.Column(
+        "inputs_fingerprint",
+        sa.String(64),
+        comment="Hash of the source files the replaced value was computed from.",
+    ),
+    sa.Column(
+        "computed_at", sa.DateTime(timezone=True), comment="When the replaced value was computed."
+    ),
+    sa.Column("replaced_at", sa.DateTime(timezone=True), comment="When it was replaced."),
+    comment="Every earlier value of a result, kept when a rerun changed its value, display, "
+    "milestone date or finality.",
+)
 
 quarantine = sa.Table(
-    "quarantine", metadata,
-    sa.Column("source", sa.String(64), primary_key=True),
-    sa.Column("file", sa.String(512), primary_key=True),
-    sa.Column("line", sa.Integer, primary_key=True),
-    sa.Column("column_name", sa.String(128)),
-    sa.Column("rule", sa.String(128), nullable=False),
-    sa.Column("reason", sa.Text, nullable=False),
-    sa.Column("value", sa.Text),
-    sa.Column("file_checksum", sa.String(64)),
-    sa.Column("quarantined_at", sa.DateTime(timezone=True)),
-    sa.Column("run_id", sa.String(64)),
-)  # fmt: skip
+    "quarantine",
+    metadata,
+    sa.Column(
+        "source",
+        sa.String(64),
+        primary_key=True,
+        comment="Landing-zone source (folder) of the row (docs/contracts.md §4.7).",
+    ),
+    sa.Column(
+        "file",
+        sa.String(512),
+        primary_key=True,
+        comment="File of the row, relative to the landing zone.",
+    ),
+    sa.Column(
+        "line",
+        sa.Integer,
+        primary_key=True,
+        comment="Physical line where the row starts in the file (header = line 1).",
+    ),
+    sa.Column(
+        "column_name",
+        sa.String(128),
+        comment="Column at fault; null when the whole row is (wrong number of cells).",
+    ),
+    sa.Column(
+        "rule",
+        sa.String(128),
+        nullable=False,
+        comment="Rule the row breaks: `required_value`, `date_format`, … (docs/contracts.md §4.4).",
+    ),
+    sa.Column("reason", sa.Text, nullable=False, comment="The fault in French, for the provider."),
+    sa.Column(
+        "value",
+        sa.Text,
+        comment="The cell at fault (at most 500 characters); a personal column's pseudonym, "
+        "never its raw value.",
+    ),
+    sa.Column(
+        "file_checksum", sa.String(64), comment="SHA-256 of the file, when recorded (else null)."
+    ),
+    sa.Column("quarantined_at", sa.DateTime(timezone=True), comment="When the row was set aside."),
+    sa.Column("run_id", sa.String(64), comment="Dagster run that set the row aside."),
+    comment="Rows of the landing zone set aside by the checks, with where they are and why; "
+    "nothing is dropped silently.",
+)
 
 V_SCORECARD_SQL = """
 CREATE VIEW v_scorecard AS
@@ -137,6 +359,66 @@ LEFT JOIN indicator_result r ON r.plan_id = t.plan_id AND r.indicator_id = t.ind
 LEFT JOIN indicator_evaluation e ON e.plan_id = t.plan_id AND e.indicator_id = t.indicator_id
      AND e.fiscal_year = t.fiscal_year
 """
+
+
+@dataclass(frozen=True)
+class View:
+    """A view BI reads: its SQL, its description and each column's origin.
+
+    A column maps to `"table.column"` when it shows that column as it is (it takes its
+    description and type), or to its own description when it is computed.
+    """
+
+    name: str
+    sql: str
+    comment: str
+    columns: dict[str, str]
+
+    def origin(self, column: str) -> sa.Column | None:
+        table, _, name = self.columns[column].partition(".")
+        if table in metadata.tables and name in metadata.tables[table].c:
+            return metadata.tables[table].c[name]
+        return None
+
+    def description(self, column: str) -> str:
+        origin = self.origin(column)
+        return origin.comment if origin is not None else self.columns[column]
+
+
+v_scorecard = View(
+    "v_scorecard",
+    V_SCORECARD_SQL,
+    "One row per plan, indicator and fiscal year with a target: wording, target, result and "
+    "status side by side.",
+    {
+        "plan_id": "dim_indicator.plan_id",
+        "organisation": "dim_plan.organisation",
+        "plan_title": "dim_plan.title",
+        "indicator_id": "dim_indicator.indicator_id",
+        "enjeu": "dim_indicator.enjeu",
+        "orientation": "dim_indicator.orientation",
+        "objective": "dim_indicator.objective",
+        "text_fr": "dim_indicator.text_fr",
+        "unit": "dim_indicator.unit",
+        "direction": "dim_indicator.direction",
+        "fiscal_year": "indicator_target.fiscal_year",
+        "target_kind": "indicator_target.kind",
+        "target_text_fr": "indicator_target.text_fr",
+        "threshold": "indicator_target.threshold",
+        "value": "indicator_result.value",
+        "value_display": "indicator_result.value_display",
+        "achieved_on": "indicator_result.achieved_on",
+        "numerator": "indicator_result.numerator",
+        "denominator": "indicator_result.denominator",
+        "is_final": "indicator_result.is_final",
+        "data_as_of": "indicator_result.data_as_of",
+        "status": "indicator_evaluation.status",
+        "status_fr": "indicator_evaluation.status_fr",
+        "gap": "indicator_evaluation.gap",
+        "note": "indicator_evaluation.note",
+    },
+)
+VIEWS: tuple[View, ...] = (v_scorecard,)
 
 
 def utcnow() -> dt.datetime:
@@ -166,14 +448,28 @@ def _ensure_sqlite_dir(url: str) -> None:
 
 
 def create_schema(engine: Engine) -> None:
+    """Tables (with their comments on PostgreSQL), columns added since, then the views."""
     metadata.create_all(engine)
     add_missing_columns(engine)
     with engine.begin() as conn:
-        if (
-            not sa.inspect(conn).has_table("v_scorecard")
-            and "v_scorecard" not in sa.inspect(conn).get_view_names()
-        ):
-            conn.execute(sa.text(V_SCORECARD_SQL))
+        inspector = sa.inspect(conn)
+        for view in VIEWS:
+            if not inspector.has_table(view.name) and view.name not in inspector.get_view_names():
+                conn.execute(sa.text(view.sql))
+                if conn.dialect.name == "postgresql":
+                    _comment_view(conn, view)
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal for COMMENT ON, which takes no bound parameters."""
+    return "'" + text.replace("'", "''").replace(":", "\\:") + "'"
+
+
+def _comment_view(conn, view: View) -> None:
+    conn.execute(sa.text(f"COMMENT ON VIEW {view.name} IS {_literal(view.comment)}"))
+    for column in view.columns:
+        comment = _literal(view.description(column))
+        conn.execute(sa.text(f"COMMENT ON COLUMN {view.name}.{column} IS {comment}"))
 
 
 def add_missing_columns(engine: Engine) -> list[str]:
@@ -198,6 +494,8 @@ def add_missing_columns(engine: Engine) -> list[str]:
                 conn.execute(
                     sa.text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}')
                 )
+                if column.comment and conn.dialect.name == "postgresql":
+                    conn.execute(sa.schema.SetColumnComment(column))
                 added.append(f"{table.name}.{column.name}")
     return added
 
