@@ -7,12 +7,14 @@ import pandas as pd
 
 from assets.keys import raw_key, result_key, staging_key
 from expectations.checks import (
+    RESULT_SUITE,
     RESULT_SUITE_CHECK,
+    RESULT_SUITE_DESCRIPTION,
     build_raw_check,
     build_staging_checks,
     check_result,
 )
-from expectations.suites import RESULT_COLUMNS
+from expectations.suites import result_frame
 from plan_indicators import warehouse as wh
 from plan_indicators.catalog import Plan
 from plan_indicators.sources.contracts import SOURCES
@@ -43,7 +45,6 @@ def source_checks() -> list[dg.AssetChecksDefinition]:
 def result_checks(plan: Plan) -> dg.AssetChecksDefinition:
     """One step validates every published result of the plan; one check result per indicator."""
     keys = {ind.id: result_key(plan, ind) for ind in plan.indicators}
-    units = {ind.id: ind.unit for ind in plan.indicators}
 
     @dg.multi_asset_check(
         name=f"{plan.slug}_results_suite",
@@ -52,8 +53,7 @@ def result_checks(plan: Plan) -> dg.AssetChecksDefinition:
                 RESULT_SUITE_CHECK,
                 asset=key,
                 blocking=True,
-                description="Great Expectations suite indicator_result: percent "
-                "in 0-100, counts ≥ 0, no percent without its denominator.",
+                description=RESULT_SUITE_DESCRIPTION,
             )
             for key in keys.values()
         ],
@@ -66,10 +66,8 @@ def result_checks(plan: Plan) -> dg.AssetChecksDefinition:
         rows = wh.read_rows(
             context.resources.warehouse.engine(), wh.indicator_result, plan_id=plan.id
         )
-        frame = pd.DataFrame(rows, columns=[c.name for c in wh.indicator_result.columns])
-        frame["unit"] = frame["indicator_id"].map(units)
-        frame = frame[list(RESULT_COLUMNS)].reset_index(drop=True)
-        outcome = validate("indicator_result", frame)
+        frame = result_frame(plan, rows)
+        outcome = validate(RESULT_SUITE, frame)
         selected = {k.asset_key for k in context.selected_asset_check_keys}
         for ind_id, key in keys.items():
             if key not in selected:

@@ -14,6 +14,11 @@ RAW_SUITE_CHECK = "great_expectations_raw"
 STAGING_SUITE_CHECK = "great_expectations_staging"
 RESULT_SUITE_CHECK = "great_expectations_result"
 RESULT_SUITE = "indicator_result"
+RESULT_SUITE_DESCRIPTION = (
+    "Great Expectations suite indicator_result: percent in 0-100, counts and delays ≥ 0, each "
+    "score within its indicator's declared scale, a denominator > 0 wherever the measure "
+    "computes one."
+)
 
 FrameLoader = Callable[[dg.AssetCheckExecutionContext], pd.DataFrame | None]
 
@@ -145,13 +150,13 @@ def build_result_check(
     load_frame: FrameLoader,
     required_resource_keys: set[str] | None = None,
 ) -> dg.AssetChecksDefinition:
-    """The `indicator_result` suite on one indicator's results (needs a `unit` column)."""
+    """The `indicator_result` suite on one indicator's results (a frame of RESULT_COLUMNS, as
+    `expectations.suites.result_frame` builds it)."""
     return build_suite_check(
         suite_name=RESULT_SUITE,
         asset_key=asset_key,
         check_name=RESULT_SUITE_CHECK,
         load_frame=load_frame,
         required_resource_keys=required_resource_keys,
-        description="Great Expectations suite indicator_result: percent in 0-100, counts "
-        "and delays ≥ 0, scores in 0-10, no percent without a denominator > 0.",
+        description=RESULT_SUITE_DESCRIPTION,
     )

@@ -102,7 +102,11 @@ _NOT_COLUMNS = {"and", "or", "not", "in", "is", "True", "False", "None"}
 
 def _columns(kwargs: dict) -> list[str]:
     """Columns an expectation reads, including those named in its pandas row condition."""
-    cols = list(kwargs.get("column_list") or ([kwargs["column"]] if "column" in kwargs else []))
+    cols = list(
+        kwargs.get("column_list")
+        or ([kwargs["column"]] if "column" in kwargs else [])
+        or [kwargs[k] for k in ("column_A", "column_B") if k in kwargs]
+    )
     condition = re.sub(r"(\"[^\"]*\"|'[^']*')", " ", kwargs.get("row_condition") or "")
     names = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", condition)
     return cols + [n for n in dict.fromkeys(names) if n not in _NOT_COLUMNS and n not in cols]
@@ -198,7 +202,7 @@ def validate(suite_name: str, df: pd.DataFrame) -> SuiteOutcome:
         failures.append(
             ExpectationFailure(
                 expectation=cfg.type,
-                column=cfg.kwargs.get("column") or ",".join(cfg.kwargs.get("column_list") or []),
+                column=_column_name(cfg.kwargs),
                 severity=meta.get("severity", "error"),
                 rule=meta.get("rule", cfg.type),
                 unexpected_count=int(info.get("unexpected_count") or 0),
@@ -211,6 +215,12 @@ def validate(suite_name: str, df: pd.DataFrame) -> SuiteOutcome:
     errors = [f for f in failures if f.severity == "error"]
     warns = [f for f in failures if f.severity != "error"]
     return SuiteOutcome(suite_name, not errors, errors, warns, len(suite["expectations"]))
+
+
+def _column_name(kwargs: dict) -> str:
+    """The column a failure concerns: one, a compound key `a,b`, or a compared pair `a,b`."""
+    names = kwargs.get("column_list") or [kwargs.get(k) for k in ("column_A", "column_B")]
+    return kwargs.get("column") or ",".join(n for n in names if n)
 
 
 def _exception(info) -> str | None:
@@ -232,6 +242,8 @@ def _plain(v):
         return v.item()
     if isinstance(v, dict):
         return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, tuple):
+        return [_plain(x) for x in v]
     if isinstance(v, list | str | int | float | bool) or v is None:
         return v
     return str(v)

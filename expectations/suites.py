@@ -12,6 +12,8 @@ import json
 from functools import cache
 from pathlib import Path
 
+import pandas as pd
+
 from plan_indicators.sources.contracts import CONTRACTS
 
 SUITES_DIR = Path(__file__).parent / "suites"
@@ -116,7 +118,16 @@ RESULT_COLUMNS = (
     "value",
     "numerator",
     "denominator",
+    "scale_min",
+    "scale_max",
+    "computes_denominator",
 )
+"""What `result_frame` hands the result suite: the published row, plus what the catalog and
+the measure library say of it (the score's declared scale, whether the measure gives a
+denominator), so no rule assumes a scale or a denominator the contract does not state."""
+
+_SCORE = 'unit=="score" and value==value'
+_WITH_DENOMINATOR = "computes_denominator==True and value==value"
 
 
 def _result_expectations() -> list[dict]:
@@ -128,6 +139,7 @@ def _result_expectations() -> list[dict]:
         _exp("expect_column_values_to_not_be_null", "error", "key_not_null", column=c)
         for c in ("plan_id", "indicator_id", "fiscal_year")
     ]
+    pandas = {"condition_parser": "pandas"}
     exps += [
         _exp(
             "expect_column_values_to_be_between",
@@ -137,7 +149,7 @@ def _result_expectations() -> list[dict]:
             min_value=0,
             max_value=100,
             row_condition='unit=="percent"',
-            condition_parser="pandas",
+            **pandas,
         ),
         _exp(
             "expect_column_values_to_be_between",
@@ -145,26 +157,47 @@ def _result_expectations() -> list[dict]:
             "non_negative",
             column="value",
             min_value=0,
-            row_condition='unit=="count" or unit=="days" or unit=="score"',
-            condition_parser="pandas",
+            row_condition='unit=="count" or unit=="days"',
+            **pandas,
+        ),
+        *(
+            _exp(
+                "expect_column_values_to_not_be_null",
+                "error",
+                "scale_declared",
+                column=bound,
+                row_condition=_SCORE,
+                **pandas,
+            )
+            for bound in ("scale_min", "scale_max")
         ),
         _exp(
-            "expect_column_values_to_be_between",
+            "expect_column_pair_values_a_to_be_greater_than_b",
             "error",
-            "score_range",
-            column="value",
-            min_value=0,
-            max_value=10,
-            row_condition='unit=="score"',
-            condition_parser="pandas",
+            "score_scale",
+            column_A="value",
+            column_B="scale_min",
+            or_equal=True,
+            row_condition=_SCORE,
+            **pandas,
+        ),
+        _exp(
+            "expect_column_pair_values_a_to_be_greater_than_b",
+            "error",
+            "score_scale",
+            column_A="scale_max",
+            column_B="value",
+            or_equal=True,
+            row_condition=_SCORE,
+            **pandas,
         ),
         _exp(
             "expect_column_values_to_not_be_null",
             "error",
             "denominator_present",
             column="denominator",
-            row_condition='unit=="percent" and value==value',
-            condition_parser="pandas",
+            row_condition=_WITH_DENOMINATOR,
+            **pandas,
         ),
         _exp(
             "expect_column_values_to_be_between",
@@ -173,11 +206,35 @@ def _result_expectations() -> list[dict]:
             column="denominator",
             min_value=0,
             strict_min=True,
-            row_condition='unit=="percent" and value==value',
-            condition_parser="pandas",
+            row_condition=_WITH_DENOMINATOR,
+            **pandas,
         ),
     ]
     return exps
+
+
+def result_frame(plan, rows: list[dict]) -> pd.DataFrame:
+    """A plan's published `indicator_result` rows as the result suite reads them (RESULT_COLUMNS):
+    each row with its indicator's unit and scale and whether its measure gives a denominator."""
+    from plan_indicators.measures import get_measure
+
+    values = ("value", "numerator", "denominator")
+    frame = pd.DataFrame(rows, columns=["plan_id", "indicator_id", "fiscal_year", *values])
+    about = {
+        ind.id: {
+            "unit": ind.unit,
+            "scale_min": ind.scale.min if ind.scale else None,
+            "scale_max": ind.scale.max if ind.scale else None,
+            "computes_denominator": get_measure(ind.measure.name).computes_denominator,
+        }
+        for ind in plan.indicators
+    }
+    for col in ("unit", "scale_min", "scale_max", "computes_denominator"):
+        frame[col] = [about.get(i, {}).get(col) for i in frame["indicator_id"]]
+    frame["computes_denominator"] = frame["computes_denominator"].fillna(False).astype(bool)
+    for col in (*values, "scale_min", "scale_max"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    return frame[list(RESULT_COLUMNS)].reset_index(drop=True)
 
 
 def expected_suites() -> dict[str, dict]:
@@ -205,7 +262,8 @@ def expected_suites() -> dict[str, dict]:
         "name": "indicator_result",
         "meta": {
             "description": "Published indicator results: percent in 0-100, counts and "
-            "delays ≥ 0, scores in 0-10, no percent without a denominator."
+            "delays ≥ 0, each score within its indicator's declared scale, a denominator > 0 "
+            "wherever the measure computes one."
         },
         "expectations": _result_expectations(),
     }

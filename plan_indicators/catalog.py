@@ -8,13 +8,23 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import re
 import typing
+import unicodedata
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from plan_indicators.fiscal import FiscalYear
 from plan_indicators.seasons import DeadlineTextError, parse_due, parse_start
@@ -27,6 +37,15 @@ TO_CHOOSE = "à choisir"
 a scale, the organisation. Every occurrence is a validation error naming its field, reported
 with the file's other faults, so a draft cannot pass with a guess nobody made."""
 _LEFT_TO_CHOOSE = "left to choose: the draft could not tell it from the plan's text"
+
+MAX_BASELINE_LAG = 3
+"""How many fiscal years before the plan's first one a computed baseline year may be: a plan
+measures its baseline in the year or two before it starts. An older baseline is given as a
+`baseline_value` (SPEC §2: "when the year is before the data"), which needs no partition."""
+
+PLAN_ID_MAX, INDICATOR_ID_MAX = 64, 32
+"""Lengths of the warehouse key columns (`plan_id`, `indicator_id`): longer ids would fail the
+first write to PostgreSQL, so the catalog refuses them."""
 
 
 def _date_text(v: Any) -> Any:
@@ -142,6 +161,21 @@ TARGET_KINDS = (
 BASELINE_KINDS = ("relative_to_baseline", "points_over_baseline", "delta_over_baseline")
 
 
+class Scale(BaseModel):
+    """The range a `score` is read on ("note sur 10" = 0-10, an index on 100 = 0-100): every
+    check of a score uses its indicator's scale, none assumes one."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    min: float
+    max: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Scale:
+        if not self.min < self.max:
+            raise ValueError(f"scale min {self.min:g} must be below max {self.max:g}")
+        return self
+
+
 class MeasureSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: str
@@ -150,12 +184,13 @@ class MeasureSpec(BaseModel):
 
 class Indicator(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    id: str
+    id: str = Field(min_length=1, max_length=INDICATOR_ID_MAX)
     enjeu: str
     orientation: str
     objective: str
     text_fr: str
     unit: Unit
+    scale: Scale | None = None
     direction: Direction = "higher_is_better"
     measure: MeasureSpec
     targets: dict[str, Target] = Field(default_factory=dict)
@@ -175,10 +210,25 @@ class Indicator(BaseModel):
 
     @property
     def key_slug(self) -> str:
-        return "i_" + self.id.replace(".", "_").replace("-", "_")
+        """The id as a Dagster name (`[A-Za-z0-9_]`): accents folded, anything else `_`."""
+        return "i_" + name_part(self.id)
 
     def baseline_years(self) -> set[str]:
-        return {t.baseline_year for t in self.targets.values() if t.kind in BASELINE_KINDS}
+        """Baseline years computed from data (a catalog `baseline_value` needs no partition)."""
+        return {
+            t.baseline_year
+            for t in self.targets.values()
+            if t.kind in BASELINE_KINDS and t.baseline_value is None
+        }
+
+
+def name_part(text: str) -> str:
+    """`text` folded to ASCII letters, digits and `_` (`1.1-é` → `1_1_e`), for Dagster names."""
+    out = []
+    for ch in text:
+        base = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
+        out.append(base if re.fullmatch(r"[A-Za-z0-9_]+", base or "-") else "_")
+    return "".join(out)
 
 
 def _fy_key(key: Any) -> str:
@@ -190,10 +240,10 @@ def _fy_key(key: Any) -> str:
 
 class PlanInfo(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=PLAN_ID_MAX)
     organisation: str
     title: str
-    fiscal_years: list[str]
+    fiscal_years: list[str] = Field(min_length=1)
     source: str = ""
     owners: list[str] = Field(default_factory=list)
     assumptions: list[str] = Field(default_factory=list)
@@ -312,18 +362,28 @@ def _semantic_problems(plan: Plan, measure_names: set[str]) -> list[tuple[str, s
     """Faults that need the whole plan: ids, measure names, years, baselines, deadlines."""
     problems: list[tuple[str, str, str]] = []
     first_seen: dict[str, int] = {}
+    slugs: dict[str, str] = {}
     plan_years = plan.plan.fiscal_years
     for pos, ind in enumerate(plan.indicators, start=1):
         if ind.id in first_seen:
             msg = f"duplicate indicator id {ind.id!r} (indicators #{first_seen[ind.id]} and #{pos})"
             problems.append((ind.id, "id", msg))
+        elif ind.key_slug in slugs:
+            msg = (
+                f"ids {slugs[ind.key_slug]!r} and {ind.id!r} give the same asset key "
+                f"{ind.key_slug!r}: make them differ by a letter or a digit"
+            )
+            problems.append((ind.id, "id", msg))
         first_seen.setdefault(ind.id, pos)
+        slugs.setdefault(ind.key_slug, ind.id)
         if ind.measure.name not in measure_names | {TO_CHOOSE}:
             known = ", ".join(sorted(measure_names)) or "none registered"
             msg = f"unknown measure {ind.measure.name!r} (known: {known})"
             problems.append((ind.id, "measure.name", msg))
+        problems += [(ind.id, f, m) for f, m in _scale_problems(ind)]
         for fy, target in ind.targets.items():
-            problems += [(ind.id, f, m) for f, m in _target_problems(fy, target, plan_years)]
+            found = _target_problems(fy, target, plan_years) or _range_problems(fy, target, ind)
+            problems += [(ind.id, f, m) for f, m in found]
     return problems
 
 
@@ -370,6 +430,40 @@ def _to_choose_message(path: str, unit: Any, measure_names: set[str]) -> str:
     return f"{_LEFT_TO_CHOOSE}; write it"
 
 
+def value_range(ind: Indicator) -> tuple[float | None, float | None]:
+    """The range an indicator's value can take: 0-100 for a percent, its scale for a score,
+    ≥ 0 for a count or a delay (SPEC §2 units); nothing for a date."""
+    if ind.unit == "percent":
+        return 0.0, 100.0
+    if ind.unit == "score":
+        return (ind.scale.min, ind.scale.max) if ind.scale else (None, None)
+    if ind.unit in ("count", "days"):
+        return 0.0, None
+    return None, None
+
+
+def _scale_problems(ind: Indicator) -> list[tuple[str, str]]:
+    """A score says what it is out of; no other unit takes a scale (a percent is 0-100, counts
+    and delays have no upper bound)."""
+    if ind.unit == "score" and ind.scale is None:
+        return [("scale", "unit score needs its scale, e.g. scale: {min: 0, max: 10}")]
+    if ind.unit != "score" and ind.scale is not None:
+        return [("scale", f"only unit score takes a scale, not unit {ind.unit}")]
+    return []
+
+
+def _range_problems(fy: str, target: Any, ind: Indicator) -> list[tuple[str, str]]:
+    """A threshold the indicator's value can never reach (110 %, 12 on a 0-10 scale)."""
+    lo, hi = value_range(ind)
+    if target.kind not in ("at_least", "at_most") or (lo is None and hi is None):
+        return []
+    if (lo is not None and target.value < lo) or (hi is not None and target.value > hi):
+        bounds = f"{lo:g}-{hi:g}" if hi is not None else f"≥ {lo:g}"
+        msg = f"target {target.value:g} is outside the {ind.unit} range {bounds}"
+        return [(f"targets.{fy}.value", msg)]
+    return []
+
+
 def _target_problems(fy: str, target: Any, plan_years: list[str]) -> list[tuple[str, str]]:
     try:
         year = FiscalYear.parse(fy)
@@ -381,6 +475,15 @@ def _target_problems(fy: str, target: Any, plan_years: list[str]) -> list[tuple[
     baseline = target.kind in BASELINE_KINDS and target.baseline_value is None
     if baseline and target.baseline_year >= fy:
         msg = f"baseline year {target.baseline_year} is not before {fy} and has no baseline_value"
+        return [(f"{field}.baseline_year", msg)]
+    first = FiscalYear.parse(min(plan_years))
+    if baseline and FiscalYear.parse(target.baseline_year).start_year < (
+        first.start_year - MAX_BASELINE_LAG
+    ):
+        msg = (
+            f"baseline year {target.baseline_year} is more than {MAX_BASELINE_LAG} years before "
+            f"the plan's first year {first.key}: give its baseline_value, or a later year"
+        )
         return [(f"{field}.baseline_year", msg)]
     if target.kind == "deadline":
         due_fy = FiscalYear.of(parse_due(target.due)).key
@@ -410,6 +513,14 @@ def _param_problems(ind: Indicator, registry: dict[str, Any]) -> list[tuple[str,
         for name in ind.measure.params
         if name not in takes
     ]
+    hints = typing.get_type_hints(measure.fn)
+    for name, value in ind.measure.params.items():
+        if name in takes and name in hints:
+            try:
+                TypeAdapter(hints[name]).validate_python(value, strict=True)
+            except ValidationError:
+                msg = f"measure {ind.measure.name!r} takes {name} as {_hint(hints[name])}"
+                problems.append((ind.id, f"measure.params.{name}", f"{msg}, not {value!r}"))
     problems += [
         (ind.id, f"measure.params.{p.name}", f"measure {ind.measure.name!r} needs {p.name!r}")
         for p in params
@@ -418,6 +529,15 @@ def _param_problems(ind: Indicator, registry: dict[str, Any]) -> list[tuple[str,
         and p.name not in ind.measure.params
     ]
     return problems
+
+
+def _hint(hint: Any) -> str:
+    """A parameter's type as a planner reads it: `list[str]`, `int | None`, `float`."""
+    return (
+        getattr(hint, "__name__", None)
+        if isinstance(hint, type)
+        else str(hint).replace("typing.", "")
+    )
 
 
 def load_plan(path: str | Path, measure_names: set[str] | None = None) -> Plan:

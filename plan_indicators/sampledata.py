@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from plan_indicators.catalog import Indicator, Plan, default_plans_dir, load_plan
+from plan_indicators.catalog import Indicator, Plan, default_plans_dir, load_plan, value_range
 from plan_indicators.fiscal import FiscalYear
 from plan_indicators.seasons import parse_due, parse_start
 from plan_indicators.sources.contracts import CHANNELS, REGIONS, SOURCES
@@ -819,14 +819,18 @@ def _surveys(rng: np.random.Generator, plans: list[Plan]) -> list[File]:
         for ind in plan.indicators:
             if ind.measure.name not in ("survey_value", "survey_participation"):
                 continue
+            # Drawn on 10, then put on the indicator's own range (an index on 100 reads 73,1).
             value = float(rng.uniform(7.0, 7.6))
+            low, high = value_range(ind)
+            low, high = (0.0, 10.0) if low is None or high is None else (low, high)
             for year in _data_years(plan):
                 if dt.date(year.start_year + 1, 2, 28) > PRESENT:
                     continue
                 row = {"plan_id": plan.id, "indicator_id": ind.id, "fiscal_year": year.key}
                 if ind.measure.name == "survey_value":
-                    value = round(value + float(rng.normal(0.08, 0.15)), 1)
-                    row |= {"value": value, "respondents": np.nan, "population": np.nan}
+                    value = value + float(rng.normal(0.08, 0.15))
+                    scaled = round(low + (high - low) * value / 10, 1)
+                    row |= {"value": scaled, "respondents": np.nan, "population": np.nan}
                 else:
                     population = int(rng.integers(120, 160))
                     respondents = int(round(population * float(rng.normal(0.8, 0.05))))

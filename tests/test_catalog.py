@@ -309,3 +309,147 @@ def test_measure_parameters_are_checked_against_the_function():
         ("1.1.2", "measure.params.min_rech", f"measure {name} takes no 'min_rech'"),
         ("1.1.2", "measure.params.min_reach", f"measure {name} needs 'min_reach'"),
     ]
+
+
+# ── scales (SPEC §2: a score states what it is out of) ──────────────────────────────────────
+
+
+def _score(raw: dict, **fields) -> dict:
+    """Turn the first indicator into a score (the satisfaction note of OPHQ 2.2.1)."""
+    ind = raw["indicators"][0]
+    ind.update(unit="score", measure={"name": "mean_satisfaction_score"}, **fields)
+    ind["targets"] = {"2024-2025": {"kind": "at_least", "value": 7.5}}
+    return ind
+
+
+def test_a_score_loads_with_its_scale(tmp_path):
+    raw = copy.deepcopy(BASE)
+    _score(raw, scale={"min": 0, "max": 10})
+    plan = load_plan(_write(tmp_path, raw), measure_names=SPEC_MEASURES)
+    scale = plan.indicator("1.1.2").scale
+    assert (scale.min, scale.max) == (0, 10)
+
+
+def test_a_score_without_scale_is_refused(tmp_path):
+    file, err = _error(tmp_path, lambda r: _score(r))
+    assert f"{file}: indicator 1.1.2: field scale: unit score needs its scale" in str(err)
+
+
+def test_a_scale_on_another_unit_is_refused(tmp_path):
+    edit = lambda r: r["indicators"][0].update(scale={"min": 0, "max": 100})  # noqa: E731
+    file, err = _error(tmp_path, edit)
+    assert (
+        f"{file}: indicator 1.1.2: field scale: only unit score takes a scale, not unit percent"
+    ) in str(err)
+
+
+def test_a_scale_must_run_upwards(tmp_path):
+    file, err = _error(tmp_path, lambda r: _score(r, scale={"min": 10, "max": 0}))
+    assert f"{file}: indicator 1.1.2: field scale: scale min 10 must be below max 0" in str(err)
+
+
+def test_a_target_outside_the_value_range_is_refused(tmp_path):
+    def edit(raw):
+        _target(raw, 0, "2024-2025")["value"] = 110  # a share cannot pass 100 %
+
+    file, err = _error(tmp_path, edit)
+    assert (
+        f"{file}: indicator 1.1.2: field targets.2024-2025.value: target 110 is outside the "
+        "percent range 0-100"
+    ) in str(err)
+    # 12 on a note out of 10
+    file, err = _error(tmp_path, lambda r: _score(r, scale={"min": 0, "max": 10}).update(
+        targets={"2024-2025": {"kind": "at_most", "value": 12}}
+    ))  # fmt: skip
+    assert "target 12 is outside the score range 0-10" in str(err)
+
+
+# ── what the run would refuse, refused when the catalog loads ──────────────────────────────
+
+
+def test_measure_parameters_of_the_wrong_type_are_refused(tmp_path):
+    def edit(raw):
+        raw["indicators"][0]["measure"]["params"] = {"min_reach": "mille"}
+
+    raw = copy.deepcopy(BASE)
+    edit(raw)
+    with pytest.raises(CatalogError) as info:
+        load_plan(_write(tmp_path, raw))  # the registry's functions and their annotations
+    assert (
+        "indicator 1.1.2: field measure.params.min_reach: measure 'share_posts_reach_at_least' "
+        "takes min_reach as float, not 'mille'"
+    ) in str(info.value)
+
+
+def test_a_delay_statistic_is_mean_or_median(tmp_path):
+    raw = copy.deepcopy(BASE)
+    raw["indicators"][0].update(
+        unit="days", measure={"name": "register_mean_delay", "params": {"statistic": "moyenne"}}
+    )
+    raw["indicators"][0]["targets"] = {"2024-2025": {"kind": "at_most", "value": 10}}
+    with pytest.raises(CatalogError) as info:
+        load_plan(_write(tmp_path, raw))
+    assert "field measure.params.statistic" in str(info.value)
+    assert "'moyenne'" in str(info.value)
+
+
+def test_an_id_too_long_for_the_warehouse_is_refused(tmp_path):
+    long_id = "1." * 17  # 34 characters; indicator_id is VARCHAR(32)
+    file, err = _error(tmp_path, lambda r: r["indicators"][0].update(id=long_id))
+    assert f"{file}: indicator {long_id}: field id: String should have at most 32" in str(err)
+
+
+def test_a_plan_needs_a_fiscal_year(tmp_path):
+    file, err = _error(tmp_path, lambda r: r["plan"].update(fiscal_years=[]))
+    assert f"{file}: indicator -: field plan.fiscal_years: List should have at least 1" in str(err)
+
+
+def test_odd_ids_become_valid_asset_names():
+    raw = copy.deepcopy(BASE)
+    raw["indicators"][0]["id"] = "1.1 é/(b)"
+    plan = parse_plan(raw, "mem.yaml", measure_names=SPEC_MEASURES)
+    # "." " " "/" "(" ")" → "_", "é" → "e"
+    assert plan.indicator("1.1 é/(b)").key_slug == "i_1_1_e__b_"
+    # ids that only differ by punctuation would share one asset key
+    raw["indicators"][1]["id"] = "1-1-é/(b)"
+    with pytest.raises(CatalogError) as info:
+        parse_plan(raw, "mem.yaml", measure_names=SPEC_MEASURES)
+    assert "ids '1.1 é/(b)' and '1-1-é/(b)' give the same asset key 'i_1_1_e__b_'" in str(
+        info.value
+    )
+
+
+# ── baseline years (a computed baseline is a partition: it must be near the plan) ───────────
+
+
+def _baseline(raw: dict, year: str, **extra) -> None:
+    raw["indicators"][0]["targets"]["2025-2026"] = {
+        "kind": "points_over_baseline", "points": 2, "baseline_year": year, **extra,
+    }  # fmt: skip
+
+
+def test_a_computed_baseline_decades_before_the_plan_is_refused(tmp_path):
+    file, err = _error(tmp_path, lambda r: _baseline(r, "1990-1991"))
+    assert (
+        f"{file}: indicator 1.1.2: field targets.2025-2026.baseline_year: baseline year "
+        "1990-1991 is more than 3 years before the plan's first year 2024-2025: give its "
+        "baseline_value, or a later year"
+    ) in str(err)
+
+
+def test_a_computed_baseline_up_to_three_years_before_the_plan_is_a_partition():
+    # first plan year 2024-2025; 2024 − 3 = 2021: 2021-2022 is the earliest computed baseline
+    raw = copy.deepcopy(BASE)
+    _baseline(raw, "2021-2022")
+    plan = parse_plan(raw, "mem.yaml", measure_names=SPEC_MEASURES)
+    assert plan.partition_years() == ["2021-2022", "2024-2025", "2025-2026"]
+    _baseline(raw, "2020-2021")
+    with pytest.raises(CatalogError):
+        parse_plan(raw, "mem.yaml", measure_names=SPEC_MEASURES)
+
+
+def test_a_given_baseline_value_needs_no_partition():
+    raw = copy.deepcopy(BASE)
+    _baseline(raw, "1990-1991", baseline_value=41.5)
+    plan = parse_plan(raw, "mem.yaml", measure_names=SPEC_MEASURES)
+    assert plan.partition_years() == ["2024-2025", "2025-2026"]

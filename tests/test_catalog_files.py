@@ -79,6 +79,17 @@ def test_ophq_partition_years_include_baseline_years(ophq):
     assert years == ["2022-2023", "2023-2024", "2024-2025", "2025-2026", "2026-2027", "2027-2028"]
 
 
+def test_ophq_scores_state_their_scales(ophq):
+    # 2.2.1 is "(note sur 10)" in the seed; 6.1.1's index has no scale in the seed: 0-100,
+    # justified in its assumptions (indices are published on 100; a 0-100 scale admits one on 10)
+    note, index = ophq.indicator("2.2.1"), ophq.indicator("6.1.1")
+    assert "(note sur 10)" in note.text_fr and (note.scale.min, note.scale.max) == (0, 10)
+    assert (index.scale.min, index.scale.max) == (0, 100)
+    assert any("Échelle présumée de 0 à 100" in a for a in index.assumptions)
+    scored = [i.id for p in load_catalog(PLANS) for i in p.indicators if i.unit == "score"]
+    assert scored == ["2.2.1", "6.1.1"]
+
+
 def test_ophq_target_kinds_follow_the_plan(ophq):
     kinds = {i.id: [t.kind for t in i.targets.values()] for i in ophq.indicators}
     assert kinds["1.1.1"] == ["relative_to_baseline"] * 4

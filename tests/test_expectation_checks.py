@@ -128,6 +128,9 @@ def _results(value: float, denominator: float | None) -> pd.DataFrame:
             "value": [value],
             "numerator": [None if denominator is None else value * denominator / 100],
             "denominator": [denominator],
+            "scale_min": [None],
+            "scale_max": [None],
+            "computes_denominator": [True],  # share_eligible_processed
         }
     )
 

@@ -357,8 +357,12 @@ def test_staged_parquet_with_a_text_column_turned_number_fails_its_type(staged, 
 # ── indicator results ───────────────────────────────────────────────────────────────────────
 
 
-def _results(unit, value, denominator) -> pd.DataFrame:
+def _results(unit, value, denominator, scale=None, computes=None) -> pd.DataFrame:
+    """Result rows as `result_frame` builds them; `scale` (min, max) per row, None off scores,
+    `computes` whether each row's measure gives a denominator (default: every percent)."""
     n = len(unit)
+    scale = scale or [(0.0, 10.0) if u == "score" else (None, None) for u in unit]
+    computes = computes if computes is not None else [u == "percent" for u in unit]
     return pd.DataFrame(
         {
             "plan_id": ["ophq-2024-2028"] * n,
@@ -368,6 +372,9 @@ def _results(unit, value, denominator) -> pd.DataFrame:
             "value": value,
             "numerator": [None] * n,
             "denominator": denominator,
+            "scale_min": [s[0] for s in scale],
+            "scale_max": [s[1] for s in scale],
+            "computes_denominator": computes,
         }
     )
 
@@ -391,21 +398,78 @@ def test_result_suite_catches_each_bad_value():
     assert failures(outcome) == {
         ("error", "percent_range", "value"),
         ("error", "non_negative", "value"),
-        ("error", "score_range", "value"),
+        ("error", "score_scale", "scale_max,value"),
         ("error", "denominator_positive", "denominator"),
         ("error", "denominator_present", "denominator"),
     }
     samples = {f.rule: (f.sample, f.index) for f in outcome.error_failures}
     assert samples["percent_range"] == ([120.0], [0])
     assert samples["non_negative"] == ([-1.0], [1])
-    assert samples["score_range"] == ([11.0], [3])
+    # 11 on a 0-10 scale: the pair (scale_max, value) = (10, 11) breaks scale_max ≥ value
+    assert samples["score_scale"] == ([[10.0, 11.0]], [3])
     assert samples["denominator_positive"] == ([0.0], [2])
     assert samples["denominator_present"][1] == [4]
+
+
+def test_a_score_is_checked_against_its_own_scale():
+    # An index on 100 (73.1), a note on 10 (7.5) and a net score on -100..100 (-12) are all
+    # inside their own scales; 73.1 on a 0-10 scale and -12 on 0-100 are not.
+    scales = [(0.0, 100.0), (0.0, 10.0), (-100.0, 100.0), (0.0, 10.0), (0.0, 100.0)]
+    frame = _results(["score"] * 5, [73.1, 7.5, -12.0, 73.1, -12.0], [None] * 5, scale=scales)
+    outcome = validate("indicator_result", frame)
+    by_column = {f.column: (f.sample, f.index) for f in outcome.error_failures}
+    assert set(by_column) == {"scale_max,value", "value,scale_min"}
+    assert by_column["scale_max,value"] == ([[10.0, 73.1]], [3])
+    assert by_column["value,scale_min"] == ([[-12.0, 0.0]], [4])
+    assert {f.rule for f in outcome.error_failures} == {"score_scale"}
+
+
+def test_a_score_without_its_scale_is_an_error():
+    frame = _results(["score"], [7.5], [None], scale=[(None, None)])
+    assert ("error", "scale_declared", "scale_max") in failures(validate("indicator_result", frame))
+
+
+def test_a_percent_needs_a_denominator_only_where_its_measure_computes_one():
+    # 62.5 % published by a survey firm (survey_value: an aggregate, no denominator) passes;
+    # the same value from a share measure without its denominator does not.
+    frame = _results(["percent", "percent"], [62.5, 62.5], [None, None], computes=[False, True])
+    outcome = validate("indicator_result", frame)
+    assert failures(outcome) == {("error", "denominator_present", "denominator")}
+    assert outcome.error_failures[0].index == [1]
+
+
+def test_a_mean_that_computes_a_denominator_needs_it():
+    # mean_satisfaction_score: 7.5 = 30 / 4 answers; published without its 4 it is a fault
+    frame = _results(["score", "score"], [7.5, 7.5], [4.0, None], computes=[True, True])
+    assert failures(validate("indicator_result", frame)) == {
+        ("error", "denominator_present", "denominator")
+    }
 
 
 def test_result_suite_without_unit_reports_the_column_not_a_pandas_error():
     frame = _results(["percent"], [50.0], [10.0]).drop(columns=["unit"])
     assert failures(validate("indicator_result", frame)) == {("error", "missing_column", "unit")}
+
+
+def test_result_frame_takes_unit_scale_and_denominator_from_catalog_and_measures():
+    from expectations.suites import RESULT_COLUMNS, result_frame
+    from plan_indicators.catalog import load_catalog
+
+    ophq = next(p for p in load_catalog() if p.id == "ophq-2024-2028")
+    rows = [
+        {"plan_id": ophq.id, "indicator_id": i, "fiscal_year": "2024-2025", "value": v,
+         "numerator": None, "denominator": d, "reason": None}
+        for i, v, d in (("2.2.1", 7.8, 120.0), ("6.1.1", 73.1, None), ("4.2.1", 75.0, 60.0))
+    ]  # fmt: skip
+    frame = result_frame(ophq, rows)
+    assert tuple(frame.columns) == RESULT_COLUMNS
+    got = frame.set_index("indicator_id")[["unit", "scale_min", "scale_max"]]
+    assert got.loc["2.2.1"].tolist() == ["score", 0.0, 10.0]  # "note sur 10"
+    assert got.loc["6.1.1"].tolist() == ["score", 0.0, 100.0]  # an index on 100
+    assert got.loc["4.2.1", "unit"] == "percent"
+    # mean_satisfaction_score and share_eligible_processed compute one; survey_value does not
+    assert frame["computes_denominator"].tolist() == [True, False, True]
+    assert failures(validate("indicator_result", frame)) == set()
 
 
 # ── no progress bars ────────────────────────────────────────────────────────────────────────

@@ -297,6 +297,15 @@ def test_survey_results_for_both_plans(landing):
     assert ((respondents > 0) & (respondents <= population)).all()
 
 
+def test_survey_index_is_drawn_on_its_declared_scale(landing):
+    root, _ = landing
+    surveys = read_source(root, "survey_results")
+    index = surveys[(surveys["plan_id"] == "ophq-2024-2028") & (surveys["indicator_id"] == "6.1.1")]
+    # 6.1.1 declares scale 0-100: about 7 on 10 is drawn as about 70 on 100
+    values = index["value"].str.replace(",", ".").astype(float)
+    assert len(values) >= 2 and values.between(10, 100).all()
+
+
 def test_a_new_plan_gets_register_rows_and_its_own_pages(tmp_path):
     plans = tmp_path / "plans"
     plans.mkdir()

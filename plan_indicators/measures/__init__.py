@@ -64,13 +64,17 @@ MeasureFn = Callable[..., MeasureResult]
 @dataclass(frozen=True)
 class Measure:
     """A registered measure; `units` are the catalog units its value can carry (an empty tuple:
-    not declared), so a catalog draft can tell which measures fit an indicator."""
+    not declared), so a catalog draft can tell which measures fit an indicator.
+    `computes_denominator`: every value it returns comes with the denominator it was computed
+    on (a share, a mean), so a result without one is a fault; a measure that reads an
+    aggregate (`survey_value`) has none to give."""
 
     name: str
     sources: tuple[str, ...]
     fn: MeasureFn
     doc: str
     units: tuple[str, ...] = ()
+    computes_denominator: bool = False
 
 
 _REGISTRY: dict[str, Measure] = {}
@@ -82,12 +86,16 @@ class MeasureModuleError(ImportError):
 
 
 def measure(
-    name: str, sources: tuple[str, ...], units: tuple[str, ...] = ()
+    name: str,
+    sources: tuple[str, ...],
+    units: tuple[str, ...] = (),
+    computes_denominator: bool = False,
 ) -> Callable[[MeasureFn], MeasureFn]:
     """Register `fn(ctx: MeasureContext, **params) -> MeasureResult` under `name`."""
 
     def register(fn: MeasureFn) -> MeasureFn:
-        _REGISTRY[name] = Measure(name, sources, fn, (fn.__doc__ or "").strip(), units)
+        doc = (fn.__doc__ or "").strip()
+        _REGISTRY[name] = Measure(name, sources, fn, doc, units, computes_denominator)
         return fn
 
     return register

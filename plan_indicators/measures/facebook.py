@@ -10,6 +10,7 @@ from plan_indicators.measures._common import absent, in_year, share, true_mask
     "share_posts_reach_at_least",
     sources=("facebook_posts", "facebook_post_topics"),
     units=("percent",),
+    computes_denominator=True,
 )
 def share_posts_reach_at_least(ctx: MeasureContext, min_reach: float) -> MeasureResult:
     """Posts of the year tagged `informs_programs`; share with reach ≥ `min_reach`.

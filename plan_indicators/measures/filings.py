@@ -19,7 +19,12 @@ def _population(ctx: MeasureContext, organisation_types: list[str] | None):
     return in_year(filings, "reference_start", ctx)
 
 
-@measure("share_plans_with_consultation", sources=("action_plan_filings",), units=("percent",))
+@measure(
+    "share_plans_with_consultation",
+    sources=("action_plan_filings",),
+    units=("percent",),
+    computes_denominator=True,
+)
 def share_plans_with_consultation(
     ctx: MeasureContext, organisation_types: list[str] | None = None
 ) -> MeasureResult:
@@ -31,7 +36,12 @@ def share_plans_with_consultation(
     return share(consulted, len(plans), len(plans), "Aucun plan d'action pour l'année")
 
 
-@measure("share_plans_adopted_within", sources=("action_plan_filings",), units=("percent",))
+@measure(
+    "share_plans_adopted_within",
+    sources=("action_plan_filings",),
+    units=("percent",),
+    computes_denominator=True,
+)
 def share_plans_adopted_within(
     ctx: MeasureContext, months: int = 6, organisation_types: list[str] | None = None
 ) -> MeasureResult:

@@ -5,6 +5,8 @@ Rows are picked by the indicator's own `plan_id` and `indicator_id`.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pandas as pd
 
 from plan_indicators.measures import MeasureContext, MeasureResult, measure
@@ -49,7 +51,9 @@ def register_count(ctx: MeasureContext) -> MeasureResult:
     )
 
 
-@measure("register_rate", sources=("activity_register",), units=("percent",))
+@measure(
+    "register_rate", sources=("activity_register",), units=("percent",), computes_denominator=True
+)
 def register_rate(ctx: MeasureContext) -> MeasureResult:
     """Records of the year with outcome true / records with an outcome, in percent."""
     rows = _rows(ctx)
@@ -102,9 +106,14 @@ def register_milestone(ctx: MeasureContext, subjects: int | None = None) -> Meas
     )
 
 
-@measure("register_mean_delay", sources=("activity_register",), units=("days",))
+@measure(
+    "register_mean_delay",
+    sources=("activity_register",),
+    units=("days",),
+    computes_denominator=True,
+)
 def register_mean_delay(
-    ctx: MeasureContext, business_days: bool = True, statistic: str = "mean"
+    ctx: MeasureContext, business_days: bool = True, statistic: Literal["mean", "median"] = "mean"
 ) -> MeasureResult:
     """Delay from `start_date` to `event_date` of the records ending in the year.
 

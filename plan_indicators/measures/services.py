@@ -10,7 +10,12 @@ from plan_indicators.measures._common import absent, in_year, share, true_mask
 DIGITAL = ("web_form", "email", "chat")
 
 
-@measure("share_initial_offers_accepted", sources=("service_offers",), units=("percent",))
+@measure(
+    "share_initial_offers_accepted",
+    sources=("service_offers",),
+    units=("percent",),
+    computes_denominator=True,
+)
 def share_initial_offers_accepted(ctx: MeasureContext) -> MeasureResult:
     """Initial offers made in the year: accepted / (accepted + refused + no_response)."""
     offers = ctx.data.frame("service_offers")
@@ -22,7 +27,12 @@ def share_initial_offers_accepted(ctx: MeasureContext) -> MeasureResult:
     return share(accepted, len(answered), len(year), "Aucune offre initiale répondue")
 
 
-@measure("mean_satisfaction_score", sources=("satisfaction_responses",), units=("score",))
+@measure(
+    "mean_satisfaction_score",
+    sources=("satisfaction_responses",),
+    units=("score",),
+    computes_denominator=True,
+)
 def mean_satisfaction_score(ctx: MeasureContext) -> MeasureResult:
     """Mean score (0-10) of the survey answers dated in the year."""
     answers = ctx.data.frame("satisfaction_responses")
@@ -39,7 +49,12 @@ def mean_satisfaction_score(ctx: MeasureContext) -> MeasureResult:
     )
 
 
-@measure("share_requests_by_channel", sources=("service_requests",), units=("percent",))
+@measure(
+    "share_requests_by_channel",
+    sources=("service_requests",),
+    units=("percent",),
+    computes_denominator=True,
+)
 def share_requests_by_channel(ctx: MeasureContext, channels: list[str] = DIGITAL):
     """Requests received in the year through `channels` (digital by default), in percent."""
     requests = ctx.data.frame("service_requests")
@@ -50,7 +65,12 @@ def share_requests_by_channel(ctx: MeasureContext, channels: list[str] = DIGITAL
     return share(digital, len(year), len(year), "Aucune demande reçue pour l'année")
 
 
-@measure("share_eligible_processed", sources=("coordination_requests",), units=("percent",))
+@measure(
+    "share_eligible_processed",
+    sources=("coordination_requests",),
+    units=("percent",),
+    computes_denominator=True,
+)
 def share_eligible_processed(ctx: MeasureContext) -> MeasureResult:
     """Eligible requests received in the year that were processed (by `as_of`)."""
     requests = ctx.data.frame("coordination_requests")

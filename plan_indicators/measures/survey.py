@@ -32,7 +32,12 @@ def survey_value(ctx: MeasureContext) -> MeasureResult:
     return MeasureResult(value=value, rows_used=1)
 
 
-@measure("survey_participation", sources=("survey_results",), units=("percent",))
+@measure(
+    "survey_participation",
+    sources=("survey_results",),
+    units=("percent",),
+    computes_denominator=True,
+)
 def survey_participation(ctx: MeasureContext) -> MeasureResult:
     """Respondents / population × 100."""
     row, missing = _row(ctx)
