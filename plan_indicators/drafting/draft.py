@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from plan_indicators.catalog import BASELINE_KINDS, TO_CHOOSE, Indicator
+from plan_indicators.catalog import BASELINE_KINDS, TO_CHOOSE
 from plan_indicators.drafting import header, labelled, synoptic
 from plan_indicators.drafting.raw import RawIndicator, RawPlan
 from plan_indicators.drafting.text import fiscal_key, fold
@@ -206,11 +206,8 @@ def _indicator(
         "unit": guess.unit,
     }
     unit_comment = guess.why
-    if guess.unit == "score" and "scale" in Indicator.model_fields:
+    if guess.unit == "score":
         fields["scale"] = guess.scale or TO_CHOOSE
-    elif guess.scale:
-        low, high = guess.scale["min"], guess.scale["max"]
-        unit_comment += f" ; échelle {low} à {high}, à écrire dès que le catalogue lit scale"
     fields["direction"] = guess.direction
     measure, measure_comment = _measure(guess.unit, folded, readings, notes)
     fields["measure"] = measure
