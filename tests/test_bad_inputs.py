@@ -1182,3 +1182,19 @@ def test_workbook_empty_required_boolean_is_quarantined(tmp_path):
         (f, 5, "informs_programs", "bool_value", "2"),  # a number other than 1/0
     ]
     assert read.frame["informs_programs"].tolist() == [True, False]  # P1, P3
+
+
+# 54 --------------------------------------------------------------------------------------------
+def test_web_csv_unclosed_quote_names_its_line(tmp_path):
+    rows = ["event_date,event_timestamp,event_name,user_pseudo_id,page_location"] + [
+        f'20240501,{i},page_view,u{i},"https://x.qc.ca/a?x=1,2"' for i in range(1, 21)
+    ]
+    rows[5] = '"20240501,5,page_view,u5,https://x.qc.ca/a'  # line 6: a quote opens the date
+    write(tmp_path, "web_analytics", "e.csv", "\n".join(rows) + "\n")
+    # DuckDB's sniffer gives up on the header; the CSV reader says why, as for other sources:
+    # line 6's quote is closed by the first quote of line 7, in the middle of a cell.
+    [err] = check_landing(tmp_path).errors
+    assert (err.file, err.line, err.column, err.rule) == (
+        "web_analytics/e.csv", 6, "event_date", "unclosed_quote",
+    )  # fmt: skip
+    assert validate_web_files(tmp_path) == [err]

@@ -222,13 +222,18 @@ def _inspect(connection, path: Path, entry: WebFile) -> WebFile:
             names = _csv_column_names(connection(), path)
     except (duckdb.Error, OSError, ValueError) as exc:
         msg = str(exc).splitlines()[0]
-        entry.errors.append(_error(rel, None, None, "unreadable", f"illisible : {msg}"))
+        entry.errors.append(
+            _quote_fault(path, rel) or _error(rel, None, None, "unreadable", f"illisible : {msg}")
+        )
         return entry
     entry.errors.extend(
         _error(rel, 1, c, "missing_column", f"colonne obligatoire absente : {c}")
         for c in _REQUIRED
         if c.casefold() not in names
     )
+    if entry.errors and footer is None:
+        fault = _quote_fault(path, rel)
+        entry.errors = [fault] if fault else entry.errors
     if entry.errors:
         return entry
     counted = _footer_counts(footer) if footer is not None else None
@@ -238,6 +243,22 @@ def _inspect(connection, path: Path, entry: WebFile) -> WebFile:
     entry.rows, entry.invalid_dates, entry.events_per_year = rows, invalid, per_year
     entry.first_day, entry.last_day = first, last
     return entry
+
+
+def _quote_fault(path: Path, rel: str) -> dict | None:
+    """Why DuckDB's CSV sniffer found no header, when a quote that never closes is the cause:
+    the line where it opened and its column, as the other sources report it."""
+    from plan_indicators.sources.csvio import CsvError, read_csv
+
+    try:
+        read_csv(path, free_text=lambda header: ())
+    except CsvError as exc:
+        if exc.rule in ("unclosed_quote", "malformed_quote"):
+            header = exc.header or []
+            field = len(header) if exc.field is None else exc.field
+            column = header[field] if field < len(header) else None
+            return _error(rel, exc.line, column, exc.rule, exc.message)
+    return None
 
 
 def _error(file, line, column, rule, message) -> dict:
