@@ -161,7 +161,8 @@ def _raw_asset(source: str) -> dg.AssetsDefinition:
                 "files_checked": len(files),
             },
             description="; ".join(
-                f"{e['file']} line {e['line'] or '-'} column {e['column'] or '-'}: {e['message']}"
+                f"{location(e['file'], e['sheet'])} line {e['line'] or '-'} "
+                f"column {e['column'] or '-'}: {e['message']}"
                 for e in errors[:5]
             )
             or None,

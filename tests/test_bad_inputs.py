@@ -1198,3 +1198,46 @@ def test_web_csv_unclosed_quote_names_its_line(tmp_path):
         "web_analytics/e.csv", 6, "event_date", "unclosed_quote",
     )  # fmt: skip
     assert validate_web_files(tmp_path) == [err]
+
+
+# 55 --------------------------------------------------------------------------------------------
+def test_same_rows_as_french_csv_and_as_workbook_stage_the_same(tmp_path):
+    csv_root, xlsx_root = tmp_path / "csv", tmp_path / "xlsx"
+    write(
+        csv_root,
+        "activity_register",
+        "r.csv",
+        "plan_id;indicator_id;record_id;event_date;quantity;outcome;start_date;subject;note\n"
+        "opq;1.1.1;A1;2024-05-01;1,5;oui;2024-04-01;Ordre A;première\n"
+        "opq;1.1.1;A2;2024-06-01;2;non;;;\n",
+        encoding="cp1252",
+    )
+    xlsx(
+        xlsx_root,
+        "activity_register",
+        "r.xlsx",
+        [
+            ACT_HEADER.strip().split(","),
+            ["opq", "1.1.1", "A1", dt.date(2024, 5, 1), 1.5, True, dt.date(2024, 4, 1),
+             "Ordre A", "première"],
+            ["opq", "1.1.1", "A2", 45444, 2, "non", None, None, None],  # 45444 = 2024-06-01
+        ],
+    )  # fmt: skip
+    a = read_source(csv_root, "activity_register").frame.drop(columns=["_file"])
+    b = read_source(xlsx_root, "activity_register").frame.drop(columns=["_file"])
+    pd.testing.assert_frame_equal(a, b)  # _line too: CSV line 2-3 = sheet rows 2-3
+    assert a["quantity"].sum() == 3.5  # 1,5 + 2
+
+
+# 56 --------------------------------------------------------------------------------------------
+def test_personal_file_without_header_shows_no_cell_in_clear(tmp_path):
+    # No header line: the first data row stands where the header should be.
+    write(tmp_path, "service_requests", "r.csv", "Q1,2024-05-01,email,QC-555009,06\n")
+    report = check_landing(tmp_path)
+    assert [(e.file, e.line, e.column, e.rule) for e in report.errors] == [
+        ("service_requests/r.csv", 1, c, "missing_column")
+        for c in ("request_id", "received_date", "channel")
+    ]
+    text = "\n".join(report.problems())
+    assert "QC-555009" not in text
+    assert "colonne inconnue ignorée : forme 'AA-999999'" in repr(report.files[0].warnings)

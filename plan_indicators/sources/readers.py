@@ -314,15 +314,28 @@ def read_source(
         )
         reports.append(report)
         positions: dict[str, int] = {}
+        unknown: list[tuple[str, str | None]] = []  # (header, column it repeats)
         for i, h in enumerate(table.header):
             name = headers.get(_norm(h))
             if name is None:
                 if h or sheet is None:
-                    report.warnings.append(f"colonne inconnue ignorée : {h!r}")
+                    unknown.append((h, None))
             elif name in positions:
-                report.warnings.append(f"colonne en double ignorée : {h!r} ({name})")
+                unknown.append((h, name))
             else:
                 positions[name] = i
+        # A file of a personal source without its header has a data row in its place: its
+        # cells are shown by their shape only.
+        headless = contract.personal and any(
+            c.required and c.name not in positions for c in contract.columns
+        )
+        for h, repeats in unknown:
+            label = f"forme {masked(h)!r}" if headless else repr(h)
+            report.warnings.append(
+                f"colonne inconnue ignorée : {label}"
+                if repeats is None
+                else f"colonne en double ignorée : {label} ({repeats})"
+            )
         file_errors = [
             FileError(
                 rel, 1, c.name, "missing_column", f"colonne obligatoire absente : {c.name}", sheet

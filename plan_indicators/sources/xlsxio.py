@@ -58,6 +58,9 @@ def read_xlsx(path: Path, sheet: str | None = None) -> CsvTable:
             )
         chosen = sheet if sheet is not None else names[0]
         ws = wb[chosen]
+        # Rows as the file holds them: a stale dimension (A1:XFD1048576 after formatting whole
+        # columns) would otherwise pad every row to 16 384 cells.
+        ws.reset_dimensions()
         header: list[str] | None = None
         rows: list[tuple[int, list]] = []
         blank = pending = last = 0
