@@ -1,4 +1,4 @@
-"""Raw and staging assets, one pair per landing-zone source (SPEC §3).
+"""Raw and staging assets, one pair per landing-zone source (docs/contracts.md §4).
 
 `raw/<source>` reads every file of the source's folder, types it by contract, pseudonymises
 personal columns and quarantines bad rows; a file-level fault publishes nothing and fails the

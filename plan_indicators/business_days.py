@@ -1,11 +1,11 @@
-"""Business days (jours ouvrables) of the Québec public service, SPEC §1.
+"""Business days (jours ouvrables) of the Québec public service, docs/contracts.md §1.3.
 
 Holidays: 1 and 2 January, Good Friday, Easter Monday, Journée nationale des patriotes (the
 Monday before 25 May), 24 June, 1 July, Labour Day (1st Monday of September), Thanksgiving
 (2nd Monday of October), 24, 25, 26 and 31 December.
 
 Weekend rule — our rule, following the collective agreements of the Québec public service
-(SPEC §1 asks us to state it):
+(docs/contracts.md §1.4 states it for data providers):
 
 - 24 June and 1 July: on a Saturday the day off is taken the Friday before (23 June, 30 June),
   on a Sunday the Monday after (25 June, 2 July).
@@ -167,7 +167,7 @@ class BusinessCalendar:
         return not (i < len(days) and days[i] == day)
 
     def business_days_between(self, start: dt.date, end: dt.date) -> int:
-        """Business days strictly after `start` up to and including `end` (SPEC §1 delay).
+        """Business days strictly after `start` up to and including `end` (docs/contracts.md §1.5).
 
         Weekdays come from ordinal arithmetic and holidays from a bisect per calendar year, so
         a pair costs a few microseconds whatever the span.

@@ -1,4 +1,4 @@
-"""The plan catalog: one YAML file per plan under `data/plans/` (SPEC §2).
+"""The plan catalog: one YAML file per plan under `data/plans/` (docs/contracts.md §2).
 
 Loading validates everything a run relies on and raises `CatalogError` naming the file, the
 indicator and the field at fault, so a planner who edits YAML reads what to fix.
@@ -41,7 +41,7 @@ _LEFT_TO_CHOOSE = "left to choose: the draft could not tell it from the plan's t
 MAX_BASELINE_LAG = 3
 """How many fiscal years before the plan's first one a computed baseline year may be: a plan
 measures its baseline in the year or two before it starts. An older baseline is given as a
-`baseline_value` (SPEC §2: "when the year is before the data"), which needs no partition."""
+`baseline_value` (docs/contracts.md §2.5: the year is before the data), which needs no partition."""
 
 PLAN_ID_MAX, INDICATOR_ID_MAX = 64, 32
 """Lengths of the warehouse key columns (`plan_id`, `indicator_id`): longer ids would fail the
@@ -432,7 +432,7 @@ def _to_choose_message(path: str, unit: Any, measure_names: set[str]) -> str:
 
 def value_range(ind: Indicator) -> tuple[float | None, float | None]:
     """The range an indicator's value can take: 0-100 for a percent, its scale for a score,
-    ≥ 0 for a count or a delay (SPEC §2 units); nothing for a date."""
+    ≥ 0 for a count or a delay (docs/contracts.md §2.3 units); nothing for a date."""
     if ind.unit == "percent":
         return 0.0, 100.0
     if ind.unit == "score":

@@ -1,4 +1,5 @@
-"""French display of values: one decimal, comma separator, unit suffix (SPEC §2: rounded to 0.1).
+"""French display of values: one decimal, comma separator, unit suffix (rounded to 0.1,
+docs/contracts.md §2.5).
 
 One module for the warehouse's `value_display` and the report, so both read the same.
 """

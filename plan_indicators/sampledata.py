@@ -1,4 +1,4 @@
-"""A deterministic sample landing zone (SPEC §3) for demos and end-to-end tests.
+"""A deterministic sample landing zone (docs/contracts.md §4) for demos and end-to-end tests.
 
 Everything derives from `numpy.random.default_rng` seeded per source, and nothing reads the
 clock: the "present" is fixed at `PRESENT`, so the same seed gives byte-identical files (gzip
@@ -127,7 +127,8 @@ def generate(
 
 
 def _load_plans(plans_dir: Path) -> list[Plan]:
-    """Every plan of the folder, checked only against measure names found in SPEC or the files.
+    """Every plan of the folder, checked only against the contract's measure names
+    (docs/contracts.md §2.6) or the files.
 
     The registry is not imported: sample data must not depend on the measure library.
     """

@@ -1,6 +1,6 @@
 """Deadline wording of the plans ("hiver 2021", "juin 2019", "à partir de 2020") as dates.
 
-The season end dates are settings (`SeasonSettings`), SPEC §1 gives their defaults.
+The season end dates are settings (`SeasonSettings`), docs/contracts.md §1.6 gives their defaults.
 """
 
 from __future__ import annotations

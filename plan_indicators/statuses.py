@@ -1,4 +1,5 @@
-"""Evaluation statuses (SPEC §2) and their French labels as the annual report prints them."""
+"""Evaluation statuses (docs/contracts.md §3) and their French labels as the report prints
+them."""
 
 from __future__ import annotations
 

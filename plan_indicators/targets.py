@@ -1,13 +1,13 @@
-"""Target engine: compares a fiscal year's result with its catalog target (SPEC §2).
+"""Target engine: compares a fiscal year's result with its catalog target (docs/contracts.md §2.5).
 
 Pure domain code; the evaluation asset feeds it a result row and writes back an `Evaluation`.
 
 Sense of a comparison: `at_least` and `at_most` name it themselves. The kinds whose threshold is
 derived from another result (relative_to_baseline, points_over_baseline, delta_over_baseline,
-at_least_previous) read "at least" for a `higher_is_better` indicator, as SPEC §2 writes them,
-and "at most" for a `lower_is_better` one (a delay that must fall by 10 % from its baseline).
-`gap` is signed so that a gap ≥ 0 is always good: value − threshold, or threshold − value when
-the sense is "at most"; for a deadline, the days of advance on the due date; for a recurring
+at_least_previous) read "at least" for a `higher_is_better` indicator, as docs/contracts.md §2.4
+writes them, and "at most" for a `lower_is_better` one (a delay that must fall by 10 % from its
+baseline). `gap` is signed so that a gap ≥ 0 is always good: value − threshold, or threshold − value
+when the sense is "at most"; for a deadline, the days of advance on the due date; for a recurring
 target, the smallest counted period's count − min_count.
 """
 

@@ -9,7 +9,7 @@ from plan_indicators import warehouse
 
 
 class Warehouse(dg.ConfigurableResource):
-    """Published tables of SPEC §4; schema created on first use."""
+    """Published tables (docs/warehouse.md); schema created on first use."""
 
     url: str
 

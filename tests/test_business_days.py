@@ -1,4 +1,5 @@
-"""Québec public-service business days: holiday list, weekend shifts, delays (SPEC §1)."""
+"""Québec public-service business days: holiday list, weekend shifts, delays
+(docs/contracts.md §1.3, §1.4, §1.5)."""
 
 import datetime as dt
 
@@ -150,7 +151,8 @@ def test_start_on_weekend():
 
 def test_extra_holidays():
     cal = BusinessCalendar(extra_holidays=[D(2024, 5, 8), D(2024, 5, 11)])
-    # SPEC example week minus the extra Wed 8 May (Sat 11 May is no business day anyway): 5 - 1.
+    # The contract's example week (docs/contracts.md §1.5) minus the extra Wed 8 May (Sat 11 May
+    # is no business day anyway): 5 - 1.
     assert cal.business_days_between(D(2024, 5, 6), D(2024, 5, 13)) == 4
     assert not cal.is_business_day(D(2024, 5, 8))
     assert cal.is_business_day(D(2024, 5, 9))

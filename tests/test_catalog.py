@@ -1,4 +1,5 @@
-"""Catalog validation: every fault names the file, the indicator and the field (SPEC §2)."""
+"""Catalog validation: every fault names the file, the indicator and the field
+(docs/contracts.md §2.7)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ from plan_indicators.catalog import (
 )
 from plan_indicators.measures import Measure, MeasureResult
 
-# SPEC §2.1: the measure library's names (the registry may still be empty while it is written).
+# docs/contracts.md §2.6: the measure library's names (the registry may still be empty while it
+# is written).
 SPEC_MEASURES = {
     "distinct_users", "share_posts_reach_at_least", "share_initial_offers_accepted",
     "mean_satisfaction_score", "share_requests_by_channel", "share_eligible_processed",
@@ -311,7 +313,7 @@ def test_measure_parameters_are_checked_against_the_function():
     ]
 
 
-# ── scales (SPEC §2: a score states what it is out of) ──────────────────────────────────────
+# ── scales (docs/contracts.md §2.3: a score states what it is out of) ───────────────────────
 
 
 def _score(raw: dict, **fields) -> dict:

@@ -11,7 +11,8 @@ from plan_indicators.catalog import Plan, default_plans_dir, load_catalog, load_
 from plan_indicators.fiscal import FiscalYear
 from plan_indicators.seasons import parse_due
 
-# SPEC §2.1: the measure library's names (the registry may still be empty while it is written).
+# docs/contracts.md §2.6: the measure library's names (the registry may still be empty while it
+# is written).
 SPEC_MEASURES = {
     "distinct_users", "share_posts_reach_at_least", "share_initial_offers_accepted",
     "mean_satisfaction_score", "share_requests_by_channel", "share_eligible_processed",
@@ -42,7 +43,7 @@ def opq() -> Plan:
 
 
 def test_catalog_loads_with_the_measure_registry():
-    # Uses plan_indicators.measures' real registry: passes once every SPEC measure is registered.
+    # Uses plan_indicators.measures' real registry: every contract measure must be registered.
     plans = {p.id: p for p in load_catalog(PLANS)}
     assert set(plans) == {"ophq-2024-2028", "opq-2019-2023"}
 
@@ -56,7 +57,7 @@ def test_ophq_plan_header(ophq):
 def test_ophq_has_every_indicator_of_the_seed(ophq):
     # Counted by hand in the seed's tables: 1.1.1, 1.1.2 | 2.1.1 | 2.2.1 | 3.1.1 | 4.1.1, 4.2.1,
     # 4.3.1, 4.4.1, 4.5.1, 4.5.2 | 5.1.1, 5.2.1 | 6.1.1 = 2 + 1 + 1 + 1 + 6 + 2 + 1 = 14.
-    # (SPEC and the brief say 16, but the seed's synoptic table holds 14 indicators.)
+    # (The first brief said 16, but the seed's synoptic table holds 14 indicators.)
     ids = [i.id for i in ophq.indicators]
     assert len(ids) == 14
     assert ids == [

@@ -1,4 +1,4 @@
-"""Encoding, separator and number detection of the tolerant CSV reader (SPEC §3)."""
+"""Encoding, separator and number detection of the tolerant CSV reader (docs/contracts.md §4.2)."""
 
 import gzip
 

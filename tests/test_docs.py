@@ -143,3 +143,17 @@ def test_every_citation_names_an_existing_section():
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             bad += [f"{rel}:{n}: §{m}" for m in CITATION.findall(line) if m not in sections]
     assert not bad, "citations of docs/contracts.md sections that do not exist:\n" + "\n".join(bad)
+
+
+def test_nothing_cites_the_specification_outside_the_repository():
+    """The contracts live in docs/contracts.md: the repository depends on no outside SPEC."""
+    stale = re.compile("SPEC" + r" §|SPEC\.md")  # split, so this line does not match itself
+    bad = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in sorted(_project_files())
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if stale.search(line)
+    ]
+    assert not bad, (
+        "cite docs/contracts.md §N (or docs/warehouse.md) instead of SPEC:\n" + "\n".join(bad)
+    )

@@ -117,7 +117,7 @@ def test_table_layout_open_questions():
     questions = _catalog(TABLE)["open_questions"]
     assert (
         "1.2-a : cible (2025-2026) « À déterminer » non lue (aucun nombre ni échéance dans la "
-        "cible) : à transcrire (SPEC §2)"
+        "cible) : à transcrire (docs/contracts.md §2.4)"
     ) in questions
     assert any(q.startswith("2.1.1 : « +3 points") and "présumée 2023-2024" in q for q in questions)
     assert any(q.startswith("1.1.1 : indicateur « cumulé »") for q in questions)

@@ -1,5 +1,5 @@
 """The drafts of the two seed plans against the hand catalogs of data/plans/, and what
-`validate-plan` says of a draft (SPEC §5 `draft-plan`)."""
+`validate-plan` says of a draft (docs/contracts.md §7.1 `draft-plan`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Target wording -> kind and numbers (SPEC §2), one case per wording, expected values by hand."""
+"""Target wording -> kind and numbers (docs/contracts.md §2.4), one case per wording, expected
+values by hand."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from plan_indicators.drafting.wording import read_target
 
 # (wording, kind, fields). Fields not listed must be absent; None = left for the draft to settle.
 CASES = [
-    # Thresholds: a sign says the sense; none means "at least" (SPEC §2) unless lower is better.
+    # Thresholds: a sign says the sense; none means "at least" (docs/contracts.md §2.4) unless
+    # lower is better.
     ("≥ 50 %", "at_least", {"value": 50}),
     ("45 %", "at_least", {"value": 45}),
     ("2", "at_least", {"value": 2}),

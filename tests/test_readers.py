@@ -1,4 +1,4 @@
-"""Contract typing, quarantine and file-level refusals of read_source (SPEC §3)."""
+"""Contract typing, quarantine and file-level refusals of read_source (docs/contracts.md §4.4)."""
 
 import gzip
 import hashlib

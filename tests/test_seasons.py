@@ -1,4 +1,4 @@
-"""Deadline and start wording of the plans read as dates (SPEC §1 seasons)."""
+"""Deadline and start wording of the plans read as dates (docs/contracts.md §1.6)."""
 
 import datetime as dt
 

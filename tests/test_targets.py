@@ -1,4 +1,4 @@
-"""Target engine: thresholds and statuses for every target kind (SPEC §2)."""
+"""Target engine: thresholds and statuses for every target kind (docs/contracts.md §2.4, §2.5)."""
 
 import datetime as dt
 

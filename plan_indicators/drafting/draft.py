@@ -186,7 +186,9 @@ def _indicator(
         if not r.read:
             where = f" ({target.fiscal_year})" if target.fiscal_year else ""
             why = f" ({' ; '.join(r.notes)})" if r.notes else ""
-            notes.append(f"cible{where} « {r.text_fr} » non lue{why} : à transcrire (SPEC §2)")
+            notes.append(
+                f"cible{where} « {r.text_fr} » non lue{why} : à transcrire (docs/contracts.md §2.4)"
+            )
             continue
         notes += r.notes
         _sense(r, guess.direction, notes)
@@ -256,7 +258,8 @@ def _sense(r: Reading, direction: str, notes: list[str]) -> None:
 
 
 def _place(r: Reading, cell_year: str | None, years: list[str], notes: list[str]) -> list[str]:
-    """Fiscal years a target is written under (SPEC §2: a deadline under its due date's)."""
+    """Fiscal years a target is written under (docs/contracts.md §2.5: a deadline under its due
+    date's)."""
     if r.kind == "deadline":
         try:
             due_year = FiscalYear.of(parse_due(r.fields["due"])).key

@@ -1,5 +1,5 @@
 """A target's wording ("≥ 50 %", "hiver 2021", "+2 % par rapport à la mesure de départ
-(2023-2024)") turned into a catalog target kind and its numbers (SPEC §2).
+(2023-2024)") turned into a catalog target kind and its numbers (docs/contracts.md §2.4).
 
 `read_target` reads one wording on its own. What it cannot know from the words alone is left
 for the draft to settle with the rest of the plan, and flagged on the `Reading`: the sense of a

@@ -1,4 +1,5 @@
-"""The measure library (SPEC §2.1): functions registered by name, referenced by the catalog.
+"""The measure library (docs/contracts.md §2.6): functions registered by name, referenced by the
+catalog.
 
 A measure reads staged sources through a `StagedData` and returns a `MeasureResult` for one
 indicator and one fiscal year. A missing input is `value=None` with a French `reason`, which

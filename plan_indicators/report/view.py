@@ -8,11 +8,11 @@ presentation only and two formats cannot disagree on a number or a status.
 Groups follow the catalog order: a new enjeu, orientation or objective starts wherever its text
 changes from the previous indicator's, as the plan's *tableau synoptique* reads.
 
-A view is drawn for a reporting year at an as-of date (SPEC §5): years up to the reporting year
-carry their results (the running one marked partial), later years their target only, and a
-year not begun at the as-of date is `not_started` ("À venir") with no value, whatever the
-warehouse holds for it. A threshold that depends on a result after the reporting year (a
-baseline or previous year not yet reported) is left out with that result.
+A view is drawn for a reporting year at an as-of date (docs/contracts.md §7.4): years up to the
+reporting year carry their results (the running one marked partial), later years their target only,
+and a year not begun at the as-of date is `not_started` ("À venir") with no value, whatever the
+warehouse holds for it. A threshold that depends on a result after the reporting year (a baseline or
+previous year not yet reported) is left out with that result.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ NO_TARGET = "S. O."
 NOT_STARTED = "not_started"
 MILESTONE_REACHED = ("met", "met_late")
 
-# A fiscal year at the as-of date (SPEC §4 dim_fiscal_year states, closing aside).
+# A fiscal year at the as-of date (dim_fiscal_year states, docs/contracts.md §6, closing aside).
 ENDED, RUNNING = "ended", "running"
 
 

@@ -1,1 +1,1 @@
-"""Landing-zone sources (SPEC §3): contracts, tolerant readers, staging."""
+"""Landing-zone sources (docs/contracts.md §4): contracts, tolerant readers, staging."""

@@ -1,7 +1,7 @@
 """One cell typed by its column's contract, from CSV text or a typed workbook cell.
 
-Text is read strictly (SPEC §3: ISO dates, the listed boolean spellings, numbers as Excel or
-Meta write them); a workbook's numbers, dates and booleans are taken as they are, with
+Text is read strictly (docs/contracts.md §4.2: ISO dates, the listed boolean spellings, numbers as
+Excel or Meta write them); a workbook's numbers, dates and booleans are taken as they are, with
 Excel's serial dates. A cell that breaks a rule raises `Reject` with the rule, so the reader
 quarantines its row. `mangled_id` spots the ids Excel rewrote, which refuse a whole file.
 """

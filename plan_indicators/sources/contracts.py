@@ -1,4 +1,5 @@
-"""What each landing-zone folder must hold (SPEC §3), as data the readers and checks share.
+"""What each landing-zone folder must hold (docs/contracts.md §4.7), as data the readers and
+checks share.
 
 A column's `type` says how the reader types it: str, date, bool, int, float, timestamp_us,
 yyyymmdd. `allowed` lists the accepted values; `aliases` the other headers that mean the same

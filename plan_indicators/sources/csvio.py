@@ -1,4 +1,5 @@
-"""Tolerant CSV reading (SPEC §3): detect encoding and separator instead of asking for them.
+"""Tolerant CSV reading (docs/contracts.md §4.2): detect encoding and separator instead of
+asking for them.
 
 Exports come from Excel (French, `;` and decimal comma, Windows-1252), from Meta (UTF-8 with
 quoted thousands) and from scripts (UTF-8, maybe gzipped); every cell stays a string here and

@@ -1,10 +1,10 @@
 """What a landing folder holds: the files a reader reads, and every other entry, named.
 
-Nothing is skipped in silence (SPEC §3): an unknown extension, a sub-folder, a broken link, a
-hidden or lock file is an `IgnoredEntry` with its rule, and so is an entry of the landing
-directory that is not a source folder. A workbook dropped where the contract reads no
-workbook (web analytics) is `unsupported_format`, which the readers make a file error, since
-its rows would be missing from the results.
+Nothing is skipped in silence (docs/contracts.md §4.1): an unknown extension, a sub-folder, a broken
+link, a hidden or lock file is an `IgnoredEntry` with its rule, and so is an entry of the landing
+directory that is not a source folder. A workbook dropped where the contract reads no workbook (web
+analytics) is `unsupported_format`, which the readers make a file error, since its rows would be
+missing from the results.
 """
 
 from __future__ import annotations

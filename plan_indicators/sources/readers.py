@@ -1,4 +1,5 @@
-"""Read a landing-zone source into one typed frame (SPEC §3), never losing a row silently.
+"""Read a landing-zone source into one typed frame (docs/contracts.md §4.4), never losing a row
+silently.
 
 Each row read is either staged or quarantined with its file, line, column and rule, so that
 rows read = rows staged + rows quarantined per file, and the file's physical lines are all

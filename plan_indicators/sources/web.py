@@ -1,4 +1,4 @@
-"""GA4 events staged with DuckDB (SPEC §3): a year of events never enters pandas.
+"""GA4 events staged with DuckDB (docs/contracts.md §4.7.1): a year of events never enters pandas.
 
 `distinct_users` only needs, per fiscal year, which users viewed which of the catalog's
 pages, so that is all we write: one row per user with a bit per page. Page paths are
