@@ -3,6 +3,10 @@
 `indicator_result/<plan>/<indicator>` computes the indicator's measure for each fiscal year and
 publishes it (earlier values kept in history). `indicator_evaluation/<plan>/<indicator>` compares
 it with that year's target, resolving baselines from the results of the baseline years.
+
+An indicator whose sources' last raw read or staging failed (or that were never staged while
+their landing folder holds files) fails its step before computing anything: its published
+rows stay as they were (`plan_indicators.source_state`).
 """
 
 import hashlib
@@ -19,6 +23,7 @@ from plan_indicators.catalog import Indicator, Plan
 from plan_indicators.fiscal import FiscalYear
 from plan_indicators.formatting import display_value, round1
 from plan_indicators.measures import MeasureContext, compute, get_measure
+from plan_indicators.source_state import why_blocked
 from plan_indicators.staging import ParquetStagedData, read_manifest
 from plan_indicators.statuses import STATUS_FR
 from resources import CalendarResource, LandingZone, RunSettings, Warehouse
@@ -116,6 +121,12 @@ def _indicator_asset(plan: Plan, ind: Indicator) -> dg.AssetsDefinition:
         settings: RunSettings,
         calendar: CalendarResource,
     ) -> dg.MaterializeResult:
+        blocked = why_blocked(landing.staging_path, landing.path, measure.sources)
+        if blocked:
+            raise dg.Failure(
+                description=f"indicator {ind.id} of {plan.id} not computed, its published "
+                f"results are unchanged: {blocked}"
+            )
         engine = warehouse.engine()
         data = ParquetStagedData(landing.staging_path)
         as_of = settings.as_of_date()

@@ -6,9 +6,14 @@ blocking `file_contract` check; entries of the folder that are not read are name
 metadata and log. `staging/<source>` enforces the contract's declared references (unknown
 values quarantined, counted in the `references_known` warning check) and writes the staged
 Parquet that measures read.
+
+Each step records how it ended (`plan_indicators.source_state`): a raw read that fails or
+refuses a file, and a staging whose raw input failed, leave a `failed` state that keeps later
+runs from reading stale or missing staged data.
 """
 
 import dataclasses
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -16,9 +21,11 @@ import dagster as dg
 import pandas as pd
 
 from assets.keys import INGESTION_GROUP, raw_key, staging_key
+from plan_indicators import source_state
 from plan_indicators import warehouse as wh
 from plan_indicators.sources.contracts import CONTRACTS, SOURCES
 from plan_indicators.sources.landing import location, reconciliation_faults
+from plan_indicators.sources.pseudonym import KEY_ENV
 from plan_indicators.staging import WEB, ParquetStagedData, read_manifest, write_manifest
 from resources import LandingZone, Warehouse
 
@@ -37,6 +44,47 @@ def _md_table(rows: list[dict], limit: int = 20) -> str:
     if len(rows) > limit:
         lines.append(f"\n_{len(rows) - limit} more_")
     return "\n".join(lines)
+
+
+@contextmanager
+def tracked(landing: LandingZone, layer: str, source: str, run_id: str):
+    """Record the step as reading, then ok; failed with the cause if it raises or if the body
+    sets `outcome["cause"]` (a file refused)."""
+    root = landing.staging_path
+    source_state.record(root, layer, source, source_state.READING, run_id)
+    outcome: dict[str, str | None] = {"cause": None}
+    try:
+        yield outcome
+    except BaseException as exc:
+        cause = getattr(exc, "description", None) or f"{type(exc).__name__}: {exc}"
+        source_state.record(root, layer, source, source_state.FAILED, run_id, cause.strip())
+        raise
+    state = source_state.FAILED if outcome["cause"] else source_state.OK
+    source_state.record(root, layer, source, state, run_id, outcome["cause"])
+
+
+def refuse_if_blocked(landing: LandingZone, sources, layers=(source_state.RAW,)) -> None:
+    """Fail the step, before it writes anything, when an input's last step did not end ok."""
+    reason = source_state.why_blocked(landing.staging_path, landing.path, sources, layers)
+    if reason:
+        raise dg.Failure(description=reason)
+
+
+def require_key(landing: LandingZone, source: str) -> None:
+    """A source with a personal column is not read without the pseudonymisation key."""
+    if any(c.personal for c in CONTRACTS[source].columns) and not landing.key_bytes():
+        raise dg.Failure(
+            description=f"{KEY_ENV} is not set: {source} has a personal column and is not read "
+            "without the pseudonymisation key; set it and run again (nothing was written)"
+        )
+
+
+def _file_errors_cause(errors: list[dict]) -> str:
+    first = "; ".join(
+        f"{e['file']}:{e['line'] or '-'}:{e['column'] or '-'}: {e['rule']}" for e in errors[:3]
+    )
+    more = f" (+{len(errors) - 3})" if len(errors) > 3 else ""
+    return f"file(s) refused: {first}{more}"
 
 
 def _schema(df: pd.DataFrame) -> dg.TableSchema:
@@ -94,8 +142,13 @@ def _raw_asset(source: str) -> dg.AssetsDefinition:
         ],
     )
     def _raw(context: dg.AssetExecutionContext, landing: LandingZone, warehouse: Warehouse):
+        with tracked(landing, source_state.RAW, source, context.run_id) as outcome:
+            yield from _read_raw(context, landing, warehouse, outcome)
+
+    def _read_raw(context, landing: LandingZone, warehouse: Warehouse, outcome: dict):
         from plan_indicators.sources.readers import read_source
 
+        require_key(landing, source)
         read = read_source(Path(landing.path), source, pseudonym_key=landing.key_bytes())
         store = ParquetStagedData(Path(landing.staging_path) / "raw")
         files = [dataclasses.asdict(f) for f in read.files]
@@ -111,6 +164,8 @@ def _raw_asset(source: str) -> dg.AssetsDefinition:
                 quarantine_rows(read.quarantine, context.run_id),
             )
             write_manifest(landing.staging_path, source, {"source": source, "files": files})
+        else:
+            outcome["cause"] = _file_errors_cause(errors)
         for e in errors:
             context.log.error(
                 f"{location(e['file'], e['sheet'])}:{e['line'] or '-'}:{e['column'] or '-'}: "
@@ -242,6 +297,11 @@ def _staging_asset(source: str) -> dg.AssetsDefinition:
         check_specs=specs,
     )
     def _staging(context: dg.AssetExecutionContext, landing: LandingZone, warehouse: Warehouse):
+        with tracked(landing, source_state.STAGING, source, context.run_id):
+            refuse_if_blocked(landing, [source])
+            yield from _stage(context, landing, warehouse)
+
+    def _stage(context, landing: LandingZone, warehouse: Warehouse):
         from plan_indicators.sources.references import enforce_references
 
         raw = ParquetStagedData(Path(landing.staging_path) / "raw")
@@ -323,6 +383,10 @@ def _web_raw_asset() -> dg.AssetsDefinition:
         check_specs=[dg.AssetCheckSpec(FILE_CONTRACT_CHECK, asset=raw_key(WEB), blocking=True)],
     )
     def _raw_web(context: dg.AssetExecutionContext, landing: LandingZone):
+        with tracked(landing, source_state.RAW, WEB, context.run_id) as outcome:
+            yield from _inventory_web(context, landing, outcome)
+
+    def _inventory_web(context, landing: LandingZone, outcome: dict):
         inventory = _web_inventory(landing)
         errors = [dataclasses.asdict(e) for e in inventory.errors]
         if not errors:
@@ -331,6 +395,8 @@ def _web_raw_asset() -> dg.AssetsDefinition:
                 WEB,
                 {"source": WEB, "files": inventory.records()},
             )
+        else:
+            outcome["cause"] = _file_errors_cause(errors)
         ignored = [dataclasses.asdict(e) for e in inventory.ignored]
         for e in ignored:
             context.log.warning(f"{e['file']}: {e['rule']}: {e['message']}")
@@ -381,6 +447,11 @@ def _web_staging_asset(
         ),
     )
     def _web_staging(context: dg.AssetExecutionContext, landing: LandingZone):
+        with tracked(landing, source_state.STAGING, WEB, context.run_id):
+            refuse_if_blocked(landing, [WEB])
+            return _stage_web(context, landing)
+
+    def _stage_web(context, landing: LandingZone):
         from plan_indicators.sources.web import stage_web_analytics_years
 
         store = ParquetStagedData(landing.staging_path)

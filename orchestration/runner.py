@@ -2,8 +2,10 @@
 
 Ingestion runs first (one run, every staged fiscal year), then each plan's job over its fiscal
 years in a single run (so baselines are computed before the years that compare to them), then the
-report. Assets downstream of a source whose blocking check failed are left out, so their
-published results stay as they were; the command then exits non-zero, naming the file at fault.
+report. Assets downstream of any ingestion failure (a failed step, a step skipped because its
+input failed, a failed blocking check) are left out, so their published results stay as they
+were; the command then exits non-zero, naming the cause. Without the pseudonymisation key
+nothing runs at all.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from dataclasses import dataclass, field
 
 import dagster as dg
 
-from assets.keys import raw_key
+from assets.keys import raw_key, result_key, staging_key
 from orchestration.definitions import build_definitions
 from orchestration.jobs import INGEST_JOB, REPORT_JOB, plan_job_name
 from plan_indicators import warehouse as wh
 from plan_indicators.catalog import load_catalog
 from plan_indicators.sources.contracts import SOURCES
+from plan_indicators.sources.pseudonym import KEY_ENV
 
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
@@ -42,8 +45,10 @@ class RunOptions:
 @dataclass
 class Outcome:
     ok: bool = True
+    refused: bool = False
     failures: list[str] = field(default_factory=list)
     blocked_sources: set[str] = field(default_factory=set)
+    not_run: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     split: dict[str, float] = field(default_factory=lambda: dict.fromkeys(SPLIT, 0.0))
     run_ids: list[str] = field(default_factory=list)
@@ -95,8 +100,23 @@ def _split(result, wall: float, split: dict[str, float]) -> None:
     split["dagster"] += max(0.0, wall - sum(durations.values()))
 
 
+def failure_cause(event) -> str:
+    """The first line of what made a step fail: a `dg.Failure`'s description, else the
+    innermost error (the user code's exception, not Dagster's wrapper)."""
+    data = event.step_failure_data
+    if data and data.user_failure_data and data.user_failure_data.description:
+        return data.user_failure_data.description.strip()
+    err = data.error if data else None
+    while err is not None and err.cause is not None:
+        err = err.cause
+    text = err.message if err is not None else event.message or ""
+    return (text.strip().splitlines() or ["?"])[0]
+
+
 def _collect(result, outcome: Outcome, stage: str) -> set[dg.AssetKey]:
-    """Record failed steps and blocking checks; return the asset keys whose checks blocked."""
+    """Record failed steps and blocking checks; return every asset key that did not come out
+    sound: its step failed or was skipped (targeted by the run, never materialised), or a
+    blocking check on it failed."""
     blocked: set[dg.AssetKey] = set()
     for ev in result.get_asset_check_evaluations():
         if not ev.passed and ev.severity == dg.AssetCheckSeverity.ERROR:
@@ -105,20 +125,41 @@ def _collect(result, outcome: Outcome, stage: str) -> set[dg.AssetKey]:
             outcome.failures.append(
                 f"{stage}: check {ev.check_name} failed on {asset}: {ev.description or ''}"
             )
+    targeted = result.dagster_run.asset_selection or result.job_def.asset_layer.selected_asset_keys
+    materialised: set[dg.AssetKey] = set()
     for event in result.all_events:
-        if event.event_type_value == "STEP_FAILURE":
-            err = event.step_failure_data.error if event.step_failure_data else None
+        kind = event.event_type_value
+        if kind == "ASSET_MATERIALIZATION":
+            materialised.add(event.asset_key)
+        elif kind == "STEP_FAILURE":
             outcome.failures.append(
-                f"{stage}: step {event.step_key} failed: "
-                f"{err.message.strip() if err else event.message}"
+                f"{stage}: step {event.step_key} failed: {failure_cause(event)}"
             )
+    blocked |= set(targeted) - materialised
     if not result.success or blocked:
         outcome.ok = False
     outcome.run_ids.append(result.run_id)
     return blocked
 
 
+def refuse_without_key(echo: Callable[[str], None]) -> Outcome | None:
+    """The run refuses to start without the pseudonymisation key (SPEC §3): nothing runs,
+    nothing is written."""
+    if os.environ.get(KEY_ENV):
+        return None
+    message = (
+        f"{KEY_ENV} is not set: the pseudonymisation key is needed to read personal columns "
+        "(service_requests.requester_id). Nothing was run and nothing was changed; set the "
+        "variable (the same key as before, or pseudonyms will not match) and run again."
+    )
+    echo(f"ERROR {message}")
+    return Outcome(ok=False, refused=True, failures=[message])
+
+
 def run_pipeline(opts: RunOptions, echo: Callable[[str], None] = print) -> Outcome:
+    refused = refuse_without_key(echo)
+    if refused is not None:
+        return refused
     outcome = Outcome()
     started = time.perf_counter()
     defs = build_definitions(
@@ -149,21 +190,24 @@ def run_pipeline(opts: RunOptions, echo: Callable[[str], None] = print) -> Outco
     )
     _split(ingest, time.perf_counter() - t, outcome.split)
     blocked = _collect(ingest, outcome, "ingest")
-    outcome.blocked_sources = {s for s in SOURCES if raw_key(s) in blocked}
+    outcome.blocked_sources = {s for s in SOURCES if {raw_key(s), staging_key(s)} & blocked}
     outcome.timings["ingest"] = time.perf_counter() - t
 
+    graph = defs.resolve_asset_graph()
     for plan in plans:
         t = time.perf_counter()
         job = defs.resolve_job_def(plan_job_name(plan))
-        selection = dg.AssetSelection.groups(plan.slug)
-        if outcome.blocked_sources:
-            selection = (
-                selection
-                - dg.AssetSelection.assets(
-                    *[raw_key(s) for s in outcome.blocked_sources]
-                ).downstream()
-            )
-        keys = selection.resolve(defs.resolve_asset_graph())
+        group = dg.AssetSelection.groups(plan.slug)
+        selection = group
+        if blocked:
+            selection = group - dg.AssetSelection.assets(*blocked).downstream()
+            left_out = group.resolve(graph) - selection.resolve(graph)
+            outcome.not_run += [
+                f"{plan.id} {ind.id}"
+                for ind in plan.indicators
+                if result_key(plan, ind) in left_out
+            ]
+        keys = selection.resolve(graph)
         if keys:
             result = job.execute_in_process(
                 instance=instance,
@@ -189,6 +233,11 @@ def run_pipeline(opts: RunOptions, echo: Callable[[str], None] = print) -> Outco
     echo(status_table(engine, [p.id for p in plans], years_by_plan))
     for line in outcome.failures:
         echo(f"ERROR {line}")
+    if outcome.not_run:
+        echo(
+            f"NOT RUN ({len(outcome.not_run)} indicators downstream of a failure; their "
+            "published results are unchanged): " + ", ".join(outcome.not_run)
+        )
     echo(" · ".join(f"{k} {v:.1f} s" for k, v in outcome.timings.items()))
     outcome.split["dagster"] += outcome.timings["definitions"]
     echo("split: " + " · ".join(f"{k} {v:.1f} s" for k, v in outcome.split.items()))
