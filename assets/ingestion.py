@@ -24,7 +24,7 @@ from assets.keys import INGESTION_GROUP, raw_key, staging_key
 from plan_indicators import source_state
 from plan_indicators import warehouse as wh
 from plan_indicators.sources.contracts import CONTRACTS, SOURCES
-from plan_indicators.sources.landing import location, reconciliation_faults
+from plan_indicators.sources.landing import location, reconciliation_faults, save_read, save_staged
 from plan_indicators.sources.pseudonym import KEY_ENV
 from plan_indicators.staging import WEB, ParquetStagedData, read_manifest, write_manifest
 from resources import LandingZone, Warehouse
@@ -150,6 +150,15 @@ def _raw_asset(source: str) -> dg.AssetsDefinition:
 
         require_key(landing, source)
         read = read_source(Path(landing.path), source, pseudonym_key=landing.key_bytes())
+        save_read(
+            landing.staging_path,
+            source,
+            context.run_id,
+            files=read.files,
+            errors=read.errors,
+            quarantine=read.quarantine,
+            ignored=read.ignored,
+        )
         store = ParquetStagedData(Path(landing.staging_path) / "raw")
         files = [dataclasses.asdict(f) for f in read.files]
         errors = [dataclasses.asdict(e) for e in read.errors]
@@ -312,6 +321,7 @@ def _staging_asset(source: str) -> dg.AssetsDefinition:
             source, frame, {p: raw.frame(p) for p in parents}
         )
         if refs:
+            save_staged(landing.staging_path, source, context.run_id, rejected)
             engine = warehouse.engine()
             with engine.begin() as conn:
                 t = wh.quarantine
@@ -387,7 +397,18 @@ def _web_raw_asset() -> dg.AssetsDefinition:
             yield from _inventory_web(context, landing, outcome)
 
     def _inventory_web(context, landing: LandingZone, outcome: dict):
+        from plan_indicators.sources.web import web_file_reports
+
         inventory = _web_inventory(landing)
+        save_read(
+            landing.staging_path,
+            WEB,
+            context.run_id,
+            files=web_file_reports(Path(landing.path), inventory, checksums=False),
+            errors=inventory.errors,
+            quarantine=[],
+            ignored=inventory.ignored,
+        )
         errors = [dataclasses.asdict(e) for e in inventory.errors]
         if not errors:
             write_manifest(

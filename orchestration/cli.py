@@ -193,6 +193,8 @@ def cmd_check_landing(args) -> int:
     report = check_landing(Path(args.dir))
     for line in report.problems():
         print(line)
+    print()
+    print(report.counts_table())
     print(report.summary())
     return 0 if report.ok else 1
 

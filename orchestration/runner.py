@@ -14,15 +14,18 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import dagster as dg
 
+from assets.ingestion import FILE_CONTRACT_CHECK
 from assets.keys import raw_key, result_key, staging_key
 from orchestration.definitions import build_definitions
 from orchestration.jobs import INGEST_JOB, REPORT_JOB, plan_job_name
 from plan_indicators import warehouse as wh
 from plan_indicators.catalog import load_catalog
 from plan_indicators.sources.contracts import SOURCES
+from plan_indicators.sources.landing import LandingReport, load_reads
 from plan_indicators.sources.pseudonym import KEY_ENV
 
 RANGE_START = "dagster/asset_partition_range_start"
@@ -47,6 +50,8 @@ class Outcome:
     ok: bool = True
     refused: bool = False
     failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    landing: LandingReport = field(default_factory=LandingReport)
     blocked_sources: set[str] = field(default_factory=set)
     not_run: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
@@ -113,25 +118,46 @@ def failure_cause(event) -> str:
     return (text.strip().splitlines() or ["?"])[0]
 
 
+def _advice(ev) -> list[str]:
+    """What to fix, for a Great Expectations failure (file-level checks name their file in
+    the landing report instead)."""
+    from expectations.advice import advice_for_failures
+
+    sample = ev.metadata.get("unexpected_sample")
+    return advice_for_failures(list(sample.value)) if sample is not None else []
+
+
+def _failed_by_own_check(event) -> bool:
+    """A step Dagster failed because a blocking check it yields failed: that check's line
+    already says why."""
+    err = event.step_failure_data.error if event.step_failure_data else None
+    return err is not None and err.cls_name == "DagsterAssetCheckFailedError"
+
+
 def _collect(result, outcome: Outcome, stage: str) -> set[dg.AssetKey]:
     """Record failed steps and blocking checks; return every asset key that did not come out
     sound: its step failed or was skipped (targeted by the run, never materialised), or a
     blocking check on it failed."""
     blocked: set[dg.AssetKey] = set()
     for ev in result.get_asset_check_evaluations():
-        if not ev.passed and ev.severity == dg.AssetCheckSeverity.ERROR:
+        if ev.passed:
+            continue
+        line = f"{stage}: check {ev.check_name} failed on {ev.asset_key.to_user_string()}: "
+        line += (ev.description or "").strip() + "".join(
+            f"\n  → à corriger : {a}" for a in _advice(ev)
+        )
+        if ev.severity == dg.AssetCheckSeverity.ERROR:
             blocked.add(ev.asset_key)
-            asset = ev.asset_key.to_user_string()
-            outcome.failures.append(
-                f"{stage}: check {ev.check_name} failed on {asset}: {ev.description or ''}"
-            )
+            outcome.failures.append(line)
+        else:
+            outcome.warnings.append(line)
     targeted = result.dagster_run.asset_selection or result.job_def.asset_layer.selected_asset_keys
     materialised: set[dg.AssetKey] = set()
     for event in result.all_events:
         kind = event.event_type_value
         if kind == "ASSET_MATERIALIZATION":
             materialised.add(event.asset_key)
-        elif kind == "STEP_FAILURE":
+        elif kind == "STEP_FAILURE" and not _failed_by_own_check(event):
             outcome.failures.append(
                 f"{stage}: step {event.step_key} failed: {failure_cause(event)}"
             )
@@ -190,6 +216,10 @@ def run_pipeline(opts: RunOptions, echo: Callable[[str], None] = print) -> Outco
     )
     _split(ingest, time.perf_counter() - t, outcome.split)
     blocked = _collect(ingest, outcome, "ingest")
+    landing = defs.resources["landing"]
+    outcome.landing = load_reads(
+        _value(landing.staging_path), Path(_value(landing.path)), ingest.run_id
+    )
     outcome.blocked_sources = {s for s in SOURCES if {raw_key(s), staging_key(s)} & blocked}
     outcome.timings["ingest"] = time.perf_counter() - t
 
@@ -229,19 +259,44 @@ def run_pipeline(opts: RunOptions, echo: Callable[[str], None] = print) -> Outco
     outcome.timings["report"] = time.perf_counter() - t
     outcome.timings["total"] = time.perf_counter() - started
 
-    engine = wh.engine_for(defs.resources["warehouse"].url)
+    engine = wh.engine_for(_value(defs.resources["warehouse"].url))
     echo(status_table(engine, [p.id for p in plans], years_by_plan))
-    for line in outcome.failures:
-        echo(f"ERROR {line}")
-    if outcome.not_run:
-        echo(
-            f"NOT RUN ({len(outcome.not_run)} indicators downstream of a failure; their "
-            "published results are unchanged): " + ", ".join(outcome.not_run)
-        )
     echo(" · ".join(f"{k} {v:.1f} s" for k, v in outcome.timings.items()))
     outcome.split["dagster"] += outcome.timings["definitions"]
     echo("split: " + " · ".join(f"{k} {v:.1f} s" for k, v in outcome.split.items()))
+    echo(closing_report(outcome))
     return outcome
+
+
+def _value(setting):
+    """A resource field as configured: an `EnvVar` is read from the environment."""
+    return setting.get_value() if isinstance(setting, dg.EnvVar) else setting
+
+
+def closing_report(outcome: Outcome) -> str:
+    """What `run` prints after the status table: the landing report (the same lines as
+    `check-landing`), the other failures and warnings, the indicators not run, the counts per
+    source, and a verdict that says OK only when nothing failed, was refused or quarantined."""
+    landing = outcome.landing
+    lines = landing.problems()
+    # A refused file already has its ERROR line above; its blocking check adds nothing.
+    lines += [
+        f"ERROR {f}" for f in outcome.failures if f" check {FILE_CONTRACT_CHECK} failed " not in f
+    ]
+    lines += [f"WARN {w}" for w in outcome.warnings]
+    if outcome.not_run:
+        lines.append(
+            f"NOT RUN ({len(outcome.not_run)} indicators downstream of a failure; their "
+            "published results are unchanged): " + ", ".join(outcome.not_run)
+        )
+    lines += ["", landing.counts_table(), landing.summary()]
+    if not outcome.ok:
+        lines.append("run FAILED: see the ERROR lines above")
+    elif outcome.warnings or not landing.clean:
+        lines.append("run finished with warnings: see the WARN lines above")
+    else:
+        lines.append("run OK")
+    return "\n".join(lines)
 
 
 def _years(plan, requested: tuple[str, ...]) -> list[str]:

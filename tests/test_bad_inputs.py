@@ -538,13 +538,13 @@ def test_check_landing_cli_exit_codes_and_locations(tmp_path, capsys):
         "s.csv",
         "response_id,response_date,score\nR1,2024-05-01,11\nR2,2024-05-01,8\n",
     )
-    assert main(["check-landing", str(rows_only)]) == 0  # quarantined rows only: zone OK
+    assert main(["check-landing", str(rows_only)]) == 0  # quarantined rows only: exit 0, not OK
     out = capsys.readouterr().out.splitlines()
     assert (
         "WARN satisfaction_responses/s.csv:2:score: out_of_range: "
         "score: valeur supérieure au maximum 10 (valeur '11')"
     ) in out
-    assert out[-1] == "landing zone OK"
+    assert out[-1] == "landing zone NOT OK: 1 row(s) quarantined"
 
     file_level = tmp_path / "file_level"
     write(
@@ -559,7 +559,7 @@ def test_check_landing_cli_exit_codes_and_locations(tmp_path, capsys):
         "ERROR service_requests/r.csv:1:channel: missing_column: "
         "colonne obligatoire absente : channel"
     ) in out
-    assert out[-1] == "landing zone has file-level errors"
+    assert out[-1] == "landing zone NOT OK: 1 file(s) refused"
 
 
 def test_reconciliation_helper_can_fail(tmp_path):
@@ -900,7 +900,7 @@ def test_workbook_in_web_analytics_is_refused(tmp_path):
     assert [(e.file, e.line, e.column, e.rule) for e in report.errors] == [
         ("web_analytics/events.xlsx", None, None, "unsupported_format")
     ]
-    assert report.summary() == "landing zone has file-level errors"
+    assert report.summary() == "landing zone NOT OK: 1 file(s) refused"
     with pytest.raises(ValueError, match="unsupported_format"):
         stage_web_analytics(tmp_path, "2024-2025", tmp_path / "out.parquet", ["/"])
 

@@ -5,11 +5,18 @@ Writes nothing, so people can check a drop of files before the pipeline sees it
 a quarantined row does not stop the pipeline either (it is set aside and reported), so it is
 printed as a warning, and so is every entry that is not read (unknown extension, sub-folder,
 broken link, lock file, a folder that is no source). Declared references are checked as
-staging checks them.
+staging checks them. The zone is called "OK" only when it is also `clean`: nothing refused,
+nothing quarantined.
+
+`plan-indicators run` prints the same report: each raw and staging step saves what it found
+(`save_read`, `save_staged`), and the runner loads those of its own run (`load_reads`), so
+both commands name the same faults with the same lines and end with the same counts per source.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,14 +94,164 @@ class LandingReport:
         ]
         return out
 
+    @property
+    def clean(self) -> bool:
+        """Nothing refused and nothing quarantined: only then is the zone called OK."""
+        return not self.errors and not self._quarantined()
+
+    def _skipped(self) -> list[IgnoredEntry]:
+        return [e for e in self.ignored if e.rule != "unsupported_format"]
+
+    def _quarantined(self) -> int:
+        return sum(row["quarantined"] for row in self.counts().values())
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Per source: files, rows read, kept, quarantined, warnings (file warnings and entries
+        not read), files refused; entries outside any source folder count under `(autres)`.
+
+        Rows quarantined are the reader's plus those staging sets aside for an unknown
+        reference (rows the reader had kept), so read = kept + quarantined on every line."""
+        out: dict[str, dict[str, int]] = {}
+
+        def row(file: str) -> dict[str, int]:
+            source = file.split("/", 1)[0]
+            key = source if source in SOURCES and "/" in file else OTHERS
+            return out.setdefault(key, dict.fromkeys(COUNT_COLUMNS, 0))
+
+        for s in SOURCES:
+            out[s] = dict.fromkeys(COUNT_COLUMNS, 0)
+        refused = {e.file for e in self.errors}
+        for f in self.files:
+            r = row(f.file)
+            r["files"] += 1
+            r["read"] += f.rows_read
+            r["staged"] += f.rows_staged
+            r["quarantined"] += f.rows_quarantined
+            r["warnings"] += 0 if f.file in refused else len(f.warnings)
+        by_reader = {s: r["quarantined"] for s, r in out.items()}
+        rows_held = {s: 0 for s in out}
+        for q in self.quarantine:
+            rows_held[q.source] = rows_held.get(q.source, 0) + 1
+        for s, held in rows_held.items():
+            extra = max(0, held - by_reader.get(s, 0))  # set aside by staging's references
+            out[s]["quarantined"] += extra
+            out[s]["staged"] -= extra
+        for e in self._skipped():
+            row(e.file)["warnings"] += 1
+        for file in refused:
+            row(file)["refused"] += 1
+        return out
+
+    def counts_table(self) -> str:
+        """The counts per source as a fixed-width table (French headings)."""
+        counts = self.counts()
+        width = max(len(s) for s in counts) + 2
+        lines = [f"{'source':{width}}" + "".join(f"{h:>16}" for h in COUNT_HEADINGS_FR)]
+        for source, r in counts.items():
+            lines.append(f"{source:{width}}" + "".join(f"{r[c]:>16}" for c in COUNT_COLUMNS))
+        return "\n".join(lines)
+
     def summary(self) -> str:
-        """The last line of `check-landing`: never "OK" without saying what was not read."""
-        if not self.ok:
-            return "landing zone has file-level errors"
-        skipped = [e for e in self.ignored if e.rule != "unsupported_format"]
+        """The last line of `check-landing` (and of the landing part of `run`): "OK" only when
+        nothing was refused or quarantined, and never without saying what was not read."""
+        skipped = len(self._skipped())
+        if self.clean:
+            if skipped:
+                return f"landing zone OK, {skipped} entries not read (see WARN lines)"
+            return "landing zone OK"
+        parts = []
+        if self.errors:
+            parts.append(f"{len({e.file for e in self.errors})} file(s) refused")
+        if self._quarantined():
+            parts.append(f"{self._quarantined()} row(s) quarantined")
         if skipped:
-            return f"landing zone OK, {len(skipped)} entries not read (see WARN lines)"
-        return "landing zone OK"
+            parts.append(f"{skipped} entries not read")
+        return "landing zone NOT OK: " + ", ".join(parts)
+
+
+OTHERS = "(autres)"
+COUNT_COLUMNS = ("files", "read", "staged", "quarantined", "warnings", "refused")
+COUNT_HEADINGS_FR = (
+    "fichiers",
+    "lignes lues",
+    "retenues",
+    "en quarantaine",
+    "avertissements",
+    "refusés",
+)
+
+
+def _saved(root: str | Path, source: str, layer: str) -> Path:
+    return Path(root) / "raw" / f"{source}.{layer}.json"
+
+
+def _dump(path: Path, doc: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(doc, ensure_ascii=False, default=str), "utf-8")
+    tmp.replace(path)
+
+
+def _asdicts(items) -> list[dict]:
+    return [dataclasses.asdict(i) for i in items]
+
+
+def save_read(
+    staging_root: str | Path,
+    source: str,
+    run_id: str,
+    *,
+    files: list[FileReport],
+    errors: list[FileError],
+    quarantine: list[QuarantineRow],
+    ignored: list[IgnoredEntry],
+) -> None:
+    """What one raw read found, as `check_landing` reports it (reconciliation faults too)."""
+    doc = {
+        "run_id": run_id,
+        "files": _asdicts(files),
+        "errors": _asdicts(errors + reconciliation_faults(files)),
+        "quarantine": _asdicts(quarantine),
+        "ignored": _asdicts(ignored),
+    }
+    _dump(_saved(staging_root, source, "read"), doc)
+
+
+def save_staged(
+    staging_root: str | Path, source: str, run_id: str, rejected: list[QuarantineRow]
+) -> None:
+    """The rows a staging step set aside for an unknown reference."""
+    _dump(
+        _saved(staging_root, source, "staged"), {"run_id": run_id, "quarantine": _asdicts(rejected)}
+    )
+
+
+def _load(root: str | Path, source: str, layer: str, run_id: str) -> dict | None:
+    p = _saved(root, source, layer)
+    if not p.exists():
+        return None
+    doc = json.loads(p.read_text("utf-8"))
+    return doc if doc.get("run_id") == run_id else None
+
+
+def load_reads(staging_root: str | Path, landing_dir: Path, run_id: str) -> LandingReport:
+    """The report of what a run's raw and staging steps found, in `check_landing`'s order.
+    Steps of other runs are left out: a step that raised saved nothing, and the run reports
+    its failure."""
+    report = LandingReport(ignored=stray_entries(Path(landing_dir)))
+    for source in [*(s for s in SOURCES if s != WEB), WEB]:
+        doc = _load(staging_root, source, "read", run_id)
+        if doc is None:
+            continue
+        report.errors += [FileError(**e) for e in doc["errors"]]
+        report.quarantine += [QuarantineRow(**q) for q in doc["quarantine"]]
+        report.files += [FileReport(**f) for f in doc["files"]]
+        report.ignored += [IgnoredEntry(**e) for e in doc["ignored"]]
+    for source in SOURCES:
+        doc = _load(staging_root, source, "staged", run_id)
+        if doc is not None:
+            report.quarantine += [QuarantineRow(**q) for q in doc["quarantine"]]
+    return report
 
 
 def check_landing(landing_dir: Path, pseudonym_key: bytes | None = None) -> LandingReport:

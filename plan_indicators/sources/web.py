@@ -520,9 +520,12 @@ def validate_web_files(landing_dir: Path) -> list[FileError]:
     return inventory_web_files(landing_dir).errors
 
 
-def web_file_reports(landing_dir: Path, inventory: WebInventory | None = None) -> list[FileReport]:
+def web_file_reports(
+    landing_dir: Path, inventory: WebInventory | None = None, checksums: bool = True
+) -> list[FileReport]:
     """Per valid file: events counted and those whose event_date is not a day (which staging
-    leaves out), as FileReports where such events count as quarantined."""
+    leaves out), as FileReports where such events count as quarantined. The raw step passes
+    `checksums=False`: its inventory already keys files by size and modification time."""
     inventory = inventory or inventory_web_files(landing_dir)
     reports: list[FileReport] = []
     for f in inventory.files:
@@ -531,7 +534,7 @@ def web_file_reports(landing_dir: Path, inventory: WebInventory | None = None) -
         path = inventory.root / f.file
         report = FileReport(
             f.file,
-            checksum(path),
+            checksum(path) if checksums else "",
             f.rows,
             f.rows - f.invalid_dates,
             f.invalid_dates,
