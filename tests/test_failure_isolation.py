@@ -15,7 +15,9 @@ Published values, by hand (as of 2026-11-01):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import shutil
 import sqlite3
 from pathlib import Path
@@ -72,9 +74,11 @@ def published(tmp_path_factory) -> Path:
     for source, text in (("service_requests", REQUESTS), ("service_offers", OFFERS)):
         (root / "landing" / source).mkdir(parents=True)
         (root / "landing" / source / f"{source}.csv").write_text(text, "utf-8")
-    with pytest.MonkeyPatch.context() as mp:
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(out):
         mp.setenv(KEY_ENV, KEY)
         assert main(_argv(root)) == 0
+    assert out.getvalue().splitlines()[-2:] == ["landing zone OK", "run OK"]
     return root
 
 
@@ -159,7 +163,10 @@ def test_refused_file_keeps_downstream_rows_even_when_materialised_later(work, m
     )
     assert main(_argv(work)) == 1
     out = capsys.readouterr().out
-    assert "service_requests/late.csv line 1 column channel" in out
+    assert (
+        "ERROR service_requests/late.csv:1:channel: missing_column: "
+        "colonne obligatoire absente : channel"
+    ) in out.splitlines()
     assert watched_rows(work) == before
 
     # The same indicators materialised from Dagster (UI, schedule, sensor) after that failed
