@@ -8,7 +8,7 @@ import json
 import pytest
 
 from expectations.advice import ADVICE_FR, advice_for_failures
-from expectations.runner import SUITES_DIR
+from expectations.suites import SUITES_DIR
 from orchestration.cli import main
 
 KEY_ENV = "PLAN_INDICATORS_PSEUDONYM_KEY"
