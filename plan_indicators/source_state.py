@@ -61,7 +61,7 @@ def upstream(source: str) -> tuple[str, ...]:
     """The source and those its staging reads too: the parents of its declared references."""
     from plan_indicators.sources.contracts import CONTRACTS
 
-    parents = {parent for parent, _col in CONTRACTS[source].references.values()}
+    parents = {ref.source for ref in CONTRACTS[source].references.values()}
     return (source, *sorted(parents - {source}))
 
 

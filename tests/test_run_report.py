@@ -22,7 +22,8 @@ def write(root, source, name, text):
 @pytest.fixture
 def landing(tmp_path):
     """One fault of each kind: a quarantined row, a refused CSV, a refused web file, an
-    unknown column, and a date the suites warn about."""
+    unknown column, a reference to an unknown post (set aside by staging), an entry that is
+    not read, and a date the suites warn about."""
     root = tmp_path / "landing"
     write(
         root,
@@ -41,6 +42,8 @@ def landing(tmp_path):
         "p.csv",
         "Post ID,Publish time,Reach,Couleur\n1001,05/01/2024 10:00,1500,bleu\n",
     )
+    write(root, "facebook_post_topics", "t.csv", "post_id,informs_programs\n1001,true\n9999,no\n")
+    write(root, "facebook_post_topics", "notes.txt", "à classer\n")
     return root
 
 
@@ -87,13 +90,18 @@ def test_run_and_check_landing_report_the_same_faults_and_counts(
         "colonne obligatoire absente : page_location",
         "WARN satisfaction_responses/s.csv:2:score: out_of_range: "
         "score: valeur supérieure au maximum 10 (valeur '11')",
+        "WARN facebook_post_topics/t.csv:3:post_id: unknown_post: "
+        "post_id '9999' absent de facebook_posts.post_id (valeur '9999')",
+        "WARN facebook_post_topics/notes.txt:-:-: unknown_extension: extension non lue (.txt) : "
+        "formats lus .csv, .csv.gz, .xlsx",
         "WARN facebook_posts/p.csv:-:-: file_warning: colonne inconnue ignorée : 'Couleur'",
     ]
     assert _faults(checked) == expected_faults
     assert _faults(ran) == expected_faults
 
     # Counts by hand: satisfaction 3 read = 2 staged + 1 quarantined; the request file and
-    # the web file are refused (their rows are not read); the post is staged with a warning.
+    # the web file are refused (their rows are not read); the post is staged with a warning;
+    # of 2 topics, 1 is kept and 1 set aside (unknown post), and notes.txt is a warning.
     table = _table(checked)
     assert _table(ran) == table
     rows = {line.split()[0]: [int(n) for n in line.split()[1:]] for line in table[1:]}
@@ -102,8 +110,11 @@ def test_run_and_check_landing_report_the_same_faults_and_counts(
     assert rows["service_requests"] == [1, 0, 0, 0, 0, 1]
     assert rows["web_analytics"] == [0, 0, 0, 0, 0, 1]
     assert rows["facebook_posts"] == [1, 1, 1, 0, 1, 0]
+    assert rows["facebook_post_topics"] == [1, 2, 1, 1, 1, 0]
     assert rows["survey_results"] == [0, 0, 0, 0, 0, 0]
-    assert checked[-1] == "landing zone NOT OK: 2 file(s) refused, 1 row(s) quarantined"
+    assert checked[-1] == (
+        "landing zone NOT OK: 2 file(s) refused, 2 row(s) quarantined, 1 entries not read"
+    )
     assert ran[-2:] == [checked[-1], "run FAILED: see the ERROR lines above"]
 
     # The date outside the plans' years: a Great Expectations warning with what to fix.
