@@ -27,7 +27,9 @@ ADVICE_FR: dict[str, str] = {
     "dépasse pas le dénominateur dans les données de l'indicateur.",
     "non_negative": "Un résultat publié est négatif : vérifiez les quantités et les dates "
     "(début après la fin) dans les données de l'indicateur.",
-    "score_range": "Une note publiée sort de son échelle : vérifiez l'échelle (`scale`) de "
+    "scale_declared": "Une note est publiée sans son échelle : déclarez `scale` (minimum et "
+    "maximum) pour l'indicateur dans le catalogue.",
+    "score_scale": "Une note publiée sort de son échelle : vérifiez l'échelle (`scale`) de "
     "l'indicateur dans le catalogue et les notes reçues.",
     "denominator_present": "Un pourcentage publié n'a pas de dénominateur : vérifiez la mesure "
     "choisie dans le catalogue, ou fournissez les répondants et la population.",
