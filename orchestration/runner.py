@@ -169,8 +169,8 @@ def _collect(result, outcome: Outcome, stage: str) -> set[dg.AssetKey]:
 
 
 def refuse_without_key(echo: Callable[[str], None]) -> Outcome | None:
-    """The run refuses to start without the pseudonymisation key (SPEC §3): nothing runs,
-    nothing is written."""
+    """The run refuses to start without the pseudonymisation key (docs/contracts.md §4.6):
+    nothing runs, nothing is written."""
     if os.environ.get(KEY_ENV):
         return None
     message = (
