@@ -18,6 +18,7 @@ import dagster as dg
 from assets.catalog import target_rows
 from assets.keys import INDICATOR_TARGET, evaluation_key, result_key, staging_key
 from assets.partitions import plan_partitions
+from assets.tags import first_word, tag_value
 from plan_indicators import warehouse as wh
 from plan_indicators.catalog import Indicator, Plan
 from plan_indicators.fiscal import FiscalYear
@@ -62,8 +63,11 @@ def describe(plan: Plan, ind: Indicator) -> str:
 
 
 def _tags(plan: Plan, ind: Indicator, sources: tuple[str, ...]) -> dict[str, str]:
-    enjeu = ind.enjeu.split()[0].strip("—-: ") if ind.enjeu else ""
-    tags = {"plan": plan.id, "enjeu": enjeu or "none", "measure": ind.measure.name}
+    tags = {
+        "plan": tag_value(plan.id),
+        "enjeu": first_word(ind.enjeu),
+        "measure": tag_value(ind.measure.name),
+    }
     tags.update({f"source/{s}": "" for s in sources})
     return tags
 
@@ -197,7 +201,7 @@ def _evaluation_asset(plan: Plan, ind: Indicator) -> dg.AssetsDefinition:
         backfill_policy=dg.BackfillPolicy.single_run(),
         group_name=plan.slug,
         kinds={"python", "sql"},
-        tags={"plan": plan.id, "layer": "evaluation"},
+        tags={"plan": tag_value(plan.id), "layer": "evaluation"},
         owners=ind.owners or plan.plan.owners or None,
         description=f"Évaluation de l'indicateur {ind.id} par rapport à sa cible annuelle : "
         f"{ind.text_fr}",

@@ -200,17 +200,24 @@ def cmd_check_landing(args) -> int:
 
 
 def cmd_validate_plan(args) -> int:
-    from plan_indicators.catalog import CatalogError, load_plan
+    from orchestration.validation import check_plan, check_together
+    from plan_indicators.catalog import CatalogError
 
-    status = 0
+    status, valid = 0, []
     for f in args.files:
         try:
-            plan = load_plan(f)
+            plan = check_plan(f)
+            valid.append((f, plan))
             left = f"; {len(plan.open_questions)} open questions" if plan.open_questions else ""
             print(f"{f}: OK ({plan.id}, {len(plan.indicators)} indicators{left})")
         except CatalogError as exc:
             print(exc, file=sys.stderr)
             status = 1
+    try:
+        check_together([f for f, _ in valid], [p for _, p in valid])
+    except CatalogError as exc:
+        print(exc, file=sys.stderr)
+        status = 1
     return status
 
 

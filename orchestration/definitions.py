@@ -18,7 +18,7 @@ from assets.reports import report_asset
 from orchestration.jobs import build_jobs
 from orchestration.schedules import build_schedules
 from orchestration.sensors import build_sensors
-from plan_indicators.catalog import load_catalog
+from plan_indicators.catalog import Plan, load_catalog
 from resources import build_resources
 
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
@@ -46,6 +46,12 @@ def web_pages(plans) -> tuple[str, ...]:
 def build_definitions(plans_dir: str | None = None, **resources: str | None) -> dg.Definitions:
     """Definitions for a catalog folder; `resources` override the deployment's defaults."""
     plans = load_catalog(plans_dir or os.environ.get("PLAN_INDICATORS_PLANS_DIR") or None)
+    return definitions_for(plans, **resources)
+
+
+def definitions_for(plans: tuple[Plan, ...], **resources: str | None) -> dg.Definitions:
+    """Every asset, check, job, schedule and sensor of these plans (what `validate-plan` builds
+    to make the checks a run makes)."""
     web_partitions = all_years_partitions(plans)
     assets: list = [catalog_assets(plans), *ingestion_assets(web_partitions, web_pages(plans))]
     for plan in plans:

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -161,6 +162,19 @@ TARGET_KINDS = (
 BASELINE_KINDS = ("relative_to_baseline", "points_over_baseline", "delta_over_baseline")
 
 
+_OWNER = re.compile(r"team:.+|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,7}")
+
+
+def _owner(v: Any) -> Any:
+    """Dagster takes an e-mail address or `team:NAME` as an asset owner, and nothing else."""
+    if isinstance(v, str) and not _OWNER.fullmatch(v):
+        raise ValueError(f"owner {v!r} must be an e-mail address or 'team:NAME'")
+    return v
+
+
+Owner = Annotated[str, AfterValidator(_owner)]
+
+
 class Scale(BaseModel):
     """The range a `score` is read on ("note sur 10" = 0-10, an index on 100 = 0-100): every
     check of a score uses its indicator's scale, none assumes one."""
@@ -198,7 +212,7 @@ class Indicator(BaseModel):
     # that readers of the report and the exports see under the results table.
     assumptions: list[str] = Field(default_factory=list)
     note_fr: str | None = None
-    owners: list[str] = Field(default_factory=list)
+    owners: list[Owner] = Field(default_factory=list)
 
     @field_validator("targets", mode="before")
     @classmethod
@@ -245,7 +259,7 @@ class PlanInfo(BaseModel):
     title: str
     fiscal_years: list[str] = Field(min_length=1)
     source: str = ""
-    owners: list[str] = Field(default_factory=list)
+    owners: list[Owner] = Field(default_factory=list)
     assumptions: list[str] = Field(default_factory=list)
 
     @field_validator("fiscal_years")
