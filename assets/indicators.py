@@ -16,6 +16,7 @@ import time
 import dagster as dg
 
 from assets.catalog import target_rows
+from assets.coverage import coverage_metadata
 from assets.keys import INDICATOR_TARGET, evaluation_key, result_key, staging_key
 from assets.partitions import plan_partitions
 from assets.tags import first_word, tag_value
@@ -187,6 +188,7 @@ def _indicator_asset(plan: Plan, ind: Indicator) -> dg.AssetsDefinition:
                         for r in rows
                     )
                 ),
+                **coverage_metadata(engine, measure.sources, [r["fiscal_year"] for r in rows]),
             }
         )
 

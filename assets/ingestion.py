@@ -20,14 +20,16 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
+from assets.coverage import coverage_spec, publish_coverage
 from assets.keys import INGESTION_GROUP, raw_key, staging_key
 from plan_indicators import source_state
 from plan_indicators import warehouse as wh
+from plan_indicators.coverage import frame_counts
 from plan_indicators.sources.contracts import CONTRACTS, SOURCES
 from plan_indicators.sources.landing import location, reconciliation_faults, save_read, save_staged
 from plan_indicators.sources.pseudonym import KEY_ENV
 from plan_indicators.staging import WEB, ParquetStagedData, read_manifest, write_manifest
-from resources import LandingZone, Warehouse
+from resources import LandingZone, RunSettings, Warehouse
 
 FILE_CONTRACT_CHECK = "file_contract"
 RECONCILIATION_CHECK = "rows_reconciled"
@@ -290,7 +292,7 @@ def _staging_asset(source: str) -> dg.AssetsDefinition:
         ]
         if refs
         else []
-    )
+    ) + coverage_spec(source, staging_key(source))
 
     @dg.asset(
         key=staging_key(source),
@@ -305,10 +307,24 @@ def _staging_asset(source: str) -> dg.AssetsDefinition:
         automation_condition=dg.AutomationCondition.eager(),
         check_specs=specs,
     )
-    def _staging(context: dg.AssetExecutionContext, landing: LandingZone, warehouse: Warehouse):
+    def _staging(
+        context: dg.AssetExecutionContext,
+        landing: LandingZone,
+        warehouse: Warehouse,
+        settings: RunSettings,
+    ):
         with tracked(landing, source_state.STAGING, source, context.run_id):
             refuse_if_blocked(landing, [source])
             yield from _stage(context, landing, warehouse)
+            if contract.coverage:
+                counts = frame_counts(
+                    ParquetStagedData(landing.staging_path).frame(source),
+                    contract.date_column,
+                    contract.coverage,
+                )
+                yield publish_coverage(
+                    context, warehouse.engine(), source, counts, settings.as_of_date()
+                )
 
     def _stage(context, landing: LandingZone, warehouse: Warehouse):
         from plan_indicators.sources.references import enforce_references
@@ -466,28 +482,39 @@ def _web_staging_asset(
             "with DuckDB: all that `distinct_users` needs, so a year of events never enters "
             "pandas. Only the files that hold a day of the year are scanned."
         ),
+        check_specs=coverage_spec(WEB, staging_key(WEB)),
     )
-    def _web_staging(context: dg.AssetExecutionContext, landing: LandingZone):
+    def _web_staging(
+        context: dg.AssetExecutionContext,
+        landing: LandingZone,
+        warehouse: Warehouse,
+        settings: RunSettings,
+    ):
         with tracked(landing, source_state.STAGING, WEB, context.run_id):
             refuse_if_blocked(landing, [WEB])
-            return _stage_web(context, landing)
+            return _stage_web(context, landing, warehouse, settings)
 
-    def _stage_web(context, landing: LandingZone):
+    def _stage_web(context, landing: LandingZone, warehouse: Warehouse, settings: RunSettings):
         from plan_indicators.sources.web import stage_web_analytics_years
 
         store = ParquetStagedData(landing.staging_path)
+        inventory = _web_inventory(landing)
         stats = stage_web_analytics_years(
             Path(landing.path),
             {fy: store.web_path(fy) for fy in context.partition_keys},
             list(pages),
-            inventory=_web_inventory(landing),
+            inventory=inventory,
         )
         total = sum(int(s.get("distinct_users", 0)) for s in stats.values())
+        covered = publish_coverage(
+            context, warehouse.engine(), WEB, inventory.day_counts(), settings.as_of_date()
+        )
         return dg.MaterializeResult(
             metadata={
                 "dagster/row_count": total,
                 "per_year": dg.MetadataValue.json({k: dict(v) for k, v in stats.items()}),
-            }
+            },
+            check_results=[covered],
         )
 
     return _web_staging

@@ -1,8 +1,9 @@
 """One plain French sentence per failing rule: what the data provider (or the planning team)
 must fix, printed by `plan-indicators run` under each Great Expectations failure.
 
-Keyed by the `rule` every expectation carries in its suite's meta; a test keeps every rule of
-the committed suites covered, so a new rule comes with its sentence.
+Keyed by the `rule` every expectation carries in its suite's meta (and `coverage`, the check of
+plan_indicators/coverage.py); a test keeps every rule of the committed suites covered, so a new
+rule comes with its sentence.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ ADVICE_FR: dict[str, str] = {
     "choisie dans le catalogue, ou fournissez les répondants et la population.",
     "denominator_positive": "Un pourcentage publié a un dénominateur nul : aucune ligne de "
     "l'année n'entre dans la population de l'indicateur.",
+    "coverage": "Des jours ou des mois n'ont aucune donnée : déposez les fichiers manquants "
+    "de ces périodes, ou confirmez par écrit qu'il n'y a pas eu d'activité.",
 }
 
 _FALLBACK = "Corrigez les lignes signalées (règle « {rule} », colonne « {column} »)."

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets.coverage import COVERAGE_CHECK
 from assets.ingestion import FILE_CONTRACT_CHECK
 from assets.keys import raw_key, result_key, staging_key
 from orchestration.definitions import build_definitions
@@ -121,8 +122,10 @@ def failure_cause(event) -> str:
 def _advice(ev) -> list[str]:
     """What to fix, for a Great Expectations failure (file-level checks name their file in
     the landing report instead)."""
-    from expectations.advice import advice_for_failures
+    from expectations.advice import advice_for_failures, advice_fr
 
+    if ev.check_name == COVERAGE_CHECK:
+        return [advice_fr(COVERAGE_CHECK, None)]
     sample = ev.metadata.get("unexpected_sample")
     return advice_for_failures(list(sample.value)) if sample is not None else []
 

@@ -74,6 +74,8 @@ def source_block(name: str) -> str:
         facts.append(f"Key: {_code(contract.key)} (a repeated key is quarantined).")
     if contract.date_column:
         facts.append(f"Date of a row: `{contract.date_column}`.")
+    if contract.coverage:
+        facts.append(f"Coverage checked by {contract.coverage} (§4.9).")
     refs = [
         f"`{c}` → `{r.source}.{r.column}` (unknown: `{r.rule}`)"
         for c, r in contract.references.items()

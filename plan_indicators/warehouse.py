@@ -344,6 +344,77 @@ quarantine = sa.Table(
     "nothing is dropped silently.",
 )
 
+source_coverage = sa.Table(
+    "source_coverage",
+    metadata,
+    sa.Column(
+        "source",
+        sa.String(64),
+        primary_key=True,
+        comment="Landing-zone source whose coverage is measured (docs/contracts.md §4.7).",
+    ),
+    sa.Column("fiscal_year", sa.String(9), primary_key=True, comment="Fiscal year measured."),
+    sa.Column(
+        "unit",
+        sa.String(8),
+        nullable=False,
+        comment="Unit the source's data are expected in: `day` (web analytics) or `month`.",
+    ),
+    sa.Column(
+        "window_start",
+        sa.Date,
+        comment="First day checked: the later of the year's start and the source's first data; "
+        "null when the year has no data.",
+    ),
+    sa.Column(
+        "window_end",
+        sa.Date,
+        comment="Last day checked: the earliest of the year's end, the as-of date and the "
+        "source's last data; null when the year has no data.",
+    ),
+    sa.Column(
+        "expected_units",
+        sa.Integer,
+        nullable=False,
+        comment="Days or months in the window.",
+    ),
+    sa.Column(
+        "covered_units",
+        sa.Integer,
+        nullable=False,
+        comment="Days or months of the window with at least one row.",
+    ),
+    sa.Column(
+        "missing_units",
+        sa.Integer,
+        nullable=False,
+        comment="Days or months in gaps: runs without rows too long to be a quiet stretch.",
+    ),
+    sa.Column(
+        "quiet_level",
+        sa.Integer,
+        nullable=False,
+        comment="Rows in a quiet day or month of the year (10th percentile over those with "
+        "data); a run without rows is a gap when its length times this reaches 20.",
+    ),
+    sa.Column(
+        "gaps",
+        sa.Text,
+        comment="The gaps as JSON `[[first_day, last_day, units], …]`; `[]` when complete.",
+    ),
+    sa.Column(
+        "note_fr",
+        sa.Text,
+        comment='The note the report prints under an affected result ("données incomplètes : '
+        '…"); null when complete.',
+    ),
+    sa.Column("as_of", sa.Date, comment="As-of date the coverage was measured at."),
+    sa.Column("computed_at", sa.DateTime(timezone=True), comment="When it was measured."),
+    sa.Column("run_id", sa.String(64), comment="Dagster run of the staging step that measured it."),
+    comment="Per source and fiscal year, whether the data cover the year or leave gaps that "
+    "would lower a result (docs/contracts.md §4.9); written by each staging step.",
+)
+
 V_SCORECARD_SQL = """
 CREATE VIEW v_scorecard AS
 SELECT i.plan_id, p.organisation, p.title AS plan_title, i.indicator_id, i.enjeu, i.orientation,

@@ -7,7 +7,7 @@ every output format reads the warehouse the same way.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +19,7 @@ from plan_indicators.warehouse import (
     indicator_evaluation,
     indicator_result,
     indicator_target,
+    source_coverage,
 )
 
 Row = dict[str, Any]
@@ -33,6 +34,8 @@ class WarehouseRows:
     targets: list[Row]
     results: list[Row]
     evaluations: list[Row]
+    coverage: list[Row] = field(default_factory=list)
+    """`source_coverage`: the gaps of each source and year, whatever the plan."""
 
 
 def read_warehouse(engine: Engine, plan_ids: Sequence[str] | None = None) -> WarehouseRows:
@@ -54,6 +57,7 @@ def read_warehouse(engine: Engine, plan_ids: Sequence[str] | None = None) -> War
             targets=rows(indicator_target),
             results=rows(indicator_result),
             evaluations=rows(indicator_evaluation),
+            coverage=[dict(r._mapping) for r in conn.execute(sa.select(source_coverage))],
         )
     if plan_ids is not None:
         missing = sorted(set(plan_ids) - {p["plan_id"] for p in loaded.plans})

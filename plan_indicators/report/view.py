@@ -64,11 +64,13 @@ class YearView:
     is_final: bool | None = None
     data_as_of: dt.date | None = None
     explanation: str | None = None
+    coverage: tuple[str, ...] = ()
+    """Notes on the year's input data left with gaps ("données incomplètes : …")."""
 
     @property
     def notes(self) -> tuple[str, ...]:
-        """Why there is no value, then what the evaluation adds."""
-        return tuple(n for n in (self.reason, self.note) if n)
+        """Why there is no value, then what the evaluation adds, then incomplete inputs."""
+        return tuple(n for n in (self.reason, self.note, *self.coverage) if n)
 
     @property
     def partial(self) -> bool:
@@ -285,7 +287,14 @@ def _target_only(fy: str, period: str, target: Row, baseline: float | None, fram
 
 
 def _year_view(
-    fy: str, unit: str, target: Row, result: Row, ev: Row, results, frame: _Frame
+    fy: str,
+    unit: str,
+    target: Row,
+    result: Row,
+    ev: Row,
+    results,
+    frame: _Frame,
+    coverage: tuple[str, ...] = (),
 ) -> YearView:
     fiscal_year = FiscalYear.parse(fy)
     period = frame.period(fiscal_year)
@@ -318,6 +327,7 @@ def _year_view(
         note=ev.get("note"),
         is_final=result.get("is_final") if result else None,
         data_as_of=result.get("data_as_of"),
+        coverage=coverage if result else (),
     )
 
 
@@ -329,13 +339,28 @@ def _keyed(rows: list[Row]) -> dict[tuple[str, str], dict[str, Row]]:
     return out
 
 
-def _indicator_view(row: Row, fiscal_years, frame: _Frame, t, r, e) -> IndicatorView:
+def _sources(measure: str | None) -> tuple[str, ...]:
+    """The sources a measure reads (none for a measure the library no longer has)."""
+    from plan_indicators.measures import get_measure
+
+    try:
+        return get_measure(measure).sources if measure else ()
+    except (KeyError, ValueError):
+        return ()
+
+
+def _coverage_notes(row: Row, coverage: dict[tuple[str, str], str], fy: str) -> tuple[str, ...]:
+    notes = (coverage.get((s, fy)) for s in _sources(row.get("measure")))
+    return tuple(dict.fromkeys(n for n in notes if n))
+
+
+def _indicator_view(row: Row, fiscal_years, frame: _Frame, t, r, e, coverage) -> IndicatorView:
     key = (row["plan_id"], row["indicator_id"])
     targets, results, evaluations = t.get(key, {}), r.get(key, {}), e.get(key, {})
     years = tuple(
         _year_view(
             fy, row["unit"], targets.get(fy, {}), results.get(fy, {}), evaluations.get(fy, {}),
-            results, frame,
+            results, frame, _coverage_notes(row, coverage, fy),
         )
         for fy in fiscal_years
     )  # fmt: skip
@@ -392,6 +417,9 @@ def build_view(
     fy = FiscalYear.parse(reporting_year or default_reporting_year(as_of))
     frame = _Frame(as_of, fy)
     t, r, e = _keyed(rows.targets), _keyed(rows.results), _keyed(rows.evaluations)
+    coverage = {
+        (c["source"], c["fiscal_year"]): c["note_fr"] for c in rows.coverage if c["note_fr"]
+    }
     plans = []
     for p in sorted(rows.plans, key=lambda row: row["plan_id"]):
         members = [i for i in rows.indicators if i["plan_id"] == p["plan_id"]]
@@ -403,7 +431,7 @@ def build_view(
             )
         )
         years = tuple(fiscal_range(p["first_fiscal_year"], p["last_fiscal_year"]))
-        indicators = [_indicator_view(i, years, frame, t, r, e) for i in members]
+        indicators = [_indicator_view(i, years, frame, t, r, e, coverage) for i in members]
         plans.append(
             PlanView(
                 plan_id=p["plan_id"],

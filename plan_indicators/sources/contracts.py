@@ -52,6 +52,9 @@ class SourceContract:
     date_column: str | None = None
     references: dict[str, Reference] = field(default_factory=dict)
     sheet: str | None = None  # the workbook sheet to read; None = the first one
+    coverage: str | None = None
+    """`day` or `month`: the unit its data are expected in every fiscal year, which the
+    coverage check counts (plan_indicators/coverage.py); None for sources sparse by nature."""
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -85,6 +88,7 @@ CONTRACTS: dict[str, SourceContract] = {
             ),
             formats=(".csv", ".csv.gz", ".parquet"),  # no workbook: see docs/contracts.md
             date_column="event_date",
+            coverage="day",
         ),
         SourceContract(
             "facebook_posts",
@@ -112,6 +116,7 @@ CONTRACTS: dict[str, SourceContract] = {
             ),
             key=("post_id",),
             date_column="publish_time",
+            coverage="month",
         ),
         SourceContract(
             "facebook_post_topics",
@@ -132,6 +137,7 @@ CONTRACTS: dict[str, SourceContract] = {
             ),
             key=("request_id",),
             date_column="received_date",
+            coverage="month",
         ),
         SourceContract(
             "service_offers",
@@ -146,6 +152,7 @@ CONTRACTS: dict[str, SourceContract] = {
             ),
             key=("offer_id",),
             date_column="offer_date",
+            coverage="month",
             references={
                 "request_id": Reference("service_requests", "request_id", "unknown_request")
             },
@@ -160,6 +167,7 @@ CONTRACTS: dict[str, SourceContract] = {
             ),
             key=("response_id",),
             date_column="response_date",
+            coverage="month",
         ),
         SourceContract(
             "coordination_requests",
@@ -173,6 +181,7 @@ CONTRACTS: dict[str, SourceContract] = {
             ),
             key=("request_id",),
             date_column="received_date",
+            coverage="month",
         ),
         SourceContract(
             "action_plan_filings",

@@ -102,6 +102,8 @@ class WebFile:
     first_day: str | None = None
     last_day: str | None = None
     errors: list[dict] = field(default_factory=list)
+    day_counts: dict[str, int] = field(default_factory=dict)
+    """Events per day (ISO date): what the coverage check counts days with data from."""
 
 
 @dataclass
@@ -138,6 +140,15 @@ class WebInventory:
     @property
     def fiscal_years(self) -> list[str]:
         return sorted({fy for f in self.files for fy in f.events_per_year})
+
+    def day_counts(self) -> dict[dt.date, int]:
+        """Events per day over every valid file."""
+        out: dict[dt.date, int] = {}
+        for f in self.files:
+            for day, n in f.day_counts.items():
+                d = dt.date.fromisoformat(day)
+                out[d] = out.get(d, 0) + n
+        return out
 
     @property
     def last_day(self) -> dt.date | None:
@@ -194,7 +205,8 @@ def inventory_web_files(landing_dir: Path, cached: list[dict] | None = None) -> 
             rel = path.relative_to(landing_dir).as_posix()
             st = path.stat()
             record = known.get(rel)
-            if record and (record["size"], record["mtime_ns"]) == (st.st_size, st.st_mtime_ns):
+            same = record and (record["size"], record["mtime_ns"]) == (st.st_size, st.st_mtime_ns)
+            if same and "day_counts" in record:  # records of older manifests lack day counts
                 files.append(WebFile(**record))
             else:
                 files.append(_inspect(connection, path, WebFile(rel, st.st_size, st.st_mtime_ns)))
@@ -239,9 +251,9 @@ def _inspect(connection, path: Path, entry: WebFile) -> WebFile:
     counted = _footer_counts(footer) if footer is not None else None
     if counted is None:
         counted = _scan_counts(connection(), path)
-    rows, invalid, per_year, first, last = counted
+    rows, invalid, per_year, first, last, per_day = counted
     entry.rows, entry.invalid_dates, entry.events_per_year = rows, invalid, per_year
-    entry.first_day, entry.last_day = first, last
+    entry.first_day, entry.last_day, entry.day_counts = first, last, per_day
     return entry
 
 
@@ -284,7 +296,7 @@ def _canonical_day(value) -> dt.date | None:
 def _footer_counts(meta):
     """Counts from the footer when every row group holds one and the same valid day."""
     if meta.num_rows == 0:
-        return 0, 0, {}, None, None
+        return 0, 0, {}, None, None, {}
     index = [name.casefold() for name in meta.schema.names].index("event_date")
     values = set()
     for g in range(meta.num_row_groups):
@@ -295,22 +307,26 @@ def _footer_counts(meta):
     day = _canonical_day(values.pop()) if len(values) == 1 else None
     if day is None:
         return None
-    rows = meta.num_rows
-    return rows, 0, {FiscalYear.of(day).key: rows}, day.isoformat(), day.isoformat()
+    rows, iso = meta.num_rows, day.isoformat()
+    return rows, 0, {FiscalYear.of(day).key: rows}, iso, iso, {iso: rows}
 
 
 def _scan_counts(con: duckdb.DuckDBPyConnection, path: Path):
-    """One scan of the `event_date` column: events per fiscal year and invalid days."""
+    """One scan of the `event_date` column: events per day, per fiscal year, invalid days."""
     rows = con.execute(
-        f"SELECT {FY_SQL} AS fy, count(*), min({DAY_SQL}), max({DAY_SQL}) "
-        f"FROM ({_events_sql([path], ['event_date'])}) GROUP BY ALL"
+        f"SELECT {DAY_SQL} AS day, count(*) FROM ({_events_sql([path], ['event_date'])}) "
+        "GROUP BY ALL"
     ).fetchall()
-    per_year = {FiscalYear(int(fy)).key: int(n) for fy, n, _lo, _hi in rows if fy is not None}
-    invalid = sum(int(n) for fy, n, _lo, _hi in rows if fy is None)
-    days = [d for _fy, _n, lo, hi in rows for d in (lo, hi) if d is not None]
-    first = min(days).isoformat() if days else None
-    last = max(days).isoformat() if days else None
-    return sum(int(n) for _fy, n, _lo, _hi in rows), invalid, per_year, first, last
+    per_day = {day.isoformat(): int(n) for day, n in sorted(rows, key=str) if day is not None}
+    per_year: dict[str, int] = {}
+    for day, n in rows:
+        if day is not None:
+            key = FiscalYear.of(day).key
+            per_year[key] = per_year.get(key, 0) + int(n)
+    invalid = sum(int(n) for day, n in rows if day is None)
+    first = min(per_day) if per_day else None
+    last = max(per_day) if per_day else None
+    return sum(int(n) for _day, n in rows), invalid, per_year, first, last, per_day
 
 
 def stage_web_analytics(

@@ -48,6 +48,8 @@ td.fy { white-space: nowrap; }
 .baseline, .partial { display: inline-block; width: 100%; font-size: .85em; color: #444;
   margin-top: .15rem; }
 .partial { font-style: italic; }
+.coverage { display: inline-block; width: 100%; font-size: .85em; color: #8a4b00;
+  margin-top: .15rem; }
 /* Copying the table into Word or Excel takes its text only: no chart labels, no note marks. */
 svg.chart, .fn-mark { -webkit-user-select: none; user-select: none; }
 svg.chart { display: block; margin-top: .5rem; }

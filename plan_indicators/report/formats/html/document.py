@@ -41,6 +41,8 @@ def _result_cell(ind: IndicatorView, year: YearView, notes: Footnotes) -> str:
     partial = partial_line(year)
     if partial:
         text += f' <span class="partial">{cell_text(partial)}</span>'
+    for note in year.coverage:
+        text += f' <span class="coverage">{cell_text(note)}</span>'
     if year.reason:
         text += notes.mark(
             f"{esc(year.fiscal_year)}, indicateur {esc(ind.indicator_id)} : {esc(year.reason)}"
