@@ -138,10 +138,13 @@ def _indicator_asset(plan: Plan, ind: Indicator) -> dg.AssetsDefinition:
         business_days = calendar.business_days()
         fingerprint = inputs_fingerprint(landing.staging_path, measure.sources)
         data_as_of = _data_as_of(data, measure.sources, as_of)
-        rows, revisions, seconds_measure = [], 0, 0.0
+        rows, revisions, seconds_measure, excluded = [], 0, 0.0, {}
+        plan_start = FiscalYear.parse(min(plan.plan.fiscal_years))
         started = time.perf_counter()
         for fy in sorted(context.partition_keys):
-            ctx = MeasureContext(plan.id, ind.id, FiscalYear.parse(fy), as_of, data, business_days)
+            ctx = MeasureContext(
+                plan.id, ind.id, FiscalYear.parse(fy), as_of, data, business_days, plan_start
+            )
             t = time.perf_counter()
             res = compute(ind.measure.name, ctx, ind.measure.params)
             seconds_measure += time.perf_counter() - t
@@ -168,6 +171,8 @@ def _indicator_asset(plan: Plan, ind: Indicator) -> dg.AssetsDefinition:
             }
             revisions += wh.publish_result(engine, row) is not None
             rows.append(row)
+            if res.excluded:
+                excluded[fy] = res.excluded
         latest = rows[-1]
         return dg.MaterializeResult(
             metadata={
@@ -176,6 +181,8 @@ def _indicator_asset(plan: Plan, ind: Indicator) -> dg.AssetsDefinition:
                 SECONDS_WRITE: round(time.perf_counter() - started - seconds_measure, 4),
                 "value": latest["value_display"] or "—",
                 "history_revisions_written": revisions,
+                # Rows left out of both terms, per year and rule: data-quality warnings.
+                "excluded_rows": dg.MetadataValue.json(excluded),
                 "inputs_fingerprint": fingerprint,
                 "results": dg.MetadataValue.md(
                     "| Année | Valeur | Numérateur | Dénominateur | Remarque |\n"

@@ -60,6 +60,9 @@ class FiscalYear:
     def is_over(self, as_of: dt.date) -> bool:
         return as_of > self.end
 
+    def has_begun(self, as_of: dt.date) -> bool:
+        return as_of >= self.start
+
     def __str__(self) -> str:
         return self.key
 

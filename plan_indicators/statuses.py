@@ -10,6 +10,7 @@ NOT_APPLICABLE = "not_applicable"
 NO_DATA = "no_data"
 IN_PROGRESS = "in_progress"
 MET_LATE = "met_late"
+NOT_STARTED = "not_started"
 
 STATUS_FR = {
     MET: "Atteinte",
@@ -19,5 +20,6 @@ STATUS_FR = {
     NO_DATA: "Donnée non disponible",
     IN_PROGRESS: "En cours",
     MET_LATE: "Atteinte après l'échéance",
+    NOT_STARTED: "À venir",
 }
 STATUSES = tuple(STATUS_FR)

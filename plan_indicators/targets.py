@@ -32,6 +32,12 @@ NOTE_NO_BASELINE = "mesure de départ non disponible"
 NOTE_NO_PREVIOUS = "résultat de l'année précédente non disponible"
 NOTE_NO_PERIODS = "décompte par semestre non disponible"
 NOTE_BEFORE_START = "l'année précède le début de la cible"
+NOTE_NOT_STARTED = "l'année n'a pas commencé à la date de référence"
+NOTE_ZERO_BASELINE = (
+    "mesure de départ nulle : une cible exprimée en pourcentage de la mesure de départ ne "
+    "peut s'y appliquer"
+)
+NOTE_NO_RECORD = "aucun enregistrement pour cet indicateur"
 
 
 @dataclass(frozen=True)
@@ -72,8 +78,8 @@ def resolve_threshold(
     if kind in ("at_least", "at_most"):
         return float(target.value)
     if kind in BASELINE_KINDS:
-        b = target.baseline_value if target.baseline_value is not None else baseline
-        if b is None:
+        b = effective_baseline(target, baseline)
+        if b is None or (kind == "relative_to_baseline" and b == 0):
             return None
         if kind == "relative_to_baseline":
             return b * (1 + target.percent / 100)
@@ -85,6 +91,11 @@ def resolve_threshold(
     if kind == "every_year_from":
         return float(target.min_count)
     return None
+
+
+def effective_baseline(target: Any, baseline: float | None) -> float | None:
+    """The catalog's `baseline_value` when given, else the computed baseline."""
+    return target.baseline_value if target.baseline_value is not None else baseline
 
 
 def _as_date(value: Any) -> dt.date | None:
@@ -116,6 +127,9 @@ def evaluate(
     kind = target.kind
     if kind == "not_applicable":
         return _result(st.NOT_APPLICABLE)
+    if not fiscal_year.has_begun(as_of) and not _before_start(target, fiscal_year, seasons):
+        threshold = resolve_threshold(target, baseline=baseline, previous=previous)
+        return _result(st.NOT_STARTED, threshold, note=NOTE_NOT_STARTED)
     if kind in _NUMERIC_KINDS:
         return _numeric(target, observed, fiscal_year, as_of, direction, baseline, previous)
     if kind == "first_measure":
@@ -129,6 +143,11 @@ def evaluate(
     if kind == "every_year_from":
         return _recurring(target, observed, fiscal_year, as_of, seasons)
     raise ValueError(f"unknown target kind {kind!r}")
+
+
+def _before_start(target: Any, fy: FiscalYear, seasons: SeasonSettings) -> bool:
+    """A recurring target's year that ends before its start: not applicable, begun or not."""
+    return target.kind == "every_year_from" and fy.end < parse_start(target.start, seasons)
 
 
 def at_most_sense(target: Any, direction: str = "higher_is_better") -> bool:
@@ -160,7 +179,12 @@ def _numeric(
     if value is None:
         return _result(st.NO_DATA, threshold, note=NOTE_NO_DATA)
     if threshold is None:
-        note = NOTE_NO_PREVIOUS if target.kind == "at_least_previous" else NOTE_NO_BASELINE
+        if target.kind == "at_least_previous":
+            note = NOTE_NO_PREVIOUS
+        elif effective_baseline(target, baseline) == 0:
+            note = NOTE_ZERO_BASELINE
+        else:
+            note = NOTE_NO_BASELINE
         return _result(st.NO_DATA, note=note)
     met = value <= threshold if at_most else value >= threshold
     return _result(st.MET if met else st.NOT_MET, threshold, gap)
@@ -171,7 +195,9 @@ def _deadline(
 ) -> Evaluation:
     """Met on or before the due date; achieved later is met_late, whatever the year evaluated.
 
-    A milestone dated after `as_of` is not known yet on `as_of`, so it does not count.
+    A milestone dated after `as_of` is not known yet on `as_of`, so it does not count. Past the
+    due date, an indicator with no record at all (no value, no date) is no_data, not not_met:
+    nothing says the milestone was missed rather than never recorded.
     """
     due = parse_due(target.due, seasons)
     achieved = _as_date(observed.achieved_on)
@@ -180,6 +206,8 @@ def _deadline(
         return _result(st.MET if achieved <= due else st.MET_LATE, gap=gap)
     if as_of <= due:
         return _result(st.IN_PROGRESS)
+    if observed.value is None and achieved is None:
+        return _result(st.NO_DATA, note=NOTE_NO_RECORD)
     return _result(st.NOT_MET)
 
 

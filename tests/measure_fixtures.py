@@ -81,6 +81,7 @@ def context(
     plan_id: str = "plan-a",
     indicator_id: str = "1.1",
     business_days=None,
+    plan_start: str | None = None,
 ) -> MeasureContext:
     return MeasureContext(
         plan_id=plan_id,
@@ -89,6 +90,7 @@ def context(
         as_of=as_of,
         data=ParquetStagedData(root),
         business_days=business_days,
+        plan_start=FiscalYear.parse(plan_start) if plan_start else None,
     )
 
 

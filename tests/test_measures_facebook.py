@@ -41,6 +41,7 @@ def test_share_counts_reach_equal_to_threshold_and_excludes_untagged(tmp_path):
     assert result.denominator == 3.0
     assert abs(result.value - 200 / 3) < 1e-9
     assert "1 publication(s) sans classement" in result.reason
+    assert result.excluded == {"untagged_posts": 1}
 
 
 def test_share_ignores_posts_after_as_of(tmp_path):

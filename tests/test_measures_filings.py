@@ -78,6 +78,23 @@ def test_share_with_consultation(tmp_path):
     assert abs(typed.value - 200 / 3) < 1e-9
 
 
+def test_unreadable_consultation_is_left_out_never_false(tmp_path):
+    stage(
+        tmp_path,
+        "action_plan_filings",
+        [
+            _filing("m1", "ministere", "2024-04-01", "2024-09-30", True),
+            _filing("m2", "ministere", "2024-04-01", "2024-09-30", False),
+            _filing("m3", "ministere", "2024-04-01", "2024-09-30", None),  # unreadable
+        ],
+    )
+    result = run("share_plans_with_consultation", tmp_path)
+    # m3 left out of both terms: 100 × 1 / 2 = 50 (read as false it was 100 × 1 / 3 = 33.3)
+    assert (result.numerator, result.denominator, result.value) == (1.0, 2.0, 50.0)
+    assert result.excluded == {"consultation_unknown": 1}
+    assert result.reason == "1 plan(s) à consultation illisible exclu(s)"
+
+
 def test_filings_missing_when_no_plan_in_year(tmp_path):
     _stage(tmp_path)
     result = run("share_plans_with_consultation", tmp_path, fiscal_year="2022-2023")

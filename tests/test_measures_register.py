@@ -53,8 +53,8 @@ def test_register_count_cut_at_as_of(tmp_path):
 
 def test_register_count_zero_when_kept_but_empty_this_year(tmp_path):
     _stage(tmp_path, COUNT_ROWS)
-    result = run("register_count", tmp_path, fiscal_year="2026-2027")
-    # rows exist in other years, none in 2026-2027: a real 0
+    result = run("register_count", tmp_path, fiscal_year="2026-2027", as_of=dt.date(2027, 6, 1))
+    # rows exist from 2023-2024 (r5) on, none in 2026-2027: the register is kept, a real 0
     assert result.value == 0.0
     assert result.periods == {"H1": 0.0, "H2": 0.0}
 
@@ -74,8 +74,42 @@ def test_register_count_missing_when_only_records_are_after_as_of(tmp_path):
     early = run("register_count", tmp_path, as_of=dt.date(2025, 4, 30))
     assert early.value is None
     assert early.reason == NO_ROWS
-    # by 2025-05-01 the record exists (in 2025-2026), so 2024-2025 is a real 0
-    assert run("register_count", tmp_path, as_of=dt.date(2025, 5, 1)).value == 0.0
+    # by 2025-05-01 the record exists (in 2025-2026): 4 there; 2024-2025 is before the first
+    # record, so it is no data unless it is a year of the plan (the register is kept for it)
+    later = {"as_of": dt.date(2025, 5, 1)}
+    assert run("register_count", tmp_path, fiscal_year="2025-2026", **later).value == 4.0
+    assert run("register_count", tmp_path, **later).value is None
+    assert run("register_count", tmp_path, plan_start="2024-2025", **later).value == 0.0
+
+
+def test_register_count_year_before_register_and_plan_has_no_data(tmp_path):
+    # A baseline year before the plan with no record yet is not a baseline of 0.
+    _stage(tmp_path, [_rec("a", "2024-05-01"), _rec("b", "2024-11-15", quantity=2.0)])
+    plan = {"plan_start": "2024-2025", "as_of": dt.date(2026, 6, 1)}
+    before = run("register_count", tmp_path, fiscal_year="2022-2023", **plan)
+    assert before.value is None
+    assert before.reason == (
+        "Aucun enregistrement au registre avant 2024-2025 : l'année 2022-2023 précède le "
+        "registre et le plan"
+    )
+    # 2024-2025: 1 + 2 = 3; 2025-2026, a plan year without a record: a real 0
+    assert run("register_count", tmp_path, fiscal_year="2024-2025", **plan).value == 3.0
+    assert run("register_count", tmp_path, fiscal_year="2025-2026", **plan).value == 0.0
+    # a plan that starts in 2025-2026 with records from 2024-2025 on: kept from 2024-2025
+    early = {"plan_start": "2025-2026", "as_of": dt.date(2026, 6, 1)}
+    assert run("register_count", tmp_path, fiscal_year="2024-2025", **early).value == 3.0
+    assert run("register_count", tmp_path, fiscal_year="2023-2024", **early).value is None
+
+
+def test_a_year_not_begun_publishes_no_value(tmp_path):
+    # OPHQ 4.1.1 at 2026-11-01: 2027-2028 begins 2027-04-01; it used to be a count of 0
+    _stage(tmp_path, COUNT_ROWS)
+    result = run("register_count", tmp_path, fiscal_year="2027-2028", as_of=dt.date(2026, 11, 1))
+    assert (result.value, result.numerator, result.periods) == (None, None, {})
+    assert result.reason == "L'année 2027-2028 n'a pas commencé au 2026-11-01"
+    # its first day it has begun: 0 so far, a real zero of a kept register
+    day_one = run("register_count", tmp_path, fiscal_year="2027-2028", as_of=dt.date(2027, 4, 1))
+    assert day_one.value == 0.0
 
 
 def test_register_count_missing_when_register_absent(tmp_path):
@@ -98,12 +132,21 @@ def test_register_rate_excludes_records_without_outcome(tmp_path):
     # true a, d = 2 of a, b, d = 3: 100 * 2 / 3
     assert (result.numerator, result.denominator) == (2.0, 3.0)
     assert abs(result.value - 200 / 3) < 1e-9
-    assert "1 enregistrement(s) sans résultat" in result.reason
+    assert result.reason == "1 enregistrement(s) sans résultat exclu(s)"
+    # c: a data-quality warning, counted for the result's metadata
+    assert result.excluded == {"outcome_empty": 1}
 
 
 def test_register_rate_missing_when_no_outcome_in_year(tmp_path):
     _stage(tmp_path, RATE_ROWS)
-    assert run("register_rate", tmp_path, fiscal_year="2025-2026").value is None
+    only_empty = run("register_rate", tmp_path, fiscal_year="2025-2026")
+    # f has no outcome: no value, and f is still counted as a warning
+    assert (only_empty.value, only_empty.denominator, only_empty.excluded) == (
+        None, None, {"outcome_empty": 1},
+    )  # fmt: skip
+    assert only_empty.reason == (
+        "Aucun résultat connu pour l'année ; 1 enregistrement(s) sans résultat exclu(s)"
+    )
     assert run("register_rate", tmp_path, indicator_id="9.9").reason == NO_ROWS
 
 
@@ -116,7 +159,9 @@ def test_register_milestone_is_earliest_event_over_all_years(tmp_path):
     # earliest of 2021-02-10, 2020-11-05, 2022-01-01; fiscal year does not matter
     assert result.achieved_on == dt.date(2020, 11, 5)
     assert result.value == 1.0
-    before = run("register_milestone", tmp_path, as_of=dt.date(2020, 11, 4))
+    before = run(
+        "register_milestone", tmp_path, fiscal_year="2020-2021", as_of=dt.date(2020, 11, 4)
+    )
     assert before.value is None
     assert before.reason == NO_ROWS
 
@@ -146,7 +191,13 @@ def test_register_milestone_not_yet_reached(tmp_path):
     # 4 distinct subjects < 5
     assert result.achieved_on is None
     assert result.value == 4.0
-    early = run("register_milestone", tmp_path, {"subjects": 3}, as_of=dt.date(2020, 9, 14))
+    early = run(
+        "register_milestone",
+        tmp_path,
+        {"subjects": 3},
+        fiscal_year="2020-2021",
+        as_of=dt.date(2020, 9, 14),
+    )
     # by 2020-09-14 only A, B = 2
     assert early.achieved_on is None
     assert early.value == 2.0
@@ -171,6 +222,7 @@ def test_register_mean_delay_business_days_across_easter(tmp_path):
     assert (result.numerator, result.denominator) == (16.0, 3.0)
     assert abs(result.value - 16 / 3) < 1e-9
     assert "1 enregistrement(s) sans date de début" in result.reason
+    assert result.excluded == {"start_date_invalid": 1}  # d4
 
 
 def test_register_mean_delay_median_and_calendar_days(tmp_path):

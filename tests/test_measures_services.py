@@ -151,7 +151,7 @@ def test_share_eligible_processed_by_as_of(tmp_path):
                 "received_date": "2024-06-01",
                 "eligible": None,
                 "processed_date": "2024-06-02",
-            },  # unknown: not eligible
+            },  # unreadable: neither eligible nor not, left out and counted
             {
                 "request_id": "6",
                 "region_code": "06",
@@ -165,6 +165,9 @@ def test_share_eligible_processed_by_as_of(tmp_path):
     # eligible in 2024-2025: 1, 2, 3 = 3; processed by 2025-04-10: 1 = 1; 100 * 1 / 3
     assert (result.numerator, result.denominator) == (1.0, 3.0)
     assert abs(result.value - 100 / 3) < 1e-9
+    # 5 is never read as "not eligible": a data-quality warning, named in the reason
+    assert result.excluded == {"eligible_unknown": 1}
+    assert result.reason == "1 demande(s) d'admissibilité illisible exclue(s)"
     later = run("share_eligible_processed", tmp_path, as_of=dt.date(2025, 4, 15))
     # by 2025-04-15 request 3 counts too: 100 * 2 / 3
     assert later.numerator == 2.0

@@ -101,6 +101,23 @@ def test_every_indicator_of_both_plans_is_evaluated(sqlite_run):
     assert {"met", "not_met", "baseline", "in_progress", "not_applicable"} <= statuses
 
 
+def test_a_year_not_begun_has_no_value_only_its_target(sqlite_run):
+    # At 2026-11-01, OPHQ's 2027-2028 begins 2027-04-01: its register counts (4.1.1, 4.3.1,
+    # 4.4.1) used to publish 0; every indicator of that year is À venir with its target.
+    url, _root, _outcome = sqlite_run
+    engine = wh.engine_for(url)
+    results = wh.read_rows(engine, wh.indicator_result, plan_id="ophq-2024-2028")
+    later = {r["indicator_id"]: r for r in results if r["fiscal_year"] == "2027-2028"}
+    assert len(later) == 14
+    assert all(r["value"] is None and r["value_display"] is None for r in later.values())
+    assert later["4.1.1"]["reason"] == "L'année 2027-2028 n'a pas commencé au 2026-11-01"
+    evaluations = wh.read_rows(engine, wh.indicator_evaluation, plan_id="ophq-2024-2028")
+    later_ev = {r["indicator_id"]: r for r in evaluations if r["fiscal_year"] == "2027-2028"}
+    assert {r["status"] for r in later_ev.values()} == {"not_started"}
+    assert {r["status_fr"] for r in later_ev.values()} == {"À venir"}
+    assert later_ev["4.1.1"]["threshold"] == 2  # "≥ 2 rencontres"
+
+
 def test_rerun_is_idempotent_and_history_is_empty(sqlite_run, landing):
     url, root, _ = sqlite_run
     before = snapshot(url)

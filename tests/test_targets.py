@@ -205,7 +205,8 @@ def test_deadline_pending_and_missed():
     t = Deadline(kind="deadline", due="juin 2019")  # due 2019-06-30
     fy = FiscalYear(2019)
     assert ev(t, fy=fy, as_of=D(2019, 6, 30)).status == "in_progress"  # due day itself
-    missed = ev(t, fy=fy, as_of=D(2019, 7, 1))
+    # records exist (2 of 3 subjects reached), the milestone is not
+    missed = ev(t, 2.0, fy=fy, as_of=D(2019, 7, 1))
     assert (missed.status, missed.gap) == ("not_met", None)
 
 
@@ -297,6 +298,7 @@ def test_status_fr_always_matches_status():
             fy=FiscalYear(2019),
             achieved_on=D(2020, 1, 1),
         ),
+        ev(AtLeast(kind="at_least", value=1), None, as_of=D(2024, 3, 31)),
     ]
     assert {c.status for c in cases} == set(STATUS_FR)
     assert all(c.status_fr == STATUS_FR[c.status] for c in cases)
@@ -470,3 +472,70 @@ def test_threshold_text():
     assert threshold_text(NotApplicable(kind="not_applicable")) == "Sans objet"
     assert threshold_text(FirstMeasure(kind="first_measure")) == "Mesure de départ"
     assert threshold_text(None) == "Aucune cible"
+
+
+# --- years not begun, indicators never recorded, zero baselines ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("target", "kw", "threshold"),
+    [
+        (AtLeast(kind="at_least", value=50), {}, 50),
+        # 100 × (1 + 4 %) = 104, from a baseline year that is over
+        (RelativeToBaseline(kind="relative_to_baseline", percent=4, baseline_year="2022-2023"),
+         {"baseline": 100}, 104),
+        (AtLeastPrevious(kind="at_least_previous"), {"previous": 60}, 60),
+        (FirstMeasure(kind="first_measure"), {}, None),
+        (Deadline(kind="deadline", due="2025-01-31"), {"achieved_on": D(2024, 2, 1)}, None),
+        (EveryYearFrom(kind="every_year_from", start="2020", min_count=1), {}, 1),
+    ],
+)  # fmt: skip
+def test_a_year_not_begun_is_not_started_with_its_target_only(target, kw, threshold):
+    # FY 2024-2025 begins 2024-04-01: on 2024-03-31 it has not begun, and a value handed in (a
+    # register's 0) is not one: nothing to compare yet, only the target.
+    res = ev(target, 0, as_of=D(2024, 3, 31), **kw)
+    assert (res.status, res.status_fr, res.gap) == ("not_started", "À venir", None)
+    assert res.threshold == pytest.approx(threshold) if threshold else res.threshold is None
+    assert res.note == "l'année n'a pas commencé à la date de référence"
+    assert ev(target, 0, as_of=D(2024, 4, 1), **kw).status != "not_started"  # its first day
+
+
+def test_a_year_not_begun_keeps_what_its_target_says_of_it():
+    # "S. O." stays Sans objet; a recurring target's year before its start stays not applicable
+    assert ev(NotApplicable(kind="not_applicable"), as_of=D(2024, 1, 1)).status == (
+        "not_applicable"
+    )
+    later = EveryYearFrom(kind="every_year_from", start="à partir de 2026", min_count=1)
+    assert ev(later, as_of=D(2024, 1, 1)).status == "not_applicable"
+
+
+def test_deadline_without_any_record_is_no_data_not_not_met():
+    # No record of the indicator: the measure gives no value and no date. After the due date
+    # nothing says the milestone was missed rather than never recorded: no_data.
+    t = Deadline(kind="deadline", due="juin 2019")  # due 2019-06-30
+    fy = FiscalYear(2019)
+    assert ev(t, None, fy=fy, as_of=D(2019, 6, 30)).status == "in_progress"  # due day itself
+    res = ev(t, None, fy=fy, as_of=D(2019, 7, 1))
+    assert (res.status, res.gap, res.note) == (
+        "no_data", None, "aucun enregistrement pour cet indicateur",
+    )  # fmt: skip
+    # records exist (1 of 3 subjects reached) but not the milestone: that is not_met
+    assert ev(t, 1.0, fy=fy, as_of=D(2019, 7, 1)).status == "not_met"
+
+
+def test_zero_baseline_under_a_relative_target_is_no_data():
+    # 0 × (1 + 10 %) = 0: every result would be "met"; a percentage of nothing sets no target.
+    t = RelativeToBaseline(kind="relative_to_baseline", percent=10, baseline_year="2023-2024")
+    assert resolve_threshold(t, baseline=0, previous=None) is None
+    res = ev(t, 5, baseline=0)
+    assert (res.status, res.threshold, res.gap) == ("no_data", None, None)
+    assert res.note.startswith("mesure de départ nulle")
+    given = RelativeToBaseline(
+        kind="relative_to_baseline", percent=10, baseline_year="2020-2021", baseline_value=0
+    )
+    assert ev(given, 5, baseline=40).status == "no_data"  # the catalog's 0 wins over 40
+    running = ev(t, 5, as_of=LAST_DAY, baseline=0)
+    assert (running.status, running.threshold) == ("in_progress", None)
+    # points over a zero baseline are a real threshold: 0 + 2 = 2; gap 5 − 2 = 3
+    pts = PointsOverBaseline(kind="points_over_baseline", points=2, baseline_year="2023-2024")
+    assert (ev(pts, 5, baseline=0).status, ev(pts, 5, baseline=0).gap) == ("met", 3)

@@ -41,6 +41,9 @@ class MeasureContext:
     as_of: dt.date
     data: StagedData
     business_days: Callable[[dt.date, dt.date], int] | None = None
+    plan_start: FiscalYear | None = None
+    """The plan's first fiscal year: a register is kept from then on, so a plan year without a
+    record is a real zero (see `register_count`)."""
 
 
 @dataclass
@@ -53,10 +56,20 @@ class MeasureResult:
     reason: str | None = None
     rows_used: int = 0
     sources: tuple[str, ...] = ()
+    excluded: dict[str, int] = field(default_factory=dict)
+    """Rows left out of numerator and denominator, by rule: data-quality warnings that the
+    result's metadata shows (a post without a tag, a record without an outcome)."""
 
     @classmethod
     def missing(cls, reason: str, sources: tuple[str, ...] = ()) -> MeasureResult:
         return cls(value=None, reason=reason, sources=sources)
+
+    def exclude(self, rule: str, count: int, note: str) -> MeasureResult:
+        """Count `count` rows left out under `rule`, and say so (French) in the reason."""
+        if count:
+            self.excluded[rule] = self.excluded.get(rule, 0) + count
+            self.reason = f"{self.reason} ; {note}" if self.reason else note
+        return self
 
 
 MeasureFn = Callable[..., MeasureResult]
@@ -140,8 +153,15 @@ def get_measure(name: str) -> Measure:
     return measures[name]
 
 
+def not_started_reason(ctx: MeasureContext) -> str:
+    """Why a year that has not begun has no value: nothing of it can be known yet."""
+    return f"L'année {ctx.fiscal_year.key} n'a pas commencé au {ctx.as_of.isoformat()}"
+
+
 def compute(name: str, ctx: MeasureContext, params: dict[str, Any]) -> MeasureResult:
     m = get_measure(name)
+    if not ctx.fiscal_year.has_begun(ctx.as_of):
+        return MeasureResult.missing(not_started_reason(ctx), sources=m.sources)
     result = m.fn(ctx, **params)
     if not result.sources:
         result.sources = m.sources

@@ -31,5 +31,10 @@ def absent(source: str) -> MeasureResult:
     return MeasureResult.missing(f"Source « {source} » absente de la zone d'atterrissage")
 
 
-def true_mask(series: pd.Series) -> pd.Series:
-    return series.astype("boolean").fillna(False).astype(bool)
+def read_bool(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(true, unknown) masks of a boolean column. A value that cannot be read is neither true
+    nor false: the caller leaves its row out of both terms and counts it, never reads it as
+    false (the readers already quarantine an unreadable required boolean)."""
+    values = series.astype("boolean")
+    unknown = values.isna().astype(bool)
+    return values.fillna(False).astype(bool) & ~unknown, unknown

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from plan_indicators.measures import MeasureContext, MeasureResult, measure
-from plan_indicators.measures._common import absent, in_year, share, true_mask
+from plan_indicators.measures._common import absent, in_year, read_bool, share
 
 
 @measure(
@@ -29,10 +29,9 @@ def share_posts_reach_at_least(ctx: MeasureContext, min_reach: float) -> Measure
     tagged = year["post_id"].isin(tags.index)
     untagged = int((~tagged).sum())
     programs = year.loc[tagged]
-    programs = programs.loc[true_mask(programs["post_id"].map(tags))]
+    informs, _unknown = read_bool(programs["post_id"].map(tags))  # tagged: never unknown
+    programs = programs.loc[informs]
     reached = int((programs["reach"] >= min_reach).sum())
     result = share(reached, len(programs), len(year), "Aucune publication sur les programmes")
-    if untagged:
-        note = f"{untagged} publication(s) sans classement exclue(s)"
-        result.reason = f"{result.reason} ; {note}" if result.reason else note
-    return result
+    note = f"{untagged} publication(s) sans classement exclue(s)"
+    return result.exclude("untagged_posts", untagged, note)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from plan_indicators.measures import MeasureContext, MeasureResult, measure
-from plan_indicators.measures._common import absent, in_year, share, true_mask
+from plan_indicators.measures._common import absent, in_year, read_bool, share
 
 
 def _population(ctx: MeasureContext, organisation_types: list[str] | None):
@@ -32,8 +32,14 @@ def share_plans_with_consultation(
     plans = _population(ctx, organisation_types)
     if plans is None:
         return absent("action_plan_filings")
-    consulted = int(true_mask(plans["consultation"]).sum())
-    return share(consulted, len(plans), len(plans), "Aucun plan d'action pour l'année")
+    consulted, unknown = read_bool(plans["consultation"])
+    n = int(unknown.sum())
+    result = share(
+        int(consulted.sum()), len(plans) - n, len(plans), "Aucun plan d'action pour l'année"
+    )
+    return result.exclude(
+        "consultation_unknown", n, f"{n} plan(s) à consultation illisible exclu(s)"
+    )
 
 
 @measure(

@@ -9,8 +9,9 @@ from typing import Literal
 
 import pandas as pd
 
+from plan_indicators.fiscal import FiscalYear
 from plan_indicators.measures import MeasureContext, MeasureResult, measure
-from plan_indicators.measures._common import absent, in_year
+from plan_indicators.measures._common import absent, in_year, read_bool
 
 NO_ROWS = "Aucun enregistrement au registre pour cet indicateur"
 
@@ -30,14 +31,22 @@ def register_count(ctx: MeasureContext) -> MeasureResult:
     """Sum of `quantity` (1 when empty) of the year's records, with each half-year's sum.
 
     A register with no row at all for the indicator (in any year, up to `as_of`) is missing
-    data; a register that has rows in other years but none in this one is a real zero: the
-    register is kept, so an empty year means nothing happened.
+    data. The register is kept from the plan's first year, or from the indicator's first
+    record if earlier: from then on a year without a record is a real zero (nothing happened);
+    a year before both (a baseline year before the plan, with no record yet) is missing data.
     """
     rows = _rows(ctx)
     if rows is None:
         return absent("activity_register")
     if rows.empty:
         return MeasureResult.missing(NO_ROWS)
+    first = FiscalYear.of(pd.to_datetime(rows["event_date"]).min().date())
+    kept_from = min(first, ctx.plan_start) if ctx.plan_start else first
+    if ctx.fiscal_year < kept_from:
+        return MeasureResult.missing(
+            f"Aucun enregistrement au registre avant {first.key} : l'année {ctx.fiscal_year.key} "
+            "précède le registre et le plan"
+        )
     year = in_year(rows, "event_date", ctx)
     qty = year["quantity"].astype("float64").fillna(1.0)
     month = pd.to_datetime(year["event_date"]).dt.month
@@ -60,19 +69,21 @@ def register_rate(ctx: MeasureContext) -> MeasureResult:
     if rows is None:
         return absent("activity_register")
     year = in_year(rows, "event_date", ctx)
-    outcome = year["outcome"].astype("boolean")
-    known = outcome.dropna()
-    if known.empty:
-        return MeasureResult.missing(NO_ROWS if rows.empty else "Aucun résultat connu pour l'année")
-    result = MeasureResult(
-        value=100.0 * int(known.sum()) / len(known),
-        numerator=float(known.sum()),
-        denominator=float(len(known)),
-        rows_used=len(year),
-    )
-    if len(known) < len(year):
-        result.reason = f"{len(year) - len(known)} enregistrement(s) sans résultat exclu(s)"
-    return result
+    true, unknown = read_bool(year["outcome"])
+    empty = int(unknown.sum())
+    known = len(year) - empty
+    if known == 0:
+        reason = NO_ROWS if rows.empty else "Aucun résultat connu pour l'année"
+        result = MeasureResult.missing(reason)
+    else:
+        result = MeasureResult(
+            value=100.0 * int(true.sum()) / known,
+            numerator=float(true.sum()),
+            denominator=float(known),
+            rows_used=len(year),
+        )
+    note = f"{empty} enregistrement(s) sans résultat exclu(s)"
+    return result.exclude("outcome_empty", empty, note)
 
 
 @measure("register_milestone", sources=("activity_register",), units=("date",))
@@ -157,8 +168,6 @@ def register_mean_delay(
         denominator=float(len(delays)),
         rows_used=len(year),
     )
-    if len(dated) < len(year):
-        result.reason = (
-            f"{len(year) - len(dated)} enregistrement(s) sans date de début valide exclu(s)"
-        )
-    return result
+    left_out = len(year) - len(dated)
+    note = f"{left_out} enregistrement(s) sans date de début valide exclu(s)"
+    return result.exclude("start_date_invalid", left_out, note)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from plan_indicators.measures import MeasureContext, MeasureResult, measure
-from plan_indicators.measures._common import absent, in_year, share, true_mask
+from plan_indicators.measures._common import absent, in_year, read_bool, share
 
 DIGITAL = ("web_form", "email", "chat")
 
@@ -77,7 +77,12 @@ def share_eligible_processed(ctx: MeasureContext) -> MeasureResult:
     if requests is None:
         return absent("coordination_requests")
     year = in_year(requests, "received_date", ctx)
-    eligible = year.loc[true_mask(year["eligible"])]
+    is_eligible, unknown = read_bool(year["eligible"])
+    eligible = year.loc[is_eligible]
     done = pd.to_datetime(eligible["processed_date"])
     processed = int((done.notna() & (done <= pd.Timestamp(ctx.as_of))).sum())
-    return share(processed, len(eligible), len(year), "Aucune demande admissible pour l'année")
+    result = share(processed, len(eligible), len(year), "Aucune demande admissible pour l'année")
+    n = int(unknown.sum())
+    return result.exclude(
+        "eligible_unknown", n, f"{n} demande(s) d'admissibilité illisible exclue(s)"
+    )

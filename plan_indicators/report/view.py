@@ -28,12 +28,11 @@ from zoneinfo import ZoneInfo
 from plan_indicators.fiscal import FiscalYear, fiscal_range
 from plan_indicators.formatting import date_fr, format_value
 from plan_indicators.report.load import Row, WarehouseRows
-from plan_indicators.statuses import STATUS_FR
+from plan_indicators.statuses import NOT_STARTED, STATUS_FR
 
 LOCAL_TZ = ZoneInfo("America/Toronto")
 NUMERIC_UNITS = ("percent", "count", "score", "days")
 NO_TARGET = "S. O."
-NOT_STARTED = "not_started"
 MILESTONE_REACHED = ("met", "met_late")
 
 # A fiscal year at the as-of date (dim_fiscal_year states, docs/contracts.md §6, closing aside).
@@ -282,7 +281,7 @@ def _target_only(fy: str, period: str, target: Row, baseline: float | None, fram
         baseline_value=baseline,
         threshold=_float(threshold),
         status=NOT_STARTED if period == NOT_STARTED else None,
-        status_fr=STATUS_FR.get(NOT_STARTED, "À venir") if period == NOT_STARTED else None,
+        status_fr=STATUS_FR[NOT_STARTED] if period == NOT_STARTED else None,
     )
 
 
