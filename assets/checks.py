@@ -15,6 +15,7 @@ from expectations.checks import (
     check_result,
 )
 from expectations.suites import result_frame
+from plan_indicators import source_state
 from plan_indicators import warehouse as wh
 from plan_indicators.catalog import Plan
 from plan_indicators.sources.contracts import SOURCES
@@ -28,6 +29,24 @@ def _loader(sub: str, source: str):
     return load
 
 
+def _record_failure(layer: str, source: str):
+    """A blocking failure marks the step's state failed, so that later runs (UI, schedule,
+    sensor) do not read what the suite refused (plan_indicators/source_state.py)."""
+
+    def after(context: dg.AssetCheckExecutionContext, result: dg.AssetCheckResult) -> None:
+        if not result.passed and result.severity == dg.AssetCheckSeverity.ERROR:
+            source_state.record(
+                context.resources.landing.staging_path,
+                layer,
+                source,
+                source_state.FAILED,
+                context.run.run_id,
+                f"check {result.check_name} failed: {result.description or ''}".strip(),
+            )
+
+    return after
+
+
 def source_checks() -> list[dg.AssetChecksDefinition]:
     """The raw and staging suites of every source staged with pandas."""
     checks = []
@@ -35,10 +54,19 @@ def source_checks() -> list[dg.AssetChecksDefinition]:
         if source == WEB:
             continue
         resources = {"landing"}
-        checks.append(build_raw_check(source, raw_key(source), _loader("raw", source), resources))
+        raw, staging = source_state.RAW, source_state.STAGING
         checks.append(
-            build_staging_checks(source, staging_key(source), _loader("", source), resources)
-        )
+            build_raw_check(
+                source, raw_key(source), _loader("raw", source), resources,
+                after=_record_failure(raw, source),
+            )
+        )  # fmt: skip
+        checks.append(
+            build_staging_checks(
+                source, staging_key(source), _loader("", source), resources,
+                after=_record_failure(staging, source),
+            )
+        )  # fmt: skip
     return checks
 
 

@@ -21,6 +21,8 @@ RESULT_SUITE_DESCRIPTION = (
 )
 
 FrameLoader = Callable[[dg.AssetCheckExecutionContext], pd.DataFrame | None]
+# Called with every result the check yields, e.g. to record a failure across runs.
+AfterCheck = Callable[[dg.AssetCheckExecutionContext, dg.AssetCheckResult], None]
 
 
 def _withheld(outcome, asset_key: dg.AssetKey):
@@ -83,6 +85,7 @@ def build_suite_check(
     load_frame: FrameLoader,
     description: str,
     required_resource_keys: set[str] | None = None,
+    after: AfterCheck | None = None,
 ) -> dg.AssetChecksDefinition:
     """A blocking check that validates what `load_frame` returns against one suite.
 
@@ -105,7 +108,10 @@ def build_suite_check(
             return dg.AssetCheckResult(
                 passed=True, metadata={"suite": suite_name, "rows": 0, "note": "no data"}
             )
-        return check_result(validate(suite_name, frame), check_name, asset_key)
+        result = check_result(validate(suite_name, frame), check_name, asset_key)
+        if after is not None:
+            after(context, result)
+        return result
 
     return _check
 
@@ -115,6 +121,7 @@ def build_raw_check(
     asset_key: dg.AssetKey,
     load_frame: FrameLoader,
     required_resource_keys: set[str] | None = None,
+    after: AfterCheck | None = None,
 ) -> dg.AssetChecksDefinition:
     """The `raw_<source>` suite on a raw asset (typed rows as read from the landing files)."""
     return build_suite_check(
@@ -123,6 +130,7 @@ def build_raw_check(
         check_name=RAW_SUITE_CHECK,
         load_frame=load_frame,
         required_resource_keys=required_resource_keys,
+        after=after,
         description=f"Great Expectations suite raw_{source}: columns, keys, values, dates.",
     )
 
@@ -132,6 +140,7 @@ def build_staging_checks(
     asset_key: dg.AssetKey,
     load_frame: FrameLoader,
     required_resource_keys: set[str] | None = None,
+    after: AfterCheck | None = None,
 ) -> dg.AssetChecksDefinition:
     """The `staging_<source>` suite on `staging/<source>`: contract rules, lineage and types."""
     return build_suite_check(
@@ -140,6 +149,7 @@ def build_staging_checks(
         check_name=STAGING_SUITE_CHECK,
         load_frame=load_frame,
         required_resource_keys=required_resource_keys,
+        after=after,
         description=f"Great Expectations suite staging_{source}: columns, keys, values, "
         "dates, types, and every row keeps its file and line.",
     )

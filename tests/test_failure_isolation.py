@@ -249,3 +249,38 @@ def _failure(result, slug: str) -> str:
     events = [e for e in result.get_step_failure_events() if e.step_key.endswith(slug)]
     assert events, [e.step_key for e in result.get_step_failure_events()]
     return failure_cause(events[0])
+
+
+def test_failed_blocking_check_is_remembered_by_later_runs(work):
+    """The raw suite refuses what raw/service_requests staged (a request without its id, as
+    a corrupted staged file would have); a later materialisation of the indicators, in
+    another run, fails instead of publishing from it."""
+    import pandas as pd
+
+    from assets.checks import source_checks
+    from expectations.checks import RAW_SUITE_CHECK
+    from resources import LandingZone
+
+    before = watched_rows(work)
+    staged = work / "staging" / "raw" / "service_requests.parquet"
+    frame = pd.read_parquet(staged)
+    frame.loc[0, "request_id"] = None
+    frame.to_parquet(staged, index=False)
+    key = dg.AssetCheckKey(dg.AssetKey(["raw", "service_requests"]), RAW_SUITE_CHECK)
+    check = next(c for c in source_checks() if key in c.check_keys)
+    landing = LandingZone(path=str(work / "landing"), staging_path=str(work / "staging"))
+    run = dg.materialize(
+        [check],
+        selection=dg.AssetSelection.checks(key),
+        resources={"landing": landing},
+        raise_on_error=False,
+    )
+    (evaluation,) = run.get_asset_check_evaluations()
+    assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
+
+    result = _materialise(work, KEY)
+    assert not result.success
+    failure = _failure(result, "3_1_1")
+    assert "raw/service_requests failed" in failure
+    assert "check great_expectations_raw failed" in failure
+    assert watched_rows(work) == before
