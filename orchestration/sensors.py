@@ -20,6 +20,11 @@ from plan_indicators.staging import WEB
 from resources import LandingZone
 
 LANDING_SENSOR = "landing_zone_sensor"
+AUTOMATION_SENSOR = "indicator_automation"
+# What the automation sensor targets, by key prefix (what the asset writes, CONVENTIONS.md).
+AUTOMATED = dg.AssetSelection.from_string(
+    'key:"staging/*" or key:"indicator_result/*" or key:"indicator_evaluation/*"'
+)
 _DATE_IN_NAME = re.compile(r"(20\d\d)-?(\d\d)(?:-?(\d\d))?")
 
 
@@ -121,10 +126,21 @@ def build_sensors(web_partitions) -> list:
         )
         context.log.error("\n".join(lines))
 
-    automation = dg.AutomationConditionSensorDefinition(
-        "indicator_automation",
-        target=dg.AssetSelection.all() - dg.AssetSelection.groups("ingestion"),
+    return [landing_zone_sensor, run_failure_explainer, automation_sensor()]
+
+
+def automation_sensor() -> dg.AutomationConditionSensorDefinition:
+    """The code location's only automation sensor. It targets every asset that carries an
+    automation condition, so Dagster adds no implicit `default_automation_condition_sensor`."""
+    return dg.AutomationConditionSensorDefinition(
+        AUTOMATION_SENSOR,
+        target=AUTOMATED,
         default_status=dg.DefaultSensorStatus.STOPPED,
-        description="Refreshes staging, indicators and evaluations when their inputs change.",
+        description=(
+            "Eager automation of staging, indicator results and evaluations. A source is staged "
+            "again when its raw read is materialised on its own (web analytics excepted: the "
+            "landing sensor asks for its fiscal years); an indicator's results and evaluations "
+            "are recomputed for the fiscal years whose staging or targets changed. Raw reads and "
+            "the report are never started by it."
+        ),
     )
-    return [landing_zone_sensor, run_failure_explainer, automation]

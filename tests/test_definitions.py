@@ -44,9 +44,11 @@ def _partitions(partitions_def) -> str:
     return "|".join(partitions_def.get_partition_keys()) if partitions_def else "-"
 
 
-def _sensor_target(sensor) -> str:
+def _sensor_target(sensor, graph) -> str:
     if isinstance(sensor, dg.AutomationConditionSensorDefinition):
-        return f"assets {sensor.asset_selection}"
+        keys = sensor.asset_selection.resolve(graph)
+        conditioned = sum(1 for k in keys if graph.get(k).automation_condition is not None)
+        return f"assets {sensor.asset_selection} ({len(keys)} assets, {conditioned} automated)"
     if isinstance(sensor, dg.RunStatusSensorDefinition):
         jobs = ",".join(sorted(j.name for j in sensor._monitored_jobs)) or "every job"
         return f"{sensor._run_status.value} of {jobs}"
@@ -94,9 +96,10 @@ def _describe(defs: dg.Definitions) -> str:
             f"schedule {s.name} cron={s.cron_schedule!r} tz={s.execution_timezone} "
             f"job={s.job_name} default={s.default_status.value} description={_text(s.description)}"
         )
-    for s in sorted(defs.sensors, key=lambda s: s.name):
+    # The repository's sensors, so an implicit `default_automation_condition_sensor` shows.
+    for s in sorted(defs.get_repository_def().sensor_defs, key=lambda s: s.name):
         lines.append(
-            f"sensor {s.name} target={_sensor_target(s)} default={s.default_status.value} "
+            f"sensor {s.name} target={_sensor_target(s, graph)} default={s.default_status.value} "
             f"interval={s.minimum_interval_seconds}s description={_text(s.description)}"
         )
     return "\n".join(lines) + "\n"

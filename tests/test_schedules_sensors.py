@@ -169,3 +169,54 @@ def test_automation_refreshes_an_indicator_when_its_staging_changes(tmp_path):
         assert run.success
         after = evaluate(instance=instance, cursor=before.cursor)
         assert after.get_requested_partitions(key) == {"2024-2025"}
+
+
+def test_one_automation_sensor_covers_every_automated_asset(tmp_path):
+    """`indicator_automation` targets every asset with a condition (staging included), so the
+    repository holds no implicit `default_automation_condition_sensor`."""
+    from orchestration.sensors import AUTOMATION_SENSOR
+
+    defs = _defs(tmp_path)
+    repo = defs.get_repository_def()
+    automation = [
+        s for s in repo.sensor_defs if isinstance(s, dg.AutomationConditionSensorDefinition)
+    ]
+    assert [s.name for s in automation] == [AUTOMATION_SENSOR]
+    graph = defs.resolve_asset_graph()
+    conditioned = {k for k in graph.get_all_asset_keys() if graph.get(k).automation_condition}
+    assert dg.AssetKey(["staging", "service_requests"]) in conditioned
+    assert conditioned <= automation[0].asset_selection.resolve(graph)
+
+
+def test_automation_restages_a_source_when_its_raw_read_is_materialised(tmp_path):
+    """Materialising `raw/satisfaction_responses` alone (as from the UI): the automation
+    sensor's next evaluation requests `staging/satisfaction_responses`, and nothing else of
+    ingestion."""
+    from assets.keys import raw_key, staging_key
+    from orchestration.jobs import INGEST_JOB
+    from orchestration.sensors import AUTOMATION_SENSOR
+
+    folder = tmp_path / "landing" / "satisfaction_responses"
+    folder.mkdir(parents=True)
+    (folder / "2024.csv").write_text("response_id,response_date,score\nr1,2024-05-01,8\n")
+    defs = _defs(tmp_path)
+    target = defs.get_repository_def().get_sensor_def(AUTOMATION_SENSOR).asset_selection
+
+    def evaluate(**kwargs):
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(
+                dg.evaluate_automation_conditions, defs=defs, asset_selection=target, **kwargs
+            ).result()
+
+    staged = staging_key("satisfaction_responses")
+    with dg.instance_for_test() as instance:
+        before = evaluate(instance=instance)
+        assert not before.get_num_requested(staged)  # its raw input is missing
+        run = defs.resolve_job_def(INGEST_JOB).execute_in_process(
+            instance=instance, asset_selection=[raw_key("satisfaction_responses")]
+        )
+        assert run.success
+        after = evaluate(instance=instance, cursor=before.cursor)
+        assert after.get_num_requested(staged) == 1
+        others = [k for k in target.resolve(defs.resolve_asset_graph()) if k != staged]
+        assert not any(after.get_num_requested(k) for k in others if k.path[0] == "staging")
