@@ -12,7 +12,7 @@ from orchestration import cli
 from plan_indicators.catalog import CatalogError, Indicator, default_plans_dir, load_plan
 from plan_indicators.drafting import draft_plan, render
 
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).resolve().parents[1] / "data" / "seeds"
 PLANS = default_plans_dir()
 OPHQ_SEED, OPHQ_FILE = SEEDS / "004_aa5d047514b639ec.txt", PLANS / "ophq-2024-2028.yaml"
 OPQ_SEED, OPQ_FILE = SEEDS / "000_1a4b9a83d82761a1.txt", PLANS / "opq-2019-2023.yaml"
