@@ -34,6 +34,8 @@ def indicator_rows(plan: Plan) -> list[dict]:
             "objective": ind.objective,
             "text_fr": ind.text_fr,
             "unit": ind.unit,
+            "scale_min": ind.scale.min if ind.scale else None,
+            "scale_max": ind.scale.max if ind.scale else None,
             "direction": ind.direction,
             "measure": ind.measure.name,
             "measure_params": json.dumps(ind.measure.params, ensure_ascii=False),

@@ -88,6 +88,19 @@ dim_indicator = sa.Table(
         "or `date` (a milestone, see `indicator_result.achieved_on`).",
     ),
     sa.Column(
+        "scale_min",
+        sa.Float,
+        comment="Lowest value of a `score`'s declared scale (the catalog's `scale.min`, 0 for a "
+        "note sur 10 or an index on 100); null for every other unit.",
+    ),
+    sa.Column(
+        "scale_max",
+        sa.Float,
+        comment="Highest value of a `score`'s declared scale (the catalog's `scale.max`: 10 for "
+        "a note sur 10, 100 for an index on 100): what the score is out of; null for every "
+        "other unit.",
+    ),
+    sa.Column(
         "direction",
         sa.String(32),
         nullable=False,

@@ -118,6 +118,20 @@ def test_a_year_not_begun_has_no_value_only_its_target(sqlite_run):
     assert later_ev["4.1.1"]["threshold"] == 2  # "≥ 2 rencontres"
 
 
+def test_dim_indicator_carries_the_declared_scale(sqlite_run):
+    # data/plans/ophq-2024-2028.yaml: 2.2.1 "note sur 10" is scale {0, 10}, 6.1.1's employee-
+    # experience index {0, 100}; no other unit has a scale, so BI reads null for them.
+    url, _root, _outcome = sqlite_run
+    rows = wh.table_rows(wh.engine_for(url), "dim_indicator")
+    scales = {
+        (r["plan_id"], r["indicator_id"]): (r["scale_min"], r["scale_max"])
+        for r in rows
+        if r["scale_min"] is not None or r["scale_max"] is not None
+    }
+    assert scales == {("ophq-2024-2028", "2.2.1"): (0, 10), ("ophq-2024-2028", "6.1.1"): (0, 100)}
+    assert all(r["unit"] == "score" for r in rows if (r["plan_id"], r["indicator_id"]) in scales)
+
+
 def test_rerun_is_idempotent_and_history_is_empty(sqlite_run, landing):
     url, root, _ = sqlite_run
     before = snapshot(url)
