@@ -25,6 +25,7 @@ from plan_indicators.catalog import Indicator, Plan
 from plan_indicators.fiscal import FiscalYear
 from plan_indicators.formatting import display_value, round1
 from plan_indicators.measures import MeasureContext, compute, get_measure
+from plan_indicators.regions import suppress
 from plan_indicators.source_state import why_blocked
 from plan_indicators.staging import ParquetStagedData, read_manifest
 from plan_indicators.statuses import STATUS_FR
@@ -169,7 +170,8 @@ def _indicator_asset(plan: Plan, ind: Indicator) -> dg.AssetsDefinition:
                 "inputs_fingerprint": fingerprint,
                 "computed_at": wh.utcnow(),
             }
-            revisions += wh.publish_result(engine, row) is not None
+            cells = suppress(res.regions) if res.regions else []
+            revisions += wh.publish_result(engine, row, cells) is not None
             rows.append(row)
             if res.excluded:
                 excluded[fy] = res.excluded

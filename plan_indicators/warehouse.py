@@ -236,6 +236,47 @@ indicator_result = sa.Table(
     "`indicator_result_history`.",
 )
 
+indicator_result_region = sa.Table(
+    "indicator_result_region",
+    metadata,
+    _plan_id(),
+    _indicator_id(),
+    _fiscal_year(),
+    sa.Column(
+        "region_code",
+        sa.String(2),
+        primary_key=True,
+        comment="Administrative region, `01` to `17`; `00` for rows whose region is not given "
+        "(docs/contracts.md §5.9).",
+    ),
+    sa.Column("region_fr", sa.Text, nullable=False, comment="The region's French name."),
+    sa.Column(
+        "numerator",
+        sa.Float,
+        comment="The region's numerator; null when the cell is suppressed.",
+    ),
+    sa.Column(
+        "denominator",
+        sa.Float,
+        comment="The region's denominator; null when the cell is suppressed.",
+    ),
+    sa.Column(
+        "value",
+        sa.Float,
+        comment="The region's share in percent, unrounded; null when the cell is suppressed.",
+    ),
+    sa.Column(
+        "suppressed",
+        sa.String(9),
+        comment="Why the cell is withheld: `primary` (denominator below 5) or `secondary` (the "
+        "total would reveal the only primary cell); null when published.",
+    ),
+    sa.Column("computed_at", sa.DateTime(timezone=True), comment="When the row was computed."),
+    comment="An indicator's share per administrative region and fiscal year, for indicators "
+    "whose source carries `region_code`; small cells are suppressed, numbers included. The "
+    "published cells and the suppressed ones add up to `indicator_result`.",
+)
+
 indicator_evaluation = sa.Table(
     "indicator_evaluation",
     metadata,
@@ -610,8 +651,11 @@ def read_rows(engine: Engine, table: sa.Table, **where: Any) -> list[dict[str, A
         return [dict(r._mapping) for r in conn.execute(stmt)]
 
 
-def publish_result(engine: Engine, row: Mapping[str, Any]) -> int | None:
-    """Write one indicator_result row; an earlier row whose value changed goes to history.
+def publish_result(
+    engine: Engine, row: Mapping[str, Any], regions: Iterable[Any] = ()
+) -> int | None:
+    """Write one indicator_result row and its region cells (`plan_indicators.regions.RegionCell`)
+    in one transaction; an earlier row whose value changed goes to history.
 
     Returns the history revision written, if any.
     """
@@ -650,7 +694,25 @@ def publish_result(engine: Engine, row: Mapping[str, Any]) -> int | None:
                 ],
             )
         delete_insert(conn, t, key, [row])
+        delete_insert(conn, indicator_result_region, key, region_rows(key, regions))
     return revision
+
+
+def region_rows(key: Mapping[str, Any], cells: Iterable[Any]) -> list[dict[str, Any]]:
+    now = utcnow()
+    return [
+        {
+            **key,
+            "region_code": c.region_code,
+            "region_fr": c.region_fr,
+            "numerator": c.numerator,
+            "denominator": c.denominator,
+            "value": c.value,
+            "suppressed": c.suppressed,
+            "computed_at": now,
+        }
+        for c in cells
+    ]
 
 
 def _changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:

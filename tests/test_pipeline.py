@@ -23,6 +23,7 @@ TABLES = {
     "indicator_result": ("plan_id", "indicator_id", "fiscal_year"),
     "indicator_evaluation": ("plan_id", "indicator_id", "fiscal_year"),
     "quarantine": ("source", "file", "line"),
+    "indicator_result_region": ("plan_id", "indicator_id", "fiscal_year", "region_code"),
 }
 
 pytestmark = pytest.mark.slow
@@ -130,6 +131,36 @@ def test_dim_indicator_carries_the_declared_scale(sqlite_run):
     }
     assert scales == {("ophq-2024-2028", "2.2.1"): (0, 10), ("ophq-2024-2028", "6.1.1"): (0, 100)}
     assert all(r["unit"] == "score" for r in rows if (r["plan_id"], r["indicator_id"]) in scales)
+
+
+def test_regional_indicators_are_broken_down_by_region(sqlite_run):
+    # OPHQ 3.1.1 (requests) and 4.2.1 (coordinations) carry region_code; every result with a
+    # value has its cells, whose published and withheld parts make up the whole.
+    url, _root, _outcome = sqlite_run
+    engine = wh.engine_for(url)
+    results = {
+        (r["indicator_id"], r["fiscal_year"]): r
+        for r in wh.read_rows(engine, wh.indicator_result, plan_id="ophq-2024-2028")
+    }
+    cells: dict[tuple[str, str], list[dict]] = {}
+    for c in wh.table_rows(engine, "indicator_result_region"):
+        cells.setdefault((c["indicator_id"], c["fiscal_year"]), []).append(c)
+    assert {k[0] for k in cells} == {"3.1.1", "4.2.1"}
+    for key, result in results.items():
+        if key[0] not in ("3.1.1", "4.2.1") or result["value"] is None:
+            assert key not in cells, key
+            continue
+        rows = cells[key]
+        published = [c for c in rows if c["suppressed"] is None]
+        withheld = [c for c in rows if c["suppressed"]]
+        assert len(withheld) != 1, key  # one cell alone would be revealed by the total
+        assert all(c["numerator"] is None and c["value"] is None for c in withheld)
+        assert all(c["denominator"] >= 5 for c in published)
+        shown = sum(c["denominator"] for c in published)
+        assert shown <= result["denominator"]
+        if not withheld:
+            assert shown == result["denominator"]
+            assert sum(c["numerator"] for c in published) == result["numerator"]
 
 
 def test_rerun_is_idempotent_and_history_is_empty(sqlite_run, landing):

@@ -59,6 +59,9 @@ class MeasureResult:
     excluded: dict[str, int] = field(default_factory=dict)
     """Rows left out of numerator and denominator, by rule: data-quality warnings that the
     result's metadata shows (a post without a tag, a record without an outcome)."""
+    regions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """(numerator, denominator) per administrative region, for a share over rows that carry
+    `region_code` (`plan_indicators.regions`); they add up to `numerator`, `denominator`."""
 
     @classmethod
     def missing(cls, reason: str, sources: tuple[str, ...] = ()) -> MeasureResult:
@@ -69,6 +72,12 @@ class MeasureResult:
         if count:
             self.excluded[rule] = self.excluded.get(rule, 0) + count
             self.reason = f"{self.reason} ; {note}" if self.reason else note
+        return self
+
+    def by_region(self, counts: dict[str, tuple[int, int]]) -> MeasureResult:
+        """Attach the per-region terms of a share that has a value (none for a missing one)."""
+        if self.value is not None:
+            self.regions = dict(counts)
         return self
 
 

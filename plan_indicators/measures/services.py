@@ -6,6 +6,7 @@ import pandas as pd
 
 from plan_indicators.measures import MeasureContext, MeasureResult, measure
 from plan_indicators.measures._common import absent, in_year, read_bool, share
+from plan_indicators.regions import counts_by_region
 
 DIGITAL = ("web_form", "email", "chat")
 
@@ -61,8 +62,9 @@ def share_requests_by_channel(ctx: MeasureContext, channels: list[str] = DIGITAL
     if requests is None:
         return absent("service_requests")
     year = in_year(requests, "received_date", ctx)
-    digital = int(year["channel"].isin(list(channels)).sum())
-    return share(digital, len(year), len(year), "Aucune demande reçue pour l'année")
+    hits = year["channel"].isin(list(channels))
+    result = share(int(hits.sum()), len(year), len(year), "Aucune demande reçue pour l'année")
+    return result.by_region(counts_by_region(year, hits))
 
 
 @measure(
@@ -80,8 +82,10 @@ def share_eligible_processed(ctx: MeasureContext) -> MeasureResult:
     is_eligible, unknown = read_bool(year["eligible"])
     eligible = year.loc[is_eligible]
     done = pd.to_datetime(eligible["processed_date"])
-    processed = int((done.notna() & (done <= pd.Timestamp(ctx.as_of))).sum())
-    result = share(processed, len(eligible), len(year), "Aucune demande admissible pour l'année")
+    hits = done.notna() & (done <= pd.Timestamp(ctx.as_of))
+    empty = "Aucune demande admissible pour l'année"
+    result = share(int(hits.sum()), len(eligible), len(year), empty)
+    result.by_region(counts_by_region(eligible, hits))
     n = int(unknown.sum())
     return result.exclude(
         "eligible_unknown", n, f"{n} demande(s) d'admissibilité illisible exclue(s)"

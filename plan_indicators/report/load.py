@@ -18,6 +18,7 @@ from plan_indicators.warehouse import (
     dim_plan,
     indicator_evaluation,
     indicator_result,
+    indicator_result_region,
     indicator_target,
     source_coverage,
 )
@@ -36,6 +37,8 @@ class WarehouseRows:
     evaluations: list[Row]
     coverage: list[Row] = field(default_factory=list)
     """`source_coverage`: the gaps of each source and year, whatever the plan."""
+    regions: list[Row] = field(default_factory=list)
+    """`indicator_result_region`: shares per administrative region, small cells suppressed."""
 
 
 def read_warehouse(engine: Engine, plan_ids: Sequence[str] | None = None) -> WarehouseRows:
@@ -58,6 +61,7 @@ def read_warehouse(engine: Engine, plan_ids: Sequence[str] | None = None) -> War
             results=rows(indicator_result),
             evaluations=rows(indicator_evaluation),
             coverage=[dict(r._mapping) for r in conn.execute(sa.select(source_coverage))],
+            regions=rows(indicator_result_region),
         )
     if plan_ids is not None:
         missing = sorted(set(plan_ids) - {p["plan_id"] for p in loaded.plans})

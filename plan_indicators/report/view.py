@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from plan_indicators.fiscal import FiscalYear, fiscal_range
 from plan_indicators.formatting import date_fr, format_value
+from plan_indicators.regions import UNKNOWN
 from plan_indicators.report.load import Row, WarehouseRows
 from plan_indicators.statuses import NOT_STARTED, STATUS_FR
 
@@ -78,6 +79,33 @@ class YearView:
 
 
 @dataclass(frozen=True)
+class RegionView:
+    """One region's share in the reporting year; no number when the cell is suppressed."""
+
+    region_code: str
+    region_fr: str
+    value: float | None
+    denominator: float | None
+    suppressed: str | None
+
+    @property
+    def display(self) -> str:
+        return "x" if self.suppressed else format_value(self.value, "percent")
+
+
+@dataclass(frozen=True)
+class RegionsView:
+    """An indicator's breakdown by region for one fiscal year (the reporting year)."""
+
+    fiscal_year: str
+    cells: tuple[RegionView, ...]
+
+    @property
+    def any_suppressed(self) -> bool:
+        return any(c.suppressed for c in self.cells)
+
+
+@dataclass(frozen=True)
 class IndicatorView:
     """An indicator and its years. `note_fr` is the catalog's note for readers; `assumptions`
     are the analysts' internal working notes, kept for them and never printed for readers."""
@@ -93,6 +121,8 @@ class IndicatorView:
     note_fr: str | None
     assumptions: tuple[str, ...]
     years: tuple[YearView, ...]
+    regions: RegionsView | None = None
+    """Its shares by region in the reporting year, when its source carries regions."""
 
     @property
     def numeric(self) -> bool:
@@ -353,7 +383,28 @@ def _coverage_notes(row: Row, coverage: dict[tuple[str, str], str], fy: str) -> 
     return tuple(dict.fromkeys(n for n in notes if n))
 
 
-def _indicator_view(row: Row, fiscal_years, frame: _Frame, t, r, e, coverage) -> IndicatorView:
+def _regions_view(cells: dict[str, list[Row]], frame: _Frame) -> RegionsView | None:
+    """The reporting year's regions; none for a year whose result the view does not show."""
+    fy = frame.reporting_year.key
+    rows = cells.get(fy)
+    if not rows or not frame.reported(frame.reporting_year):
+        return None
+    rows = sorted(rows, key=lambda c: (c["region_code"] == UNKNOWN, c["region_code"]))
+    return RegionsView(
+        fy,
+        tuple(
+            RegionView(
+                c["region_code"], c["region_fr"], _float(c["value"]),
+                _float(c["denominator"]), c["suppressed"],
+            )
+            for c in rows
+        ),
+    )  # fmt: skip
+
+
+def _indicator_view(
+    row: Row, fiscal_years, frame: _Frame, t, r, e, coverage, regions=None
+) -> IndicatorView:
     key = (row["plan_id"], row["indicator_id"])
     targets, results, evaluations = t.get(key, {}), r.get(key, {}), e.get(key, {})
     years = tuple(
@@ -375,6 +426,7 @@ def _indicator_view(row: Row, fiscal_years, frame: _Frame, t, r, e, coverage) ->
         note_fr=(row.get("note_fr") or "").strip() or None,
         assumptions=tuple(parse_assumptions(row.get("assumptions"))),
         years=years,
+        regions=_regions_view((regions or {}).get(key, {}), frame),
     )
 
 
@@ -416,6 +468,10 @@ def build_view(
     fy = FiscalYear.parse(reporting_year or default_reporting_year(as_of))
     frame = _Frame(as_of, fy)
     t, r, e = _keyed(rows.targets), _keyed(rows.results), _keyed(rows.evaluations)
+    regions: dict[tuple[str, str], dict[str, list[Row]]] = {}
+    for c in rows.regions:
+        by_year = regions.setdefault((c["plan_id"], c["indicator_id"]), {})
+        by_year.setdefault(c["fiscal_year"], []).append(c)
     coverage = {
         (c["source"], c["fiscal_year"]): c["note_fr"] for c in rows.coverage if c["note_fr"]
     }
@@ -430,7 +486,7 @@ def build_view(
             )
         )
         years = tuple(fiscal_range(p["first_fiscal_year"], p["last_fiscal_year"]))
-        indicators = [_indicator_view(i, years, frame, t, r, e, coverage) for i in members]
+        indicators = [_indicator_view(i, years, frame, t, r, e, coverage, regions) for i in members]
         plans.append(
             PlanView(
                 plan_id=p["plan_id"],

@@ -35,6 +35,10 @@ thead th { background: var(--head); }
 .summary td { text-align: right; min-width: 6.5rem; }
 .summary tr.total th, .summary tr.total td { font-weight: bold; }
 .results td.indicator { width: 40%; }
+.regions { width: auto; margin: .8rem 0 1.2rem; }
+.regions caption { text-align: left; font-weight: bold; padding-bottom: .3rem; }
+.regions td { text-align: right; min-width: 5.5rem; }
+.regions-note { font-size: .85rem; color: #444; }
 .ind-id { font-weight: bold; }
 tr.enjeu th { background: #223b70; color: #fff; }
 tr.orientation th { background: #cfd9ea; }
@@ -65,7 +69,7 @@ svg.chart .axis-label { font-size: 10px; font-weight: bold; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   section.plan { break-before: page; }
   section.plan:first-of-type { break-before: auto; }
-  tbody.indicator-block, .summary, tr { break-inside: avoid; }
+  tbody.indicator-block, .summary, .regions, tr { break-inside: avoid; }
   thead { display: table-header-group; }
   a { color: inherit; }
 }

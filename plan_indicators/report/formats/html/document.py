@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from plan_indicators.formatting import date_fr, round1
+from plan_indicators.formatting import date_fr, format_number, round1
+from plan_indicators.regions import MIN_DENOMINATOR
 from plan_indicators.report.formats.html.chart import chart
 from plan_indicators.report.formats.html.css import stylesheet
 from plan_indicators.report.formats.html.markup import Footnotes, badge, cell_text, esc
@@ -84,6 +85,41 @@ def _indicator_block(ind: IndicatorView, notes: Footnotes) -> str:
             f"{_status_cell(ind, year, notes)}</tr>"
         )
     return f'<tbody class="indicator-block">{"".join(lines)}</tbody>'
+
+
+def _regions_table(ind: IndicatorView) -> str:
+    """An indicator's shares by region in the reporting year; suppressed cells read "x"."""
+    regions = ind.regions
+    if regions is None:
+        return ""
+    rows = []
+    for c in regions.cells:
+        population = "x" if c.suppressed else format_number(c.denominator or 0, 0)
+        num = "" if c.suppressed or c.value is None else f' x:num="{round1(c.value)!r}"'
+        rows.append(
+            f'<tr><th scope="row">{esc(c.region_code)} {esc(c.region_fr)}</th>'
+            f'<td class="result"{num}>{esc(c.display)}</td><td>{population}</td></tr>'
+        )
+    note = ""
+    if regions.any_suppressed:
+        note = (
+            '<p class="regions-note">x : donnée confidentielle (moins de '
+            f"{MIN_DENOMINATOR} cas, ou cellule qui permettrait de la déduire du total).</p>"
+        )
+    return (
+        f'<table class="regions" id="regions-{esc(ind.plan_id)}-{esc(ind.indicator_id)}">'
+        f"<caption>{esc(ind.indicator_id)} {esc(ind.text_fr)} — {esc(regions.fiscal_year)}"
+        '</caption><thead><tr><th scope="col">Région administrative</th>'
+        '<th scope="col">Résultat</th><th scope="col">Cas</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>{note}"
+    )
+
+
+def _regions_section(plan: PlanView) -> str:
+    tables = [_regions_table(ind) for ind in plan.indicators if ind.regions is not None]
+    if not tables:
+        return ""
+    return f"<h3>Résultats par région</h3>{''.join(tables)}"
 
 
 def _group_row(css: str, label: str, text: str) -> str:
@@ -162,7 +198,8 @@ def _plan_section(plan: PlanView, index: int) -> str:
         f"<h2>{esc(plan.title)}</h2>"
         f'<p class="meta">Années financières {esc(plan.fiscal_years[0])} à '
         f"{esc(plan.fiscal_years[-1])} · données au {_date_fr(plan.data_as_of)}</p>"
-        f"{summary}<h3>Résultats par indicateur</h3>{table}{notes.render()}</section>"
+        f"{summary}<h3>Résultats par indicateur</h3>{table}{notes.render()}"
+        f"{_regions_section(plan)}</section>"
     )
 
 
