@@ -1,5 +1,6 @@
 """`plan-indicators`: run the pipeline through Dagster, generate sample data, check a landing zone,
-validate a plan, draft a plan catalog from its text, render the report, run the demo."""
+list the measures, validate a plan, draft a plan catalog from its text, render the report, run
+the demo."""
 
 from __future__ import annotations
 
@@ -63,6 +64,13 @@ def _parser() -> argparse.ArgumentParser:
     chk = sub.add_parser("check-landing", help="validate a landing zone; writes nothing")
     chk.add_argument("dir")
 
+    ms = sub.add_parser(
+        "measures",
+        help="the measures a catalog can name: what each counts, its sources, units, parameters",
+    )
+    ms.add_argument("names", nargs="*", help="only these measures")
+    ms.add_argument("--unit", help="only the measures whose value fits this catalog unit")
+
     vp = sub.add_parser("validate-plan", help="validate plan catalog files")
     vp.add_argument("files", nargs="+")
 
@@ -104,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         "report": cmd_report,
         "export": cmd_export,
         "check-landing": cmd_check_landing,
+        "measures": cmd_measures,
         "validate-plan": cmd_validate_plan,
         "draft-plan": cmd_draft_plan,
         "demo": cmd_demo,
@@ -197,6 +206,23 @@ def cmd_check_landing(args) -> int:
     print(report.counts_table())
     print(report.summary())
     return 0 if report.ok else 1
+
+
+def cmd_measures(args) -> int:
+    from plan_indicators.measure_reference import text
+    from plan_indicators.measures import registry
+
+    unknown = sorted(set(args.names) - set(registry()))
+    if unknown:
+        known = ", ".join(sorted(registry()))
+        print(f"measures: unknown {', '.join(unknown)}; known: {known}", file=sys.stderr)
+        return 2
+    out = text(args.names or None, args.unit)
+    if not out:
+        print(f"measures: no measure fits unit {args.unit!r}", file=sys.stderr)
+        return 1
+    print(out, end="")
+    return 0
 
 
 def cmd_validate_plan(args) -> int:

@@ -7,7 +7,6 @@ indicator and the field at fault, so a planner who edits YAML reads what to fix.
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import re
 import typing
 import unicodedata
@@ -21,7 +20,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    TypeAdapter,
     ValidationError,
     field_validator,
     model_validator,
@@ -514,44 +512,32 @@ def _target_problems(fy: str, target: Any, plan_years: list[str]) -> list[tuple[
 
 
 def _param_problems(ind: Indicator, registry: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """Parameters the registered measure function does not take, or lacks."""
+    """Parameters the measure does not take (listing those it does), values of the wrong type,
+    outside the declared allowed values or bounds, and required ones missing."""
     measure = registry.get(ind.measure.name)
     if measure is None:
         return []
-    params = list(inspect.signature(measure.fn).parameters.values())[1:]
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
-        return []
-    takes = {p.name for p in params}
-    problems = [
-        (ind.id, f"measure.params.{name}", f"measure {ind.measure.name!r} takes no {name!r}")
-        for name in ind.measure.params
-        if name not in takes
-    ]
-    hints = typing.get_type_hints(measure.fn)
-    for name, value in ind.measure.params.items():
-        if name in takes and name in hints:
-            try:
-                TypeAdapter(hints[name]).validate_python(value, strict=True)
-            except ValidationError:
-                msg = f"measure {ind.measure.name!r} takes {name} as {_hint(hints[name])}"
-                problems.append((ind.id, f"measure.params.{name}", f"{msg}, not {value!r}"))
+    params = {p.name: p for p in measure.parameters()}
+    name = repr(ind.measure.name)
+    takes = "; ".join(p.summary() for p in params.values()) or "no parameters"
+    problems = []
+    for key, value in ind.measure.params.items():
+        field = f"measure.params.{key}"
+        if key not in params:
+            if not measure.takes_any():
+                problems.append(
+                    (ind.id, field, f"measure {name} takes no {key!r}; it takes: {takes}")
+                )
+            continue
+        why = params[key].problem(value)
+        if why:
+            problems.append((ind.id, field, f"measure {name} {why}"))
     problems += [
-        (ind.id, f"measure.params.{p.name}", f"measure {ind.measure.name!r} needs {p.name!r}")
-        for p in params
-        if p.default is inspect.Parameter.empty
-        and p.kind is not inspect.Parameter.VAR_POSITIONAL
-        and p.name not in ind.measure.params
+        (ind.id, f"measure.params.{p.name}", f"measure {name} needs {p.name!r}: {p.summary()}")
+        for p in params.values()
+        if p.required and p.name not in ind.measure.params
     ]
     return problems
-
-
-def _hint(hint: Any) -> str:
-    """A parameter's type as a planner reads it: `list[str]`, `int | None`, `float`."""
-    return (
-        getattr(hint, "__name__", None)
-        if isinstance(hint, type)
-        else str(hint).replace("typing.", "")
-    )
 
 
 def load_plan(path: str | Path, measure_names: set[str] | None = None) -> Plan:

@@ -1,7 +1,9 @@
 """The generated parts of `docs/`, written from the code they describe so they cannot drift.
 
-`docs/warehouse.md`, the data dictionary, is generated whole from the `comment=` of the tables
-and columns of plan_indicators/warehouse.py and from its views' column maps.
+`docs/measures.md`, the measures reference, is generated whole from the measures' declarations
+(plan_indicators/measure_reference.py). `docs/warehouse.md`, the data dictionary, is generated
+whole from the `comment=` of the tables and columns of plan_indicators/warehouse.py and from its
+views' column maps.
 `docs/contracts.md` keeps hand-written prose around generated blocks (one per landing-zone
 source, one for the measure library), each between `<!-- BEGIN GENERATED name -->` and
 `<!-- END GENERATED name -->`. Regenerate after changing a table, a contract or a measure with
@@ -19,10 +21,13 @@ from pathlib import Path
 
 import yaml
 
+from plan_indicators import measure_reference
+
 REGENERATE = "python -m plan_indicators.docgen"
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS_DOC = Path("docs") / "contracts.md"
 WAREHOUSE_DOC = Path("docs") / "warehouse.md"
+MEASURES_DOC = Path("docs") / "measures.md"
 
 # How each `Column.type` of plan_indicators/sources/contracts.py reads, for data providers.
 TYPE_TEXT = {
@@ -175,6 +180,7 @@ def generated(root: Path = ROOT) -> dict[Path, str]:
     return {
         CONTRACTS_DOC: fill_blocks(current, contracts_blocks(), str(CONTRACTS_DOC)),
         WAREHOUSE_DOC: warehouse_markdown(),
+        MEASURES_DOC: measure_reference.markdown(root),
     }
 
 

@@ -308,8 +308,16 @@ def test_measure_parameters_are_checked_against_the_function():
     bad = Indicator.model_validate(raw)
     name = "'share_posts_reach_at_least'"
     assert _param_problems(bad, {measure.name: measure}) == [
-        ("1.1.2", "measure.params.min_rech", f"measure {name} takes no 'min_rech'"),
-        ("1.1.2", "measure.params.min_reach", f"measure {name} needs 'min_reach'"),
+        (
+            "1.1.2",
+            "measure.params.min_rech",
+            f"measure {name} takes no 'min_rech'; it takes: min_reach (whole number; required)",
+        ),
+        (
+            "1.1.2",
+            "measure.params.min_reach",
+            f"measure {name} needs 'min_reach': min_reach (whole number; required)",
+        ),
     ]
 
 
@@ -379,7 +387,7 @@ def test_measure_parameters_of_the_wrong_type_are_refused(tmp_path):
         load_plan(_write(tmp_path, raw))  # the registry's functions and their annotations
     assert (
         "indicator 1.1.2: field measure.params.min_reach: measure 'share_posts_reach_at_least' "
-        "takes min_reach as float, not 'mille'"
+        "takes min_reach as number, not 'mille'"
     ) in str(info.value)
 
 

@@ -19,10 +19,10 @@ PACKAGE = Path(plan_indicators.__file__).resolve().parent
 
 TOY = '''"""A toy measure, known to nobody but this file."""
 
-from plan_indicators.measures import MeasureContext, MeasureResult, measure
+from plan_indicators.measures import MeasureContext, MeasureResult, Param, measure
 
 
-@measure("toy_count", sources=("activity_register",))
+@measure("toy_count", sources=("activity_register",), params=(Param("weight", "a factor"),))
 def toy_count(ctx: MeasureContext, weight: float = 1.0) -> MeasureResult:
     """Always one, times `weight`."""
     return MeasureResult(value=weight)
@@ -74,3 +74,15 @@ def test_a_module_that_raises_while_importing_is_named(tmp_path):
     assert out.returncode != 0
     assert "measure module plan_indicators.measures.faulty" in out.stderr
     assert "RuntimeError: bad parameter table" in out.stderr
+
+
+def test_a_measure_with_an_undeclared_parameter_is_named(tmp_path):
+    """Every parameter is declared with its meaning, or the measure's reference would lie."""
+    undeclared = TOY.replace(', params=(Param("weight", "a factor"),)', "")
+    (_copy(tmp_path) / "toy.py").write_text(undeclared, encoding="utf-8")
+    out = _run(tmp_path)
+    assert out.returncode != 0
+    assert "measure module plan_indicators.measures.toy" in out.stderr
+    assert "measure 'toy_count': its parameters ['weight'] and its declared params [] differ" in (
+        out.stderr
+    )

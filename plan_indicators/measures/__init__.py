@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import inspect
 import pkgutil
+import types
+import typing
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import pandas as pd
 
@@ -83,6 +86,117 @@ class MeasureResult:
 
 MeasureFn = Callable[..., MeasureResult]
 
+REQUIRED = inspect.Parameter.empty
+"""The default of a parameter the catalog must give."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """A catalog parameter of a measure, declared beside it so that the reference
+    (`plan-indicators measures`, docs/measures.md) and the catalog's checks read the same thing.
+
+    `doc` says what it means; `allowed` lists the values it accepts (each item, for a list);
+    `minimum`/`maximum` bound a number. Its type and default are the function's own
+    (`hint`, `default`), filled in at registration: the signature stays the one source of both.
+    """
+
+    name: str
+    doc: str
+    allowed: tuple[Any, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    example: Any = None
+    """A value to show in the reference's catalog example, for a required parameter."""
+    hint: Any = None
+    default: Any = REQUIRED
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    def choices(self) -> tuple[Any, ...]:
+        """The accepted values: declared, or those of a `Literal` type."""
+        if self.allowed:
+            return self.allowed
+        return typing.get_args(self.hint) if typing.get_origin(self.hint) is Literal else ()
+
+    def type_text(self) -> str:
+        """The type as a planner writes it in YAML."""
+        return _type_text(self.hint)
+
+    def default_text(self) -> str:
+        return "required" if self.required else _yaml_value(self.default)
+
+    def summary(self) -> str:
+        """`statistic (one of mean, median; default mean)`: what an error lists."""
+        choices = self.choices()
+        listed = ", ".join(_yaml_value(c) for c in choices)
+        if choices and self.type_text().startswith("list"):
+            what = f"list of {listed}"
+        elif choices:
+            what = f"one of {listed}"
+        else:
+            what = self.type_text()
+        tail = (
+            "required"
+            if self.required
+            else "optional"
+            if self.default is None
+            else f"default {self.default_text()}"
+        )
+        return f"{self.name} ({what}; {tail})"
+
+    def problem(self, value: Any) -> str | None:
+        """Why `value` is refused (type, allowed values, bounds), or None."""
+        from pydantic import TypeAdapter, ValidationError
+
+        if self.hint is not None and typing.get_origin(self.hint) is not Literal:
+            try:
+                TypeAdapter(self.hint).validate_python(value, strict=True)
+            except ValidationError:
+                return f"takes {self.name} as {self.type_text()}, not {value!r}"
+        choices = self.choices()
+        items = value if isinstance(value, list) else [value]
+        if choices:
+            bad = [v for v in items if v is not None and v not in choices]
+            if bad:
+                listed = ", ".join(_yaml_value(c) for c in choices)
+                return f"{self.name} {bad[0]!r} is not accepted; allowed: {listed}"
+        for v in items:
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                continue
+            if self.minimum is not None and v < self.minimum:
+                return f"{self.name} {v!r} is below its minimum {self.minimum:g}"
+            if self.maximum is not None and v > self.maximum:
+                return f"{self.name} {v!r} is above its maximum {self.maximum:g}"
+        return None
+
+
+def _yaml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "none"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_yaml_value(v) for v in value) + "]"
+    return str(value)
+
+
+def _type_text(hint: Any) -> str:
+    if hint is None:
+        return "any"
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is Literal:
+        return "text"
+    if origin in (list, tuple):
+        return f"list of {_type_text(args[0])}" if args else "list"
+    if origin in (typing.Union, types.UnionType):
+        kept = [a for a in args if a is not type(None)]
+        return " or ".join(_type_text(a) for a in kept)
+    return {bool: "true/false", int: "whole number", float: "number", str: "text"}.get(
+        hint, getattr(hint, "__name__", str(hint))
+    )
+
 
 @dataclass(frozen=True)
 class Measure:
@@ -90,7 +204,8 @@ class Measure:
     not declared), so a catalog draft can tell which measures fit an indicator.
     `computes_denominator`: every value it returns comes with the denominator it was computed
     on (a share, a mean), so a result without one is a fault; a measure that reads an
-    aggregate (`survey_value`) has none to give."""
+    aggregate (`survey_value`) has none to give. `params` are its declared parameters,
+    `label_fr` the plan wording it answers ("Taux de satisfaction")."""
 
     name: str
     sources: tuple[str, ...]
@@ -98,6 +213,27 @@ class Measure:
     doc: str
     units: tuple[str, ...] = ()
     computes_denominator: bool = False
+    params: tuple[Param, ...] = ()
+    label_fr: str = ""
+
+    def parameters(self) -> tuple[Param, ...]:
+        """Every parameter the function takes, with its declaration where there is one."""
+        declared = {p.name: p for p in self.params}
+        hints = typing.get_type_hints(self.fn)
+        out = []
+        for p in list(inspect.signature(self.fn).parameters.values())[1:]:
+            if p.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+                continue
+            base = declared.get(p.name, Param(p.name, ""))
+            out.append(replace(base, hint=hints.get(p.name), default=p.default))
+        return tuple(out)
+
+    def takes_any(self) -> bool:
+        """A function with `**params` takes names nobody declared."""
+        return any(
+            p.kind is inspect.Parameter.VAR_KEYWORD
+            for p in inspect.signature(self.fn).parameters.values()
+        )
 
 
 _REGISTRY: dict[str, Measure] = {}
@@ -113,12 +249,27 @@ def measure(
     sources: tuple[str, ...],
     units: tuple[str, ...] = (),
     computes_denominator: bool = False,
+    params: tuple[Param, ...] = (),
+    label_fr: str = "",
 ) -> Callable[[MeasureFn], MeasureFn]:
-    """Register `fn(ctx: MeasureContext, **params) -> MeasureResult` under `name`."""
+    """Register `fn(ctx: MeasureContext, **params) -> MeasureResult` under `name`.
+
+    Every parameter of `fn` is declared in `params` and every declaration names a parameter of
+    `fn`: a measure whose reference would be incomplete does not register (its module then
+    fails to import, named by `MeasureModuleError`)."""
 
     def register(fn: MeasureFn) -> MeasureFn:
         doc = (fn.__doc__ or "").strip()
-        _REGISTRY[name] = Measure(name, sources, fn, doc, units, computes_denominator)
+        taken = [p.name for p in list(inspect.signature(fn).parameters.values())[1:]]
+        declared = [p.name for p in params]
+        if sorted(taken) != sorted(declared):
+            raise TypeError(
+                f"measure {name!r}: its parameters {taken} and its declared params {declared} "
+                "differ; declare each one with Param(name, doc, …)"
+            )
+        _REGISTRY[name] = Measure(
+            name, sources, fn, doc, units, computes_denominator, tuple(params), label_fr
+        )
         return fn
 
     return register

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from plan_indicators.measures import MeasureContext, MeasureResult, measure
+from plan_indicators.measures import MeasureContext, MeasureResult, Param, measure
 from plan_indicators.measures._common import absent, in_year, read_bool, share
 
 
@@ -11,6 +11,16 @@ from plan_indicators.measures._common import absent, in_year, read_bool, share
     sources=("facebook_posts", "facebook_post_topics"),
     units=("percent",),
     computes_denominator=True,
+    params=(
+        Param(
+            "min_reach",
+            "organic reach (people reached) a post must attain to count in the numerator",
+            minimum=0,
+            example=1000,
+        ),
+    ),
+    label_fr="Proportion de publications sur les programmes dont la portée organique atteint "
+    "un seuil",
 )
 def share_posts_reach_at_least(ctx: MeasureContext, min_reach: float) -> MeasureResult:
     """Posts of the year tagged `informs_programs`; share with reach ≥ `min_reach`.

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from plan_indicators.measures import MeasureContext, MeasureResult, measure
+from plan_indicators.measures import MeasureContext, MeasureResult, Param, measure
 from plan_indicators.measures._common import absent, in_year, read_bool, share
+from plan_indicators.sources.contracts import ORGANISATION_TYPES
+
+_TYPES = Param(
+    "organisation_types",
+    "count only the filings of these organisation types (all types when absent)",
+    allowed=ORGANISATION_TYPES,
+)
 
 
 def _population(ctx: MeasureContext, organisation_types: list[str] | None):
@@ -24,6 +31,8 @@ def _population(ctx: MeasureContext, organisation_types: list[str] | None):
     sources=("action_plan_filings",),
     units=("percent",),
     computes_denominator=True,
+    params=(_TYPES,),
+    label_fr="Proportion des plans d'action élaborés avec consultation des personnes handicapées",
 )
 def share_plans_with_consultation(
     ctx: MeasureContext, organisation_types: list[str] | None = None
@@ -47,6 +56,15 @@ def share_plans_with_consultation(
     sources=("action_plan_filings",),
     units=("percent",),
     computes_denominator=True,
+    params=(
+        Param(
+            "months",
+            "months after the start of the reference year within which a plan must be adopted",
+            minimum=1,
+        ),
+        _TYPES,
+    ),
+    label_fr="Proportion des plans d'action adoptés dans un délai de N mois",
 )
 def share_plans_adopted_within(
     ctx: MeasureContext, months: int = 6, organisation_types: list[str] | None = None

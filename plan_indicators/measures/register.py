@@ -10,7 +10,7 @@ from typing import Literal
 import pandas as pd
 
 from plan_indicators.fiscal import FiscalYear
-from plan_indicators.measures import MeasureContext, MeasureResult, measure
+from plan_indicators.measures import MeasureContext, MeasureResult, Param, measure
 from plan_indicators.measures._common import absent, in_year, read_bool
 
 NO_ROWS = "Aucun enregistrement au registre pour cet indicateur"
@@ -26,7 +26,12 @@ def _rows(ctx: MeasureContext) -> pd.DataFrame | None:
     return register.loc[mine & known]
 
 
-@measure("register_count", sources=("activity_register",), units=("count",))
+@measure(
+    "register_count",
+    sources=("activity_register",),
+    units=("count",),
+    label_fr="Nombre de … (réunions, projets, rapports, activités) inscrits au registre",
+)
 def register_count(ctx: MeasureContext) -> MeasureResult:
     """Sum of `quantity` (1 when empty) of the year's records, with each half-year's sum.
 
@@ -61,7 +66,11 @@ def register_count(ctx: MeasureContext) -> MeasureResult:
 
 
 @measure(
-    "register_rate", sources=("activity_register",), units=("percent",), computes_denominator=True
+    "register_rate",
+    sources=("activity_register",),
+    units=("percent",),
+    computes_denominator=True,
+    label_fr="Taux de … (recommandations retenues, demandes satisfaites) inscrits au registre",
 )
 def register_rate(ctx: MeasureContext) -> MeasureResult:
     """Records of the year with outcome true / records with an outcome, in percent."""
@@ -86,7 +95,20 @@ def register_rate(ctx: MeasureContext) -> MeasureResult:
     return result.exclude("outcome_empty", empty, note)
 
 
-@measure("register_milestone", sources=("activity_register",), units=("date",))
+@measure(
+    "register_milestone",
+    sources=("activity_register",),
+    units=("date",),
+    params=(
+        Param(
+            "subjects",
+            "the milestone is the n-th distinct `subject` reached (e.g. 46 professional orders); "
+            "absent: the first record",
+            minimum=1,
+        ),
+    ),
+    label_fr="Date de … (jalon : guide publié, entente conclue, n ordres rejoints)",
+)
 def register_milestone(ctx: MeasureContext, subjects: int | None = None) -> MeasureResult:
     """Date the milestone was reached, over all years up to `as_of`.
 
@@ -122,6 +144,14 @@ def register_milestone(ctx: MeasureContext, subjects: int | None = None) -> Meas
     sources=("activity_register",),
     units=("days",),
     computes_denominator=True,
+    params=(
+        Param(
+            "business_days",
+            "count business days of the Québec public service (§1.5); false: calendar days",
+        ),
+        Param("statistic", "mean or median of the delays"),
+    ),
+    label_fr="Délai moyen (ou médian) de traitement, en jours ouvrables ou civils",
 )
 def register_mean_delay(
     ctx: MeasureContext, business_days: bool = True, statistic: Literal["mean", "median"] = "mean"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from plan_indicators.measures import MeasureContext, MeasureResult, measure
+from plan_indicators.measures import MeasureContext, MeasureResult, Param, measure
 from plan_indicators.measures._common import absent, in_year, read_bool, share
 from plan_indicators.regions import counts_by_region
+from plan_indicators.sources.contracts import CHANNELS
 
 DIGITAL = ("web_form", "email", "chat")
 
@@ -16,6 +17,7 @@ DIGITAL = ("web_form", "email", "chat")
     sources=("service_offers",),
     units=("percent",),
     computes_denominator=True,
+    label_fr="Proportion des offres de service initiales acceptées",
 )
 def share_initial_offers_accepted(ctx: MeasureContext) -> MeasureResult:
     """Initial offers made in the year: accepted / (accepted + refused + no_response)."""
@@ -33,6 +35,7 @@ def share_initial_offers_accepted(ctx: MeasureContext) -> MeasureResult:
     sources=("satisfaction_responses",),
     units=("score",),
     computes_denominator=True,
+    label_fr="Note moyenne de satisfaction (sondage auprès de la clientèle)",
 )
 def mean_satisfaction_score(ctx: MeasureContext) -> MeasureResult:
     """Mean score (0-10) of the survey answers dated in the year."""
@@ -55,6 +58,14 @@ def mean_satisfaction_score(ctx: MeasureContext) -> MeasureResult:
     sources=("service_requests",),
     units=("percent",),
     computes_denominator=True,
+    params=(
+        Param(
+            "channels",
+            "the channels counted in the numerator (the digital ones by default)",
+            allowed=CHANNELS,
+        ),
+    ),
+    label_fr="Proportion des demandes reçues par les modes numériques (ou d'autres canaux)",
 )
 def share_requests_by_channel(ctx: MeasureContext, channels: list[str] = DIGITAL):
     """Requests received in the year through `channels` (digital by default), in percent."""
@@ -72,6 +83,7 @@ def share_requests_by_channel(ctx: MeasureContext, channels: list[str] = DIGITAL
     sources=("coordination_requests",),
     units=("percent",),
     computes_denominator=True,
+    label_fr="Proportion des demandes admissibles traitées",
 )
 def share_eligible_processed(ctx: MeasureContext) -> MeasureResult:
     """Eligible requests received in the year that were processed (by `as_of`)."""

@@ -20,7 +20,12 @@ def _row(ctx: MeasureContext):
     return match.iloc[0], None
 
 
-@measure("survey_value", sources=("survey_results",), units=("percent", "count", "score", "days"))
+@measure(
+    "survey_value",
+    sources=("survey_results",),
+    units=("percent", "count", "score", "days"),
+    label_fr="Résultat publié d'un sondage externe (taux, indice, note)",
+)
 def survey_value(ctx: MeasureContext) -> MeasureResult:
     """The survey's published value for the year."""
     row, missing = _row(ctx)
@@ -37,6 +42,7 @@ def survey_value(ctx: MeasureContext) -> MeasureResult:
     sources=("survey_results",),
     units=("percent",),
     computes_denominator=True,
+    label_fr="Taux de participation à un sondage (répondants / population)",
 )
 def survey_participation(ctx: MeasureContext) -> MeasureResult:
     """Respondents / population × 100."""

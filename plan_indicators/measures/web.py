@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from plan_indicators.measures import MeasureContext, MeasureResult, measure
+from plan_indicators.measures import MeasureContext, MeasureResult, Param, measure
 
 _ORIGIN = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")
 
@@ -20,7 +20,21 @@ def normalise_path(path: str) -> str:
     return path.rstrip("/") or "/"
 
 
-@measure("distinct_users", sources=("web_analytics",), units=("count",))
+@measure(
+    "distinct_users",
+    sources=("web_analytics",),
+    units=("count",),
+    params=(
+        Param(
+            "pages",
+            "paths (or full URLs) of the pages whose visitors are counted; query, fragment and "
+            "trailing slash ignored",
+            example=["/services"],
+        ),
+        Param("event_name", "the GA4 event counted; staging keeps page_view only", ("page_view",)),
+    ),
+    label_fr="Nombre d'utilisateurs distincts ayant consulté des pages web",
+)
 def distinct_users(ctx: MeasureContext, pages: list[str], event_name: str = "page_view"):
     """Distinct `user_pseudo_id` that viewed one of `pages` during the fiscal year.
 

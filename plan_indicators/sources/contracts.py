@@ -55,6 +55,9 @@ class SourceContract:
     coverage: str | None = None
     """`day` or `month`: the unit its data are expected in every fiscal year, which the
     coverage check counts (plan_indicators/coverage.py); None for sources sparse by nature."""
+    filters: tuple[str, ...] = ()
+    """Columns a catalog's `measure.filter` may select rows on, for a source that mixes several
+    surveys, questions, programmes or channels (docs/contracts.md §2.6)."""
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -71,6 +74,7 @@ class SourceContract:
 
 
 CHANNELS = ("web_form", "email", "chat", "phone", "mail", "in_person", "fax")
+ORGANISATION_TYPES = ("ministere", "organisme", "municipalite")
 REGIONS = tuple(f"{i:02d}" for i in range(1, 18))
 
 CONTRACTS: dict[str, SourceContract] = {
@@ -188,7 +192,7 @@ CONTRACTS: dict[str, SourceContract] = {
             "annual action plan of an organisation bound by the Act (art. 61.1)",
             (
                 Column("organisation_id"),
-                Column("organisation_type", allowed=("ministere", "organisme", "municipalite")),
+                Column("organisation_type", allowed=ORGANISATION_TYPES),
                 Column("reference_start", "date"),
                 Column("adopted_date", "date", required=False),
                 Column("consultation", "bool"),
