@@ -85,12 +85,12 @@ def inputs_fingerprint(staging_root: str, sources: tuple[str, ...]) -> str:
 
 
 def _data_as_of(data: ParquetStagedData, sources: tuple[str, ...], as_of):
-    from plan_indicators.sources.contracts import CONTRACTS
+    from plan_indicators.sources.contracts import CONTRACTS, WEB
 
     dates = []
     for source in sources:
         col = CONTRACTS[source].date_column
-        frame = data.frame(source) if source != "web_analytics" else None
+        frame = data.frame(source) if source != WEB else None
         if col and frame is not None and col in frame and len(frame):
             latest = frame[col].max()
             if latest == latest:

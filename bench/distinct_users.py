@@ -25,6 +25,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from plan_indicators.sources.declaration import WEB
+
 FIRST_DAY = dt.date(2023, 4, 1)
 DAYS = 731  # 2023-04-01 .. 2025-03-31: fiscal years 2023-2024 and 2024-2025
 FISCAL_YEAR = "2024-2025"
@@ -48,7 +50,7 @@ def _target_pages() -> list[str]:
 def generate_events(folder: Path, n_events: int, seed: int = 1) -> Path:
     """Daily Parquet files of GA4-shaped events; skipped when already there for this N."""
     marker = folder / f".complete-{n_events}"
-    web = folder / "web_analytics"
+    web = folder / WEB
     if marker.exists():
         return folder
     shutil.rmtree(folder, ignore_errors=True)
@@ -100,7 +102,7 @@ def duckdb_baseline(landing: Path) -> int:
     con = duckdb.connect()
     con.execute("SET threads=2")
     sql = f"""
-        SELECT COUNT(DISTINCT user_pseudo_id) FROM read_parquet('{landing}/web_analytics/*.parquet')
+        SELECT COUNT(DISTINCT user_pseudo_id) FROM read_parquet('{landing}/{WEB}/*.parquet')
         WHERE event_name = 'page_view' AND event_date BETWEEN '20240401' AND '20250331'
           AND rtrim(regexp_extract(page_location,
                                    '^(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)?([^?#]*)', 1), '/')
@@ -135,7 +137,7 @@ def pipeline(defs, instance) -> float | None:
     from plan_indicators import warehouse as wh
 
     plan = _plan()
-    web = "web_analytics"
+    web = WEB
     r1 = defs.resolve_job_def(DIGITAL_JOB).execute_in_process(
         instance=instance,
         partition_key=FISCAL_YEAR,
@@ -166,9 +168,9 @@ def _web_metadata(result) -> dict:
     for event in result.get_asset_materialization_events():
         mat = event.event_specific_data.materialization
         meta = {k: v.value for k, v in mat.metadata.items()}
-        if mat.asset_key == raw_key("web_analytics"):
+        if mat.asset_key == raw_key(WEB):
             out["files_inspected"] = meta["files_inspected"]
-        elif mat.asset_key == staging_key("web_analytics"):
+        elif mat.asset_key == staging_key(WEB):
             out["files_scanned"] = max(y["files_scanned"] for y in meta["per_year"].values())
     return out
 
@@ -181,18 +183,18 @@ def incremental(landing: Path, work: Path) -> dict:
     from orchestration.jobs import DIGITAL_JOB
     from orchestration.runner import range_tags
 
-    files = sorted((landing / "web_analytics").glob("*.parquet"))
+    files = sorted((landing / WEB).glob("*.parquet"))
     partial = work / "landing"
-    (partial / "web_analytics").mkdir(parents=True)
+    (partial / WEB).mkdir(parents=True)
     for f in files[:-1]:
-        (partial / "web_analytics" / f.name).symlink_to(f)
+        (partial / WEB / f.name).symlink_to(f)
     defs = _definitions(partial, work / "warehouse")
     instance = dg.DagsterInstance.ephemeral()
     job = defs.resolve_job_def(DIGITAL_JOB)
     t = time.perf_counter()
     full = job.execute_in_process(instance=instance, tags=range_tags(["2023-2024", FISCAL_YEAR]))
     seconds_full = time.perf_counter() - t
-    (partial / "web_analytics" / files[-1].name).symlink_to(files[-1])
+    (partial / WEB / files[-1].name).symlink_to(files[-1])
     last_day = dt.datetime.strptime(files[-1].stem[-8:], "%Y%m%d")
     tick = dg.build_schedule_context(
         instance=instance,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from plan_indicators.sources.contracts import CONTRACTS
+from plan_indicators.sources.contracts import CONTRACTS, WEB
 
 SUITES_DIR = Path(__file__).parent / "suites"
 DATE_MIN, DATE_MAX = "2015-04-01", "2030-03-31"
@@ -249,7 +249,7 @@ def expected_suites() -> dict[str, dict]:
             },
             "expectations": _source_expectations(source, staging=False),
         }
-        if source != "web_analytics":
+        if source != WEB:
             suites[f"staging_{source}"] = {
                 "name": f"staging_{source}",
                 "meta": {

@@ -11,11 +11,12 @@ import dagster as dg
 from assets.keys import ANNUAL_REPORT, CATALOG_GROUP, INGESTION_GROUP, raw_key, staging_key
 from assets.partitions import plan_partitions
 from plan_indicators.catalog import Plan
+from plan_indicators.sources.contracts import DAILY_SOURCES
 
 INGEST_JOB = "ingest"
 DIGITAL_JOB = "digital_sources"
 REPORT_JOB = "annual_report"
-DIGITAL_SOURCES = ("web_analytics", "facebook_posts", "facebook_post_topics")
+DIGITAL_SOURCES = DAILY_SOURCES
 
 
 def plan_job_name(plan: Plan) -> str:

@@ -29,7 +29,7 @@ CONTRACTS_DOC = Path("docs") / "contracts.md"
 WAREHOUSE_DOC = Path("docs") / "warehouse.md"
 MEASURES_DOC = Path("docs") / "measures.md"
 
-# How each `Column.type` of plan_indicators/sources/contracts.py reads, for data providers.
+# How each `Column.type` of plan_indicators/sources/declaration.py reads, for data providers.
 TYPE_TEXT = {
     "str": "text",
     "date": "date `YYYY-MM-DD`",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-WEB = "web_analytics"
+from plan_indicators.sources.declaration import WEB
 
 
 class ParquetStagedData:

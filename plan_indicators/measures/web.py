@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from plan_indicators.measures import MeasureContext, MeasureResult, Param, measure
+from plan_indicators.sources.declaration import WEB
 
 _ORIGIN = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")
 
@@ -22,7 +23,7 @@ def normalise_path(path: str) -> str:
 
 @measure(
     "distinct_users",
-    sources=("web_analytics",),
+    sources=(WEB,),
     units=("count",),
     params=(
         Param(
@@ -50,7 +51,7 @@ def distinct_users(ctx: MeasureContext, pages: list[str], event_name: str = "pag
         return MeasureResult.missing(
             f"Seuls les événements page_view sont conservés (demandé : {event_name})"
         )
-    path = ctx.data.parquet_glob("web_analytics", ctx.fiscal_year.key)
+    path = ctx.data.parquet_glob(WEB, ctx.fiscal_year.key)
     if path is None:
         return MeasureResult.missing("Aucune donnée d'analytique web pour l'année")
     staged = staged_pages(path)

@@ -30,7 +30,7 @@ from plan_indicators.sources.cells import (
     type_cell,
     type_text,
 )
-from plan_indicators.sources.contracts import CONTRACTS, SourceContract
+from plan_indicators.sources.contracts import CONTRACTS, WEB, SourceContract
 from plan_indicators.sources.csvio import CsvError, CsvTable, checksum, read_csv
 from plan_indicators.sources.folders import WORKBOOK, IgnoredEntry, list_files, scan_folder
 from plan_indicators.sources.pseudonym import KEY_ENV, MissingKeyError, pseudonymise
@@ -270,8 +270,8 @@ def read_source(
     """
     if source not in CONTRACTS:
         raise KeyError(f"unknown source: {source}")
-    if source == "web_analytics":
-        raise ValueError("web_analytics is scanned by DuckDB: see plan_indicators.sources.web")
+    if source == WEB:
+        raise ValueError(f"{WEB} is scanned by DuckDB: see plan_indicators.sources.web")
     contract = CONTRACTS[source]
     landing_dir = Path(landing_dir)
     headers = _header_map(contract)

@@ -27,12 +27,11 @@ from pathlib import Path
 import duckdb
 
 from plan_indicators.fiscal import FiscalYear
-from plan_indicators.sources.contracts import CONTRACTS
+from plan_indicators.sources.contracts import CONTRACTS, WEB
 from plan_indicators.sources.csvio import checksum
 from plan_indicators.sources.folders import IgnoredEntry, scan_folder
 from plan_indicators.sources.readers import FileError, FileReport
 
-WEB = "web_analytics"
 _REQUIRED = [c.name for c in CONTRACTS[WEB].columns if c.required]
 
 # page_location -> path in one regular expression (every extra pass over the text costs as
