@@ -14,6 +14,7 @@ from assets.indicators import plan_assets
 from assets.ingestion import ingestion_assets
 from assets.keys import evaluation_key
 from assets.partitions import all_years_partitions
+from assets.projection import projection_asset, projection_key
 from assets.reports import report_asset
 from orchestration.jobs import build_jobs
 from orchestration.schedules import build_schedules
@@ -55,8 +56,9 @@ def definitions_for(plans: tuple[Plan, ...], **resources: str | None) -> dg.Defi
     web_partitions = all_years_partitions(plans)
     assets: list = [catalog_assets(plans), *ingestion_assets(web_partitions, web_pages(plans))]
     for plan in plans:
-        assets += plan_assets(plan)
-    assets.append(report_asset([evaluation_key(p, i) for p in plans for i in p.indicators]))
+        assets += [*plan_assets(plan), projection_asset(plan)]
+    shown = [evaluation_key(p, i) for p in plans for i in p.indicators]
+    assets.append(report_asset([*shown, *(projection_key(p) for p in plans)]))
     checks = [*source_checks(), *(result_checks(p) for p in plans)]
     return dg.Definitions(
         assets=assets,

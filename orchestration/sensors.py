@@ -23,7 +23,8 @@ LANDING_SENSOR = "landing_zone_sensor"
 AUTOMATION_SENSOR = "indicator_automation"
 # What the automation sensor targets, by key prefix (what the asset writes, CONVENTIONS.md).
 AUTOMATED = dg.AssetSelection.from_string(
-    'key:"staging/*" or key:"indicator_result/*" or key:"indicator_evaluation/*"'
+    'key:"staging/*" or key:"indicator_result/*" or key:"indicator_evaluation/*" '
+    'or key:"indicator_projection/*"'
 )
 _DATE_IN_NAME = re.compile(r"(20\d\d)-?(\d\d)(?:-?(\d\d))?")
 
@@ -137,10 +138,12 @@ def automation_sensor() -> dg.AutomationConditionSensorDefinition:
         target=AUTOMATED,
         default_status=dg.DefaultSensorStatus.STOPPED,
         description=(
-            "Eager automation of staging, indicator results and evaluations. A source is staged "
+            "Eager automation of staging, indicator results, evaluations and the running year's "
+            "projections. A source is staged "
             "again when its raw read is materialised on its own (web analytics excepted: the "
             "landing sensor asks for its fiscal years); an indicator's results and evaluations "
-            "are recomputed for the fiscal years whose staging or targets changed. Raw reads and "
+            "are recomputed for the fiscal years whose staging or targets changed, then the "
+            "plan's projection. Raw reads and "
             "the report are never started by it."
         ),
     )

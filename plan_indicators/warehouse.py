@@ -277,6 +277,60 @@ indicator_result_region = sa.Table(
     "published cells and the suppressed ones add up to `indicator_result`.",
 )
 
+indicator_projection = sa.Table(
+    "indicator_projection",
+    metadata,
+    _plan_id(),
+    _indicator_id(),
+    _fiscal_year(),
+    sa.Column(
+        "as_of",
+        sa.Date,
+        primary_key=True,
+        comment="Date the projection was made at: rows dated up to it were used.",
+    ),
+    sa.Column(
+        "projected_value",
+        sa.Float,
+        comment="Projected year-end value, in the indicator's unit; null when no projection "
+        "can be made (see `note`).",
+    ),
+    sa.Column(
+        "projected_low",
+        sa.Float,
+        comment="Lower bound of the 95 % interval (Wilson) of a share with a known denominator; "
+        "null otherwise.",
+    ),
+    sa.Column("projected_high", sa.Float, comment="Upper bound of that interval; null otherwise."),
+    sa.Column(
+        "projected_status",
+        sa.String(16),
+        comment="`on_track` when the projected value meets the year's threshold, `at_risk` "
+        "when not; null without a projection or a threshold.",
+    ),
+    sa.Column(
+        "projected_status_fr",
+        sa.Text,
+        comment="French label: « En voie d'atteinte » or « À risque ».",
+    ),
+    sa.Column(
+        "method",
+        sa.String(16),
+        comment="`seasonal_share` (year to date ÷ the same period's share in previous years), "
+        "`elapsed_days` (year to date pro rata of days), `year_to_date` (rates and means).",
+    ),
+    sa.Column("method_fr", sa.Text, comment="The method as the report states it, in French."),
+    sa.Column(
+        "year_to_date_value", sa.Float, comment="The measure's value from the year's rows so far."
+    ),
+    sa.Column("threshold", sa.Float, comment="The year's resolved threshold, as evaluated."),
+    sa.Column("note", sa.Text, comment="Why there is no projection or no status (French)."),
+    sa.Column("computed_at", sa.DateTime(timezone=True), comment="When it was computed."),
+    sa.Column("run_id", sa.String(64), comment="Dagster run that computed it."),
+    comment="Year-end projection of each numeric indicator of the running fiscal year, one row "
+    "per as-of date (docs/contracts.md §5.10); years that have ended have none.",
+)
+
 indicator_evaluation = sa.Table(
     "indicator_evaluation",
     metadata,
@@ -713,6 +767,28 @@ def region_rows(key: Mapping[str, Any], cells: Iterable[Any]) -> list[dict[str, 
         }
         for c in cells
     ]
+
+
+def projection_row(plan_id: str, indicator_id: str, p: Any, run_id: str | None) -> dict:
+    """An `indicator_projection` row from a `plan_indicators.projection.Projection`."""
+    return {
+        "plan_id": plan_id,
+        "indicator_id": indicator_id,
+        "fiscal_year": p.fiscal_year,
+        "as_of": p.as_of,
+        "projected_value": p.value,
+        "projected_low": p.low,
+        "projected_high": p.high,
+        "projected_status": p.status,
+        "projected_status_fr": p.status_fr,
+        "method": p.method,
+        "method_fr": p.method_fr or None,
+        "year_to_date_value": p.year_to_date,
+        "threshold": p.threshold,
+        "note": p.note,
+        "computed_at": utcnow(),
+        "run_id": run_id,
+    }
 
 
 def _changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:

@@ -3,6 +3,7 @@ tables; reruns are idempotent; a changed value goes to history; a bad file chang
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -24,6 +25,7 @@ TABLES = {
     "indicator_evaluation": ("plan_id", "indicator_id", "fiscal_year"),
     "quarantine": ("source", "file", "line"),
     "indicator_result_region": ("plan_id", "indicator_id", "fiscal_year", "region_code"),
+    "indicator_projection": ("plan_id", "indicator_id", "fiscal_year", "as_of"),
 }
 
 pytestmark = pytest.mark.slow
@@ -161,6 +163,44 @@ def test_regional_indicators_are_broken_down_by_region(sqlite_run):
         if not withheld:
             assert shown == result["denominator"]
             assert sum(c["numerator"] for c in published) == result["numerator"]
+
+
+def test_the_running_year_is_projected(sqlite_run):
+    # At 2026-11-01 OPHQ's 2026-2027 runs; OPQ's plan ended in 2024. Each indicator evaluated
+    # in_progress against a numeric target has one projection; web users (1.1.1) have no value
+    # and say why; a projected value has its method and, with a threshold, its status.
+    url, root, _outcome = sqlite_run
+    engine = wh.engine_for(url)
+    rows = wh.table_rows(engine, "indicator_projection")
+    assert {(r["plan_id"], r["fiscal_year"], str(r["as_of"])[:10]) for r in rows} == {
+        ("ophq-2024-2028", "2026-2027", AS_OF)
+    }
+    running = {
+        r["indicator_id"]
+        for r in wh.read_rows(engine, wh.indicator_evaluation, fiscal_year="2026-2027")
+        if r["status"] == "in_progress" and r["plan_id"] == "ophq-2024-2028"
+    }
+    projected = {r["indicator_id"]: r for r in rows}
+    plan = next(p for p in load_catalog() if p.id == "ophq-2024-2028")
+    numeric = {i.id for i in plan.indicators if i.unit != "date"}
+    assert set(projected) == running & numeric
+    assert projected["1.1.1"]["projected_value"] is None
+    assert "pas datées" in projected["1.1.1"]["note"]
+    for r in projected.values():
+        if r["projected_value"] is not None:
+            assert r["method"] in ("seasonal_share", "elapsed_days", "year_to_date")
+            assert r["method_fr"]
+            if r["threshold"] is not None:
+                assert r["projected_status"] in ("on_track", "at_risk")
+    # The report for the running year prints them under "En cours" (the default reporting
+    # year, the last one ended, shows 2026-2027's targets only).
+    from plan_indicators.report import load_view, renderers
+
+    view = load_view(engine, fiscal_year="2026-2027", as_of=dt.date(2026, 11, 1))
+    html = renderers()["html"].render(view).decode()
+    assert "Projection au 1er novembre 2026" in html
+    default = (root / "staging" / "report.html").read_text("utf-8")
+    assert "Projection au" not in default
 
 
 def test_rerun_is_idempotent_and_history_is_empty(sqlite_run, landing):

@@ -215,6 +215,10 @@ class Measure:
     computes_denominator: bool = False
     params: tuple[Param, ...] = ()
     label_fr: str = ""
+    year_to_date: bool = True
+    """Its value can be computed at a date inside the year from rows dated in it, which a
+    projection of the running year needs (docs/contracts.md §5.10); false for a measure whose
+    staged input keeps no date within the year (web users, survey aggregates)."""
 
     def parameters(self) -> tuple[Param, ...]:
         """Every parameter the function takes, with its declaration where there is one."""
@@ -251,6 +255,7 @@ def measure(
     computes_denominator: bool = False,
     params: tuple[Param, ...] = (),
     label_fr: str = "",
+    year_to_date: bool = True,
 ) -> Callable[[MeasureFn], MeasureFn]:
     """Register `fn(ctx: MeasureContext, **params) -> MeasureResult` under `name`.
 
@@ -268,7 +273,15 @@ def measure(
                 "differ; declare each one with Param(name, doc, …)"
             )
         _REGISTRY[name] = Measure(
-            name, sources, fn, doc, units, computes_denominator, tuple(params), label_fr
+            name,
+            sources,
+            fn,
+            doc,
+            units,
+            computes_denominator,
+            tuple(params),
+            label_fr,
+            year_to_date,
         )
         return fn
 

@@ -25,6 +25,7 @@ def _row(ctx: MeasureContext):
     sources=("survey_results",),
     units=("percent", "count", "score", "days"),
     label_fr="Résultat publié d'un sondage externe (taux, indice, note)",
+    year_to_date=False,
 )
 def survey_value(ctx: MeasureContext) -> MeasureResult:
     """The survey's published value for the year."""
@@ -43,6 +44,7 @@ def survey_value(ctx: MeasureContext) -> MeasureResult:
     units=("percent",),
     computes_denominator=True,
     label_fr="Taux de participation à un sondage (répondants / population)",
+    year_to_date=False,
 )
 def survey_participation(ctx: MeasureContext) -> MeasureResult:
     """Respondents / population × 100."""

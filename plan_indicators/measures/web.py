@@ -35,6 +35,7 @@ def normalise_path(path: str) -> str:
         Param("event_name", "the GA4 event counted; staging keeps page_view only", ("page_view",)),
     ),
     label_fr="Nombre d'utilisateurs distincts ayant consulté des pages web",
+    year_to_date=False,
 )
 def distinct_users(ctx: MeasureContext, pages: list[str], event_name: str = "page_view"):
     """Distinct `user_pseudo_id` that viewed one of `pages` during the fiscal year.

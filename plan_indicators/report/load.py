@@ -17,6 +17,7 @@ from plan_indicators.warehouse import (
     dim_indicator,
     dim_plan,
     indicator_evaluation,
+    indicator_projection,
     indicator_result,
     indicator_result_region,
     indicator_target,
@@ -37,6 +38,8 @@ class WarehouseRows:
     evaluations: list[Row]
     coverage: list[Row] = field(default_factory=list)
     """`source_coverage`: the gaps of each source and year, whatever the plan."""
+    projections: list[Row] = field(default_factory=list)
+    """`indicator_projection`: year-end projections of the running year, per as-of date."""
     regions: list[Row] = field(default_factory=list)
     """`indicator_result_region`: shares per administrative region, small cells suppressed."""
 
@@ -62,6 +65,7 @@ def read_warehouse(engine: Engine, plan_ids: Sequence[str] | None = None) -> War
             evaluations=rows(indicator_evaluation),
             coverage=[dict(r._mapping) for r in conn.execute(sa.select(source_coverage))],
             regions=rows(indicator_result_region),
+            projections=rows(indicator_projection),
         )
     if plan_ids is not None:
         missing = sorted(set(plan_ids) - {p["plan_id"] for p in loaded.plans})

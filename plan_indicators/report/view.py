@@ -41,6 +41,21 @@ ENDED, RUNNING = "ended", "running"
 
 
 @dataclass(frozen=True)
+class ProjectionView:
+    """A year-end projection of the running year, as of `as_of` (docs/contracts.md §5.10)."""
+
+    as_of: dt.date
+    value: float | None
+    value_display: str
+    low: float | None
+    high: float | None
+    status: str | None
+    status_fr: str | None
+    method_fr: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
 class YearView:
     """One indicator in one fiscal year: its target, result and evaluation, as published."""
 
@@ -66,6 +81,8 @@ class YearView:
     explanation: str | None = None
     coverage: tuple[str, ...] = ()
     """Notes on the year's input data left with gaps ("données incomplètes : …")."""
+    projection: ProjectionView | None = None
+    """The running year's year-end projection, when the view shows that year's result."""
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -324,6 +341,7 @@ def _year_view(
     results,
     frame: _Frame,
     coverage: tuple[str, ...] = (),
+    projection: Row | None = None,
 ) -> YearView:
     fiscal_year = FiscalYear.parse(fy)
     period = frame.period(fiscal_year)
@@ -357,6 +375,7 @@ def _year_view(
         is_final=result.get("is_final") if result else None,
         data_as_of=result.get("data_as_of"),
         coverage=coverage if result else (),
+        projection=_projection_view(projection, unit) if period == RUNNING else None,
     )
 
 
@@ -402,15 +421,39 @@ def _regions_view(cells: dict[str, list[Row]], frame: _Frame) -> RegionsView | N
     )  # fmt: skip
 
 
+def _projection_view(row: Row | None, unit: str) -> ProjectionView | None:
+    if not row:
+        return None
+    value = _float(row["projected_value"])
+    return ProjectionView(
+        as_of=_as_date(row["as_of"]), value=value, value_display=format_value(value, unit),
+        low=_float(row["projected_low"]), high=_float(row["projected_high"]),
+        status=row["projected_status"], status_fr=row["projected_status_fr"],
+        method_fr=row["method_fr"], note=row["note"],
+    )  # fmt: skip
+
+
+def _latest_projections(rows: list[Row], as_of: dt.date) -> dict[tuple[str, str, str], Row]:
+    """Per (plan, indicator, year), the projection made last on or before `as_of`."""
+    out: dict[tuple[str, str, str], Row] = {}
+    for p in rows:
+        day = _as_date(p["as_of"])
+        key = (p["plan_id"], p["indicator_id"], p["fiscal_year"])
+        if day <= as_of and (key not in out or _as_date(out[key]["as_of"]) < day):
+            out[key] = p
+    return out
+
+
 def _indicator_view(
-    row: Row, fiscal_years, frame: _Frame, t, r, e, coverage, regions=None
+    row: Row, fiscal_years, frame: _Frame, t, r, e, coverage, regions=None, projections=None
 ) -> IndicatorView:
     key = (row["plan_id"], row["indicator_id"])
     targets, results, evaluations = t.get(key, {}), r.get(key, {}), e.get(key, {})
+    projections = projections or {}
     years = tuple(
         _year_view(
             fy, row["unit"], targets.get(fy, {}), results.get(fy, {}), evaluations.get(fy, {}),
-            results, frame, _coverage_notes(row, coverage, fy),
+            results, frame, _coverage_notes(row, coverage, fy), projections.get((*key, fy)),
         )
         for fy in fiscal_years
     )  # fmt: skip
@@ -468,6 +511,7 @@ def build_view(
     fy = FiscalYear.parse(reporting_year or default_reporting_year(as_of))
     frame = _Frame(as_of, fy)
     t, r, e = _keyed(rows.targets), _keyed(rows.results), _keyed(rows.evaluations)
+    projections = _latest_projections(rows.projections, as_of)
     regions: dict[tuple[str, str], dict[str, list[Row]]] = {}
     for c in rows.regions:
         by_year = regions.setdefault((c["plan_id"], c["indicator_id"]), {})
@@ -486,7 +530,10 @@ def build_view(
             )
         )
         years = tuple(fiscal_range(p["first_fiscal_year"], p["last_fiscal_year"]))
-        indicators = [_indicator_view(i, years, frame, t, r, e, coverage, regions) for i in members]
+        indicators = [
+            _indicator_view(i, years, frame, t, r, e, coverage, regions, projections)
+            for i in members
+        ]
         plans.append(
             PlanView(
                 plan_id=p["plan_id"],

@@ -13,6 +13,10 @@ STATUS_COLOURS: dict[str, tuple[str, str]] = {
     "not_started": ("#dfe3e8", "#1a1a1a"),
 }
 NEUTRAL = "#4a4f57"
+PROJECTION_COLOURS: dict[str, tuple[str, str]] = {
+    "on_track": ("#d7ecdc", "#14532d"),
+    "at_risk": ("#f9dedc", "#7f1d1d"),
+}
 
 CSS = """
 :root { --ink: #1a1a1a; --rule: #c9ccd1; --head: #e9edf2; }
@@ -35,6 +39,7 @@ thead th { background: var(--head); }
 .summary td { text-align: right; min-width: 6.5rem; }
 .summary tr.total th, .summary tr.total td { font-weight: bold; }
 .results td.indicator { width: 40%; }
+.projection { display: block; font-size: .85rem; margin-top: .25rem; }
 .regions { width: auto; margin: .8rem 0 1.2rem; }
 .regions caption { text-align: left; font-weight: bold; padding-bottom: .3rem; }
 .regions td { text-align: right; min-width: 5.5rem; }
@@ -80,6 +85,6 @@ def stylesheet() -> str:
     """The whole stylesheet: layout, then one badge rule per status."""
     badges = "".join(
         f".badge-{s} {{ background: {bg}; color: {fg}; }}\n"
-        for s, (bg, fg) in STATUS_COLOURS.items()
+        for s, (bg, fg) in {**STATUS_COLOURS, **PROJECTION_COLOURS}.items()
     )
     return CSS + badges

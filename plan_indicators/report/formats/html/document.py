@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from plan_indicators.formatting import date_fr, format_number, round1
+from plan_indicators.formatting import date_fr, format_number, format_value, round1
 from plan_indicators.regions import MIN_DENOMINATOR
 from plan_indicators.report.formats.html.chart import chart
 from plan_indicators.report.formats.html.css import stylesheet
@@ -62,7 +62,28 @@ def _status_cell(ind: IndicatorView, year: YearView, notes: Footnotes) -> str:
         html += notes.mark(
             f"{esc(year.fiscal_year)}, indicateur {esc(ind.indicator_id)} : {esc(year.note)}"
         )
+    html += _projection_text(ind, year, notes)
     return f'<td class="status">{html}</td>'
+
+
+def _projection_text(ind: IndicatorView, year: YearView, notes: Footnotes) -> str:
+    """Beside "En cours": the year-end projection, its status, and its method as a note."""
+    p = year.projection
+    if p is None:
+        return ""
+    if p.value is None:
+        return f' <span class="projection">{cell_text(p.note or "")}</span>'
+    text = f"Projection au {date_fr(p.as_of)} : {p.value_display}"
+    if p.low is not None and p.high is not None:
+        text += f" ({format_value(p.low, ind.unit)} à {format_value(p.high, ind.unit)})"
+    status = f" {badge(p.status, p.status_fr)}" if p.status else ""
+    mark = ""
+    if p.method_fr:
+        mark = notes.mark(
+            f"{esc(year.fiscal_year)}, indicateur {esc(ind.indicator_id)}, projection : "
+            f"{esc(p.method_fr)}"
+        )
+    return f' <span class="projection">{cell_text(text)}{status}{mark}</span>'
 
 
 def _indicator_block(ind: IndicatorView, notes: Footnotes) -> str:

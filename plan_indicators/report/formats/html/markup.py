@@ -10,7 +10,7 @@ import html
 from typing import Any
 
 from plan_indicators.formatting import NBSP, NNBSP
-from plan_indicators.report.formats.html.css import STATUS_COLOURS
+from plan_indicators.report.formats.html.css import PROJECTION_COLOURS, STATUS_COLOURS
 from plan_indicators.statuses import STATUS_FR
 
 
@@ -29,7 +29,7 @@ def badge(status: str | None, status_fr: str | None) -> str:
     if not status:
         return '<span class="badge badge-none">—</span>'
     label = status_fr or STATUS_FR.get(status, status)
-    css = status if status in STATUS_COLOURS else "unknown"
+    css = status if status in STATUS_COLOURS or status in PROJECTION_COLOURS else "unknown"
     return f'<span class="badge badge-{esc(css)}">{esc(label)}</span>'
 
 
