@@ -73,6 +73,12 @@ def _parser() -> argparse.ArgumentParser:
 
     vp = sub.add_parser("validate-plan", help="validate plan catalog files")
     vp.add_argument("files", nargs="+")
+    vp.add_argument(
+        "--landing",
+        help="also report, from this landing zone, the sources a measure needs that are absent, "
+        "indicators without register or survey rows, and filters that select no row",
+    )
+    vp.add_argument("--as-of", help="date deciding which years have begun (default today)")
 
     dp = sub.add_parser("draft-plan", help="draft a plan catalog from a strategic plan's text")
     dp.add_argument("text", help="the plan's text (tableau synoptique or Indicateur/Cible layout)")
@@ -229,6 +235,9 @@ def cmd_validate_plan(args) -> int:
     from orchestration.validation import check_plan, check_together
     from plan_indicators.catalog import CatalogError
 
+    if args.landing and not Path(args.landing).is_dir():
+        print(f"validate-plan: landing zone {args.landing} is not a folder", file=sys.stderr)
+        return 2
     status, valid = 0, []
     for f in args.files:
         try:
@@ -236,6 +245,8 @@ def cmd_validate_plan(args) -> int:
             valid.append((f, plan))
             left = f"; {len(plan.open_questions)} open questions" if plan.open_questions else ""
             print(f"{f}: OK ({plan.id}, {len(plan.indicators)} indicators{left})")
+            if args.landing:
+                _print_landing_findings(f, plan, args)
         except CatalogError as exc:
             print(exc, file=sys.stderr)
             status = 1
@@ -245,6 +256,24 @@ def cmd_validate_plan(args) -> int:
         print(exc, file=sys.stderr)
         status = 1
     return status
+
+
+def _print_landing_findings(file: str, plan, args) -> None:
+    """What the run would publish as `no_data` for lack of data: warnings, not refusals."""
+    import datetime as dt
+
+    from plan_indicators.plan_landing import landing_findings
+
+    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
+    findings = landing_findings(plan, args.landing, as_of)
+    for finding in findings:
+        print(finding.line(file))
+    verdict = (
+        "every source and row it needs is there"
+        if not findings
+        else (f"{len(findings)} warning(s): those indicators would be « Donnée non disponible »")
+    )
+    print(f"{file}: landing zone {args.landing}: {verdict}")
 
 
 def cmd_draft_plan(args) -> int:

@@ -12,7 +12,7 @@ import typing
 import unicodedata
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import yaml
 from pydantic import (
@@ -47,23 +47,45 @@ PLAN_ID_MAX, INDICATOR_ID_MAX = 64, 32
 first write to PostgreSQL, so the catalog refuses them."""
 
 
+NUMBER_UNITS = ("percent", "count", "score", "days")
+
+
+def _non_blank(v: str) -> str:
+    """A required text a report prints: present and not blank."""
+    if not v.strip():
+        raise ValueError("must not be empty: write the plan's wording")
+    return v
+
+
+Text = Annotated[str, AfterValidator(_non_blank)]
+
+
 def _date_text(v: Any) -> Any:
     """YAML reads an unquoted `2020-07-31` as a date; the catalog keeps deadline wording as text."""
     return v.isoformat() if isinstance(v, dt.date) else v
 
 
 class _Target(BaseModel):
+    """A target kind declares the units it can judge (`units`, None: any) and, for a kind that
+    names its own sense, the direction it fits (`direction`): the catalog refuses a kind on a
+    unit it would misread (a deadline on a count) or against its indicator's direction."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
+    units: ClassVar[tuple[str, ...] | None] = NUMBER_UNITS
+    direction: ClassVar[str | None] = None
+    unit_hint: ClassVar[str] = ""
     text_fr: str = ""
     note: str | None = None
 
 
 class AtLeast(_Target):
+    direction: ClassVar[str | None] = "higher_is_better"
     kind: Literal["at_least"]
     value: float
 
 
 class AtMost(_Target):
+    direction: ClassVar[str | None] = "lower_is_better"
     kind: Literal["at_most"]
     value: float
 
@@ -84,6 +106,8 @@ class RelativeToBaseline(_Baseline):
 
 
 class PointsOverBaseline(_Baseline):
+    units: ClassVar[tuple[str, ...] | None] = ("percent",)
+    unit_hint: ClassVar[str] = "percentage points; over a score or a count use delta_over_baseline"
     kind: Literal["points_over_baseline"]
     points: float
 
@@ -98,14 +122,18 @@ class AtLeastPrevious(_Target):
 
 
 class FirstMeasure(_Target):
+    units: ClassVar[tuple[str, ...] | None] = None
     kind: Literal["first_measure"]
 
 
 class NotApplicable(_Target):
+    units: ClassVar[tuple[str, ...] | None] = None
     kind: Literal["not_applicable"]
 
 
 class Deadline(_Target):
+    units: ClassVar[tuple[str, ...] | None] = ("date",)
+    unit_hint: ClassVar[str] = "a deadline judges a milestone's date"
     kind: Literal["deadline"]
     due: str
 
@@ -119,6 +147,8 @@ class Deadline(_Target):
 
 
 class EveryYearFrom(_Target):
+    units: ClassVar[tuple[str, ...] | None] = ("count",)
+    unit_hint: ClassVar[str] = "it counts events per year or half-year"
     kind: Literal["every_year_from"]
     start: str
     min_count: int = Field(ge=1)
@@ -158,6 +188,10 @@ TARGET_KINDS = (
     "deadline", "every_year_from",
 )  # fmt: skip
 BASELINE_KINDS = ("relative_to_baseline", "points_over_baseline", "delta_over_baseline")
+_KIND_CLASSES = {
+    typing.get_args(cls.model_fields["kind"].annotation)[0]: cls
+    for cls in typing.get_args(typing.get_args(Target)[0])
+}
 
 
 _OWNER = re.compile(r"team:.+|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,7}")
@@ -197,10 +231,10 @@ class MeasureSpec(BaseModel):
 class Indicator(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(min_length=1, max_length=INDICATOR_ID_MAX)
-    enjeu: str
-    orientation: str
-    objective: str
-    text_fr: str
+    enjeu: Text
+    orientation: Text
+    objective: Text
+    text_fr: Text
     unit: Unit
     scale: Scale | None = None
     direction: Direction = "higher_is_better"
@@ -253,8 +287,8 @@ def _fy_key(key: Any) -> str:
 class PlanInfo(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=PLAN_ID_MAX)
-    organisation: str
-    title: str
+    organisation: Text
+    title: Text
     fiscal_years: list[str] = Field(min_length=1)
     source: str = ""
     owners: list[Owner] = Field(default_factory=list)
@@ -365,6 +399,7 @@ def parse_plan(raw: Any, file: str, measure_names: set[str] | None = None) -> Pl
         raise CatalogError(file, problems) from None
     problems = to_choose + _semantic_problems(plan, measure_names)
     problems += [p for ind in plan.indicators for p in _param_problems(ind, registry)]
+    problems += [p for ind in plan.indicators for p in _unit_problems(ind, registry)]
     if problems:
         raise CatalogError(file, problems)
     return plan
@@ -394,7 +429,11 @@ def _semantic_problems(plan: Plan, measure_names: set[str]) -> list[tuple[str, s
             problems.append((ind.id, "measure.name", msg))
         problems += [(ind.id, f, m) for f, m in _scale_problems(ind)]
         for fy, target in ind.targets.items():
-            found = _target_problems(fy, target, plan_years) or _range_problems(fy, target, ind)
+            found = (
+                _kind_problems(fy, target, ind)
+                or _target_problems(fy, target, plan_years)
+                or _range_problems(fy, target, ind)
+            )
             problems += [(ind.id, f, m) for f, m in found]
     return problems
 
@@ -476,6 +515,28 @@ def _range_problems(fy: str, target: Any, ind: Indicator) -> list[tuple[str, str
     return []
 
 
+def _kind_problems(fy: str, target: Any, ind: Indicator) -> list[tuple[str, str]]:
+    """A kind on a unit it cannot judge, or whose sense contradicts the indicator's direction,
+    as each kind declares them (`_Target.units`, `_Target.direction`)."""
+    field = f"targets.{fy}.kind"
+    if target.units is not None and ind.unit not in target.units:
+        fits = [k for k, cls in _KIND_CLASSES.items() if cls.units is None or ind.unit in cls.units]
+        hint = f" ({target.unit_hint})" if target.unit_hint else ""
+        msg = (
+            f"target kind {target.kind} does not fit unit {ind.unit}{hint}; it fits "
+            f"{', '.join(target.units)}; kinds for unit {ind.unit}: {', '.join(fits)}"
+        )
+        return [(field, msg)]
+    if target.direction is not None and ind.unit != "date" and target.direction != ind.direction:
+        other = "at_most" if target.kind == "at_least" else "at_least"
+        msg = (
+            f"target kind {target.kind} contradicts direction {ind.direction}: write {other}, "
+            f"or direction: {target.direction}"
+        )
+        return [(field, msg)]
+    return []
+
+
 def _target_problems(fy: str, target: Any, plan_years: list[str]) -> list[tuple[str, str]]:
     try:
         year = FiscalYear.parse(fy)
@@ -538,6 +599,22 @@ def _param_problems(ind: Indicator, registry: dict[str, Any]) -> list[tuple[str,
         if p.required and p.name not in ind.measure.params
     ]
     return problems
+
+
+def _unit_problems(ind: Indicator, registry: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """A unit the measure's value cannot carry: a mean score read as a percent, a count as a
+    date."""
+    measure = registry.get(ind.measure.name)
+    if measure is None or not measure.units or ind.unit in measure.units:
+        return []
+    from plan_indicators.measures import measures_for_unit
+
+    fits = ", ".join(measures_for_unit(ind.unit)) or "none"
+    msg = (
+        f"measure {ind.measure.name!r} gives {', '.join(measure.units)}, not {ind.unit}; "
+        f"measures for unit {ind.unit}: {fits}"
+    )
+    return [(ind.id, "unit", msg)]
 
 
 def load_plan(path: str | Path, measure_names: set[str] | None = None) -> Plan:

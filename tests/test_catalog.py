@@ -211,6 +211,7 @@ def test_unreadable_every_year_start(tmp_path):
 def test_every_year_start_after_the_year(tmp_path):
     # "automne 2025" starts 2025-12-20, after the end of 2024-2025 (2025-03-31).
     def edit(raw):
+        raw["indicators"][0]["unit"] = "count"
         raw["indicators"][0]["targets"]["2024-2025"] = {
             "kind": "every_year_from", "start": "automne 2025", "min_count": 1, "per": "half_year",
         }  # fmt: skip
@@ -282,10 +283,20 @@ KIND_EXAMPLES = {
 }
 
 
+# The unit and direction each kind fits (docs/contracts.md §2.4); BASE is a higher_is_better
+# percent.
+KIND_FIT = {
+    "at_most": {"direction": "lower_is_better"},
+    "deadline": {"unit": "date", "direction": "lower_is_better"},
+    "every_year_from": {"unit": "count"},
+}
+
+
 @pytest.mark.parametrize("kind", TARGET_KINDS)
 def test_every_target_kind_loads(kind):
     raw = copy.deepcopy(BASE)
-    raw["indicators"][0]["targets"]["2024-2025"] = {"kind": kind, **KIND_EXAMPLES[kind]}
+    raw["indicators"][0].update(KIND_FIT.get(kind, {}))
+    raw["indicators"][0]["targets"] = {"2024-2025": {"kind": kind, **KIND_EXAMPLES[kind]}}
     plan = parse_plan(raw, "mem.yaml", measure_names=SPEC_MEASURES)
     target = plan.indicator("1.1.2").targets["2024-2025"]
     assert target.kind == kind
@@ -369,7 +380,7 @@ def test_a_target_outside_the_value_range_is_refused(tmp_path):
     ) in str(err)
     # 12 on a note out of 10
     file, err = _error(tmp_path, lambda r: _score(r, scale={"min": 0, "max": 10}).update(
-        targets={"2024-2025": {"kind": "at_most", "value": 12}}
+        direction="lower_is_better", targets={"2024-2025": {"kind": "at_most", "value": 12}}
     ))  # fmt: skip
     assert "target 12 is outside the score range 0-10" in str(err)
 
