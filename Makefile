@@ -16,8 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	@mkdir -p $(DEMO) .dagster_home
-	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/plan-indicators demo --dir $(DEMO)
+	$(BIN)/plan-indicators demo --dir $(DEMO)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
@@ -33,10 +32,10 @@ docs: $(STAMP)
 	$(BIN)/python -m plan_indicators.docgen
 
 dev: $(STAMP)
-	mkdir -p .dagster_home
-	DAGSTER_HOME=$(CURDIR)/.dagster_home \
+	mkdir -p $(DEMO)/dagster_home
+	DAGSTER_HOME=$(CURDIR)/$(DEMO)/dagster_home \
 	PLAN_INDICATORS_PSEUDONYM_KEY=$$(cat $(DEMO)/pseudonym.key 2>/dev/null) \
 	$(BIN)/dagster dev -w workspace.yaml
 
 clean:
-	rm -rf $(VENV) var .dagster_home
+	rm -rf $(VENV) $(DEMO)

@@ -43,6 +43,11 @@ def _parser() -> argparse.ArgumentParser:
         help="mark this fiscal year's results final (closing run)",
     )
     run.add_argument("--report", help="where to write the HTML report")
+    run.add_argument(
+        "--verbose",
+        action="store_true",
+        help="stream Dagster's event log to the terminal (it always goes to a file)",
+    )
 
     sd = sub.add_parser("sample-data", help="generate a realistic landing zone")
     sd.add_argument("--out", required=True)
@@ -140,6 +145,8 @@ def cmd_run(args) -> int:
         as_of=args.as_of,
         final_years=tuple(args.final_years),
         report=args.report,
+        progress=not args.verbose,
+        verbose=args.verbose,
     )
     outcome = run_pipeline(options, echo=print)
     return 0 if outcome.ok else 1
@@ -330,12 +337,15 @@ def cmd_demo(args) -> int:
             staging=str(root / "staging"),
             as_of=args.as_of,
             report=str(root / "reports" / "rapport-annuel.html"),
+            dagster_home=str(root / "dagster_home"),
+            progress=True,
         ),
         echo=print,
     )
     print()
     print(f"warehouse: sqlite:///{root / 'warehouse.sqlite'}")
     print(f"report:    {root / 'reports' / 'rapport-annuel.html'}")
+    print(f"runs:      Dagster instance {os.environ.get('DAGSTER_HOME') or root / 'dagster_home'}")
     print("UI:        make dev   (then open http://127.0.0.1:3000)")
     return 0 if outcome.ok else 1
 

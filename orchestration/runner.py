@@ -6,12 +6,19 @@ report. Assets downstream of any ingestion failure (a failed step, a step skippe
 input failed, a failed blocking check) are left out, so their published results stay as they
 were; the command then exits non-zero, naming the cause. Without the pseudonymisation key
 nothing runs at all.
+
+Every run goes through the persistent Dagster instance (`DAGSTER_HOME`, else `dagster_home/`
+under the data folder; PostgreSQL in production through its `dagster.yaml`), so `dagster dev`
+shows it. The console shows a progress line per stage, then the status table and the landing
+report; the DEBUG event log goes to a file under the instance (`--verbose` streams it too).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,9 +27,10 @@ import dagster as dg
 
 from assets.coverage import COVERAGE_CHECK
 from assets.ingestion import FILE_CONTRACT_CHECK
-from assets.keys import raw_key, result_key, staging_key
+from assets.keys import ANNUAL_REPORT, raw_key, result_key, staging_key
+from orchestration.console import RunConsole
 from orchestration.definitions import build_definitions
-from orchestration.jobs import INGEST_JOB, REPORT_JOB, plan_job_name
+from orchestration.jobs import INGEST_JOB, REPORT_JOB, ingest_selection, plan_job_name
 from plan_indicators import warehouse as wh
 from plan_indicators.catalog import load_catalog
 from plan_indicators.sources.contracts import SOURCES
@@ -44,6 +52,9 @@ class RunOptions:
     as_of: str | None = None
     final_years: tuple[str, ...] = ()
     report: str | None = None
+    dagster_home: str | None = None
+    progress: bool = False
+    verbose: bool = False
 
 
 @dataclass
@@ -58,14 +69,58 @@ class Outcome:
     timings: dict[str, float] = field(default_factory=dict)
     split: dict[str, float] = field(default_factory=lambda: dict.fromkeys(SPLIT, 0.0))
     run_ids: list[str] = field(default_factory=list)
+    log_path: Path | None = None
 
 
-def _instance() -> dg.DagsterInstance:
-    return (
-        dg.DagsterInstance.get()
-        if os.environ.get("DAGSTER_HOME")
-        else dg.DagsterInstance.ephemeral()
-    )
+def instance_home(opts: RunOptions) -> Path:
+    """Where the instance lives: `DAGSTER_HOME`, else the option, else under the data folder."""
+    from resources.settings import DEFAULT_HOME
+
+    home = os.environ.get("DAGSTER_HOME") or opts.dagster_home or DEFAULT_HOME / "dagster_home"
+    return Path(home).resolve()
+
+
+def open_instance(opts: RunOptions) -> dg.DagsterInstance:
+    """The persistent instance (its `dagster.yaml` decides the storage: SQLite files by
+    default, PostgreSQL in production), the one `dagster dev` reads with the same home."""
+    home = instance_home(opts)
+    home.mkdir(parents=True, exist_ok=True)
+    _unsynced_sqlite_under(home)
+    if os.environ.get("DAGSTER_HOME"):
+        return dg.DagsterInstance.get()
+    return dg.DagsterInstance.from_config(str(home))
+
+
+_UNSYNCED: set[str] = set()
+
+
+def _unsynced_sqlite_under(home: Path) -> None:
+    """SQLite files of a local instance are written without waiting for the disk
+    (`PRAGMA synchronous=OFF`). Dagster opens a connection per event and SQLite syncs on each
+    commit and close: about 25 ms an event on this machine's disk, most of a run. An operating
+    system crash can lose the local run history, never the warehouse; production instances use
+    PostgreSQL, which this does not touch."""
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    if not _UNSYNCED:
+
+        @sa.event.listens_for(sa.engine.Engine, "connect")
+        def _connect(dbapi_connection, _record) -> None:
+            if not isinstance(dbapi_connection, sqlite3.Connection):
+                return
+            rows = dbapi_connection.execute("PRAGMA database_list").fetchall()
+            if any(r[2] and r[2].startswith(tuple(_UNSYNCED)) for r in rows):
+                dbapi_connection.execute("PRAGMA synchronous=OFF")
+
+    _UNSYNCED.add(str(home) + os.sep)
+
+
+def _logger_config(verbose: bool) -> dict:
+    """The console logger streams every event with `--verbose`; otherwise only what is
+    critical reaches the terminal (the log file has everything)."""
+    return {"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "CRITICAL"}}}}
 
 
 def range_tags(years: list[str]) -> dict[str, str]:
@@ -76,26 +131,28 @@ def range_tags(years: list[str]) -> dict[str, str]:
 SPLIT = ("dagster", "ingestion", "great_expectations", "measures", "writes", "other_steps")
 
 
-def _split(result, wall: float, split: dict[str, float]) -> None:
-    """Add a run's time to `split`: its steps by kind, and what no step accounts for (run
-    start, planning, the event log) as Dagster's. Check-only steps are the GX suites; an
-    indicator step reports its measure and warehouse-write seconds in its metadata."""
+def _split(instance: dg.DagsterInstance, result, wall: float, split: dict[str, float]) -> None:
+    """Add a run's `wall` seconds to `split`, from the instance's step statistics: its steps
+    by kind, and what no step accounts for (run start, planning, the event log) as Dagster's.
+    Check-only steps are the GX suites; an indicator step reports its measure and
+    warehouse-write seconds in its materialisations' metadata."""
     from assets.indicators import SECONDS_MEASURE, SECONDS_WRITE
 
-    durations: dict[str, float] = {}
+    durations = {
+        s.step_key: s.end_time - s.start_time
+        for s in instance.get_run_step_stats(result.run_id)
+        if s.start_time and s.end_time
+    }
     materialised: set[str] = set()
     accounted: dict[str, float] = {}
-    for event in result.all_events:
-        if event.event_type_value == "STEP_SUCCESS" and event.step_key:
-            durations[event.step_key] = event.event_specific_data.duration_ms / 1000
-        elif event.event_type_value == "ASSET_MATERIALIZATION" and event.step_key:
-            materialised.add(event.step_key)
-            meta = event.event_specific_data.materialization.metadata
-            # A ranged run repeats the step's metadata on each partition's event: count it once.
-            if SECONDS_MEASURE in meta and event.step_key not in accounted:
-                split["measures"] += meta[SECONDS_MEASURE].value
-                split["writes"] += meta[SECONDS_WRITE].value
-                accounted[event.step_key] = meta[SECONDS_MEASURE].value + meta[SECONDS_WRITE].value
+    for event in result.get_asset_materialization_events():
+        materialised.add(event.step_key)
+        meta = event.materialization.metadata
+        # A ranged run repeats the step's metadata on each partition's event: count it once.
+        if SECONDS_MEASURE in meta and event.step_key not in accounted:
+            split["measures"] += meta[SECONDS_MEASURE].value
+            split["writes"] += meta[SECONDS_WRITE].value
+            accounted[event.step_key] = meta[SECONDS_MEASURE].value + meta[SECONDS_WRITE].value
     for step, seconds in durations.items():
         if step not in materialised:
             split["great_expectations"] += seconds
@@ -155,12 +212,9 @@ def _collect(result, outcome: Outcome, stage: str) -> set[dg.AssetKey]:
         else:
             outcome.warnings.append(line)
     targeted = result.dagster_run.asset_selection or result.job_def.asset_layer.selected_asset_keys
-    materialised: set[dg.AssetKey] = set()
-    for event in result.all_events:
-        kind = event.event_type_value
-        if kind == "ASSET_MATERIALIZATION":
-            materialised.add(event.asset_key)
-        elif kind == "STEP_FAILURE" and not _failed_by_own_check(event):
+    materialised = {event.asset_key for event in result.get_asset_materialization_events()}
+    for event in result.get_step_failure_events():
+        if not _failed_by_own_check(event):
             outcome.failures.append(
                 f"{stage}: step {event.step_key} failed: {failure_cause(event)}"
             )
@@ -203,63 +257,69 @@ def run_pipeline(opts: RunOptions, echo: Callable[[str], None] = print) -> Outco
     unknown = set(opts.plans) - {p.id for p in plans}
     if unknown:
         raise SystemExit(f"unknown plan(s): {sorted(unknown)}")
-    instance = _instance()
     years_by_plan = {p.id: _years(p, opts.fiscal_years) for p in plans}
-    run_config = (
-        {"resources": {"settings": {"config": {"final_years": list(opts.final_years)}}}}
-        if opts.final_years
-        else None
-    )
+    config = _logger_config(opts.verbose)
+    if opts.final_years:
+        config["resources"] = {"settings": {"config": {"final_years": list(opts.final_years)}}}
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    outcome.log_path = instance_home(opts) / "logs" / f"run-{stamp}-{os.getpid()}.log"
     outcome.timings["definitions"] = time.perf_counter() - started
 
     t = time.perf_counter()
-    web_years = sorted({y for ys in years_by_plan.values() for y in ys})
-    ingest = defs.resolve_job_def(INGEST_JOB).execute_in_process(
-        instance=instance, tags=range_tags(web_years), raise_on_error=False
-    )
-    _split(ingest, time.perf_counter() - t, outcome.split)
-    blocked = _collect(ingest, outcome, "ingest")
-    landing = defs.resources["landing"]
-    outcome.landing = load_reads(
-        _value(landing.staging_path), Path(_value(landing.path)), ingest.run_id
-    )
-    outcome.blocked_sources = {s for s in SOURCES if {raw_key(s), staging_key(s)} & blocked}
-    outcome.timings["ingest"] = time.perf_counter() - t
+    with open_instance(opts) as instance, RunConsole(outcome.log_path, opts.progress) as console:
+        outcome.split["dagster"] += time.perf_counter() - t
+        echo(f"Dagster instance: {instance_home(opts)} · event log: {outcome.log_path}")
 
-    graph = defs.resolve_asset_graph()
-    for plan in plans:
+        def execute(job_name: str, stage: str, keys, **kwargs):
+            run_id = str(uuid.uuid4())  # known before the run starts, so it can be followed
+            job = defs.resolve_job_def(job_name)
+            t = time.perf_counter()
+            with console.stage(instance, run_id, stage, len(keys)):
+                result = job.execute_in_process(
+                    instance=instance, run_id=run_id, run_config=config, raise_on_error=False,
+                    **kwargs,
+                )  # fmt: skip
+            _split(instance, result, time.perf_counter() - t, outcome.split)
+            return result
+
+        graph = defs.resolve_asset_graph()
         t = time.perf_counter()
-        job = defs.resolve_job_def(plan_job_name(plan))
-        group = dg.AssetSelection.groups(plan.slug)
-        selection = group
-        if blocked:
-            selection = group - dg.AssetSelection.assets(*blocked).downstream()
-            left_out = group.resolve(graph) - selection.resolve(graph)
-            outcome.not_run += [
-                f"{plan.id} {ind.id}"
-                for ind in plan.indicators
-                if result_key(plan, ind) in left_out
-            ]
-        keys = selection.resolve(graph)
-        if keys:
-            result = job.execute_in_process(
-                instance=instance,
-                tags=range_tags(years_by_plan[plan.id]),
-                asset_selection=list(keys),
-                run_config=run_config,
-                raise_on_error=False,
-            )
-            _split(result, time.perf_counter() - t, outcome.split)
-            _collect(result, outcome, plan.id)
-        outcome.timings[plan.id] = time.perf_counter() - t
+        web_years = sorted({y for ys in years_by_plan.values() for y in ys})
+        ingest_keys = ingest_selection().resolve(graph)
+        ingest = execute(INGEST_JOB, "ingestion", ingest_keys, tags=range_tags(web_years))
+        blocked = _collect(ingest, outcome, "ingest")
+        landing = defs.resources["landing"]
+        outcome.landing = load_reads(
+            _value(landing.staging_path), Path(_value(landing.path)), ingest.run_id
+        )
+        outcome.blocked_sources = {s for s in SOURCES if {raw_key(s), staging_key(s)} & blocked}
+        outcome.timings["ingest"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    report = defs.resolve_job_def(REPORT_JOB).execute_in_process(
-        instance=instance, raise_on_error=False
-    )
-    _split(report, time.perf_counter() - t, outcome.split)
-    _collect(report, outcome, "report")
-    outcome.timings["report"] = time.perf_counter() - t
+        for plan in plans:
+            t = time.perf_counter()
+            group = dg.AssetSelection.groups(plan.slug)
+            selection = group
+            if blocked:
+                selection = group - dg.AssetSelection.assets(*blocked).downstream()
+                left_out = group.resolve(graph) - selection.resolve(graph)
+                outcome.not_run += [
+                    f"{plan.id} {ind.id}"
+                    for ind in plan.indicators
+                    if result_key(plan, ind) in left_out
+                ]
+            keys = selection.resolve(graph)
+            if keys:
+                result = execute(
+                    plan_job_name(plan), plan.id, keys,
+                    tags=range_tags(years_by_plan[plan.id]), asset_selection=list(keys),
+                )  # fmt: skip
+                _collect(result, outcome, plan.id)
+            outcome.timings[plan.id] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        report = execute(REPORT_JOB, "report", [ANNUAL_REPORT])
+        _collect(report, outcome, "report")
+        outcome.timings["report"] = time.perf_counter() - t
     outcome.timings["total"] = time.perf_counter() - started
 
     engine = wh.engine_for(_value(defs.resources["warehouse"].url))
@@ -268,6 +328,7 @@ def run_pipeline(opts: RunOptions, echo: Callable[[str], None] = print) -> Outco
     outcome.split["dagster"] += outcome.timings["definitions"]
     echo("split: " + " · ".join(f"{k} {v:.1f} s" for k, v in outcome.split.items()))
     echo(closing_report(outcome))
+    echo(f"runs: {', '.join(outcome.run_ids)} (dagster dev shows them) · log: {outcome.log_path}")
     return outcome
 
 
