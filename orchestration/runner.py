@@ -327,8 +327,8 @@ def run_pipeline(opts: RunOptions, echo: Callable[[str], None] = print) -> Outco
     echo(" · ".join(f"{k} {v:.1f} s" for k, v in outcome.timings.items()))
     outcome.split["dagster"] += outcome.timings["definitions"]
     echo("split: " + " · ".join(f"{k} {v:.1f} s" for k, v in outcome.split.items()))
-    echo(closing_report(outcome))
     echo(f"runs: {', '.join(outcome.run_ids)} (dagster dev shows them) · log: {outcome.log_path}")
+    echo(closing_report(outcome))
     return outcome
 
 

@@ -74,7 +74,7 @@ def test_console_has_progress_and_table_but_no_debug_line(quiet):
     lines = done.stdout.splitlines()
     table = lines.index("ophq-2024-2028")
     assert lines[table + 1].split()[0] == "année" and lines[table + 2].startswith("  2024-2025")
-    assert lines[-2:-1] == ["run OK"]
+    assert lines[-1] == "run OK"
 
 
 def test_event_log_goes_to_the_printed_file(quiet):
