@@ -342,12 +342,28 @@ def cmd_demo(args) -> int:
         ),
         echo=print,
     )
+    running = _running_year_report(root, args.as_of)
     print()
     print(f"warehouse: sqlite:///{root / 'warehouse.sqlite'}")
     print(f"report:    {root / 'reports' / 'rapport-annuel.html'}")
+    print(f"running:   {running}  (year in progress, with projections)")
     print(f"runs:      Dagster instance {os.environ.get('DAGSTER_HOME') or root / 'dagster_home'}")
     print("UI:        make dev   (then open http://127.0.0.1:3000)")
     return 0 if outcome.ok else 1
+
+
+def _running_year_report(root: Path, as_of: str | None) -> Path:
+    """The demo's second report: the fiscal year in progress, partial results and projections."""
+    import datetime as dt
+
+    from plan_indicators import warehouse as wh
+    from plan_indicators.fiscal import FiscalYear
+    from plan_indicators.report import write_report
+
+    day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    engine = wh.engine_for(f"sqlite:///{root / 'warehouse.sqlite'}")
+    out = root / "reports" / "rapport-annee-en-cours.html"
+    return write_report(engine, out, as_of=day, fiscal_year=FiscalYear.of(day).key)
 
 
 def cmd_bench(args) -> int:
