@@ -7,7 +7,6 @@ import dagster as dg
 from assets.keys import CATALOG_GROUP, DIM_INDICATOR, DIM_PLAN, INDICATOR_TARGET
 from plan_indicators import warehouse as wh
 from plan_indicators.catalog import Plan
-from plan_indicators.seasons import parse_due
 from resources import Warehouse
 
 
@@ -55,13 +54,10 @@ def target_row(plan: Plan, indicator, fy: str, target, threshold: float | None) 
         "fiscal_year": fy,
         "kind": target.kind,
         "text_fr": target.text_fr,
-        "value": getattr(target, "value", None)
-        or getattr(target, "percent", None)
-        or getattr(target, "points", None)
-        or getattr(target, "delta", None),
+        "value": target.target_number(),
         "baseline_year": getattr(target, "baseline_year", None),
         "threshold": threshold,
-        "due": parse_due(target.due) if target.kind == "deadline" else None,
+        "due": target.due_date(),
         "params": json.dumps(params, ensure_ascii=False),
     }
 

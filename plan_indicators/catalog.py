@@ -6,13 +6,12 @@ indicator and the field at fault, so a planner who edits YAML reads what to fix.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import typing
 import unicodedata
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal, Union
 
 import yaml
 from pydantic import (
@@ -25,8 +24,10 @@ from pydantic import (
     model_validator,
 )
 
+from plan_indicators import target_kinds
 from plan_indicators.fiscal import FiscalYear
-from plan_indicators.seasons import DeadlineTextError, parse_due, parse_start
+from plan_indicators.target_kinds import CatalogFrame
+from plan_indicators.target_kinds._baseline import BaselineKind
 
 Unit = Literal["percent", "count", "score", "days", "date"]
 Direction = Literal["higher_is_better", "lower_is_better"]
@@ -37,17 +38,9 @@ a scale, the organisation. Every occurrence is a validation error naming its fie
 with the file's other faults, so a draft cannot pass with a guess nobody made."""
 _LEFT_TO_CHOOSE = "left to choose: the draft could not tell it from the plan's text"
 
-MAX_BASELINE_LAG = 3
-"""How many fiscal years before the plan's first one a computed baseline year may be: a plan
-measures its baseline in the year or two before it starts. An older baseline is given as a
-`baseline_value` (docs/contracts.md §2.5: the year is before the data), which needs no partition."""
-
 PLAN_ID_MAX, INDICATOR_ID_MAX = 64, 32
 """Lengths of the warehouse key columns (`plan_id`, `indicator_id`): longer ids would fail the
 first write to PostgreSQL, so the catalog refuses them."""
-
-
-NUMBER_UNITS = ("percent", "count", "score", "days")
 
 
 def _non_blank(v: str) -> str:
@@ -60,138 +53,24 @@ def _non_blank(v: str) -> str:
 Text = Annotated[str, AfterValidator(_non_blank)]
 
 
-def _date_text(v: Any) -> Any:
-    """YAML reads an unquoted `2020-07-31` as a date; the catalog keeps deadline wording as text."""
-    return v.isoformat() if isinstance(v, dt.date) else v
+def _target_union() -> Any:
+    """Every registered target kind, told apart by `kind` (docs/contracts.md §2.4)."""
+    return Annotated[Union[tuple(target_kinds.registry().values())], Field(discriminator="kind")]  # noqa: UP007
 
 
-class _Target(BaseModel):
-    """A target kind declares the units it can judge (`units`, None: any) and, for a kind that
-    names its own sense, the direction it fits (`direction`): the catalog refuses a kind on a
-    unit it would misread (a deadline on a count) or against its indicator's direction."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    units: ClassVar[tuple[str, ...] | None] = NUMBER_UNITS
-    direction: ClassVar[str | None] = None
-    unit_hint: ClassVar[str] = ""
-    text_fr: str = ""
-    note: str | None = None
+Target = _target_union()
+TARGET_KINDS = target_kinds.kind_names()
+BASELINE_KINDS = tuple(
+    name for name, cls in target_kinds.registry().items() if issubclass(cls, BaselineKind)
+)
 
 
-class AtLeast(_Target):
-    direction: ClassVar[str | None] = "higher_is_better"
-    kind: Literal["at_least"]
-    value: float
-
-
-class AtMost(_Target):
-    direction: ClassVar[str | None] = "lower_is_better"
-    kind: Literal["at_most"]
-    value: float
-
-
-class _Baseline(_Target):
-    baseline_year: str
-    baseline_value: float | None = None
-
-    @field_validator("baseline_year")
-    @classmethod
-    def _fy(cls, v: str) -> str:
-        return FiscalYear.parse(v).key
-
-
-class RelativeToBaseline(_Baseline):
-    kind: Literal["relative_to_baseline"]
-    percent: float
-
-
-class PointsOverBaseline(_Baseline):
-    units: ClassVar[tuple[str, ...] | None] = ("percent",)
-    unit_hint: ClassVar[str] = "percentage points; over a score or a count use delta_over_baseline"
-    kind: Literal["points_over_baseline"]
-    points: float
-
-
-class DeltaOverBaseline(_Baseline):
-    kind: Literal["delta_over_baseline"]
-    delta: float
-
-
-class AtLeastPrevious(_Target):
-    kind: Literal["at_least_previous"]
-
-
-class FirstMeasure(_Target):
-    units: ClassVar[tuple[str, ...] | None] = None
-    kind: Literal["first_measure"]
-
-
-class NotApplicable(_Target):
-    units: ClassVar[tuple[str, ...] | None] = None
-    kind: Literal["not_applicable"]
-
-
-class Deadline(_Target):
-    units: ClassVar[tuple[str, ...] | None] = ("date",)
-    unit_hint: ClassVar[str] = "a deadline judges a milestone's date"
-    kind: Literal["deadline"]
-    due: str
-
-    @field_validator("due", mode="before")
-    @classmethod
-    def _due(cls, v: Any) -> Any:
-        v = _date_text(v)
-        if isinstance(v, str):
-            parse_due(v)
-        return v
-
-
-class EveryYearFrom(_Target):
-    units: ClassVar[tuple[str, ...] | None] = ("count",)
-    unit_hint: ClassVar[str] = "it counts events per year or half-year"
-    kind: Literal["every_year_from"]
-    start: str
-    min_count: int = Field(ge=1)
-    per: Literal["year", "half_year"] = "year"
-
-    @field_validator("start", mode="before")
-    @classmethod
-    def _start(cls, v: Any) -> Any:
-        v = _date_text(v)
-        if isinstance(v, str):
-            try:
-                parse_start(v)
-            except DeadlineTextError:
-                raise ValueError(
-                    f"cannot read start {v!r}: expected a year ('à partir de 2020'), a fiscal "
-                    "year ('2019-2020'), a season ('automne 2020'), a month or an ISO date"
-                ) from None
-        return v
-
-
-Target = Annotated[
-    AtLeast
-    | AtMost
-    | RelativeToBaseline
-    | PointsOverBaseline
-    | DeltaOverBaseline
-    | AtLeastPrevious
-    | FirstMeasure
-    | NotApplicable
-    | Deadline
-    | EveryYearFrom,
-    Field(discriminator="kind"),
-]
-TARGET_KINDS = (
-    "at_least", "at_most", "relative_to_baseline", "points_over_baseline",
-    "delta_over_baseline", "at_least_previous", "first_measure", "not_applicable",
-    "deadline", "every_year_from",
-)  # fmt: skip
-BASELINE_KINDS = ("relative_to_baseline", "points_over_baseline", "delta_over_baseline")
-_KIND_CLASSES = {
-    typing.get_args(cls.model_fields["kind"].annotation)[0]: cls
-    for cls in typing.get_args(typing.get_args(Target)[0])
-}
+def __getattr__(name: str) -> Any:
+    """A kind class by its class name (`AtLeast`), as `from plan_indicators.catalog import`."""
+    for cls in target_kinds.registry().values():
+        if cls.__name__ == name:
+            return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 _OWNER = re.compile(r"team:.+|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,7}")
@@ -262,9 +141,7 @@ class Indicator(BaseModel):
     def baseline_years(self) -> set[str]:
         """Baseline years computed from data (a catalog `baseline_value` needs no partition)."""
         return {
-            t.baseline_year
-            for t in self.targets.values()
-            if t.kind in BASELINE_KINDS and t.baseline_value is None
+            year for t in self.targets.values() if (year := t.computed_baseline_year()) is not None
         }
 
 
@@ -353,18 +230,18 @@ def _locate(raw: dict, loc: tuple) -> tuple[str, str]:
 
 def _describe(err: dict, field: str) -> tuple[str, str]:
     """Field and a planner-readable message for one pydantic error."""
-    kind, ctx = err["type"], err.get("ctx") or {}
+    error, ctx = err["type"], err.get("ctx") or {}
     known = ", ".join(TARGET_KINDS)
-    if kind == "union_tag_invalid":
+    if error == "union_tag_invalid":
         return f"{field}.kind", f"unknown target kind {ctx.get('tag')!r} (known: {known})"
-    if kind == "union_tag_not_found":
+    if error == "union_tag_not_found":
         return f"{field}.kind", f"target has no 'kind' (one of: {known})"
-    if kind == "missing":
+    if error == "missing":
         target_kind = next((p for p in err["loc"] if p in TARGET_KINDS), None)
         name = field.rsplit(".", 1)[-1]
         needed = f" (required by kind {target_kind})" if target_kind else ""
         return field, f"missing field {name!r}{needed}"
-    if kind == "extra_forbidden":
+    if error == "extra_forbidden":
         return field, "unknown field (not part of the catalog format)"
     msg = err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
     return field, msg
@@ -429,11 +306,7 @@ def _semantic_problems(plan: Plan, measure_names: set[str]) -> list[tuple[str, s
             problems.append((ind.id, "measure.name", msg))
         problems += [(ind.id, f, m) for f, m in _scale_problems(ind)]
         for fy, target in ind.targets.items():
-            found = (
-                _kind_problems(fy, target, ind)
-                or _target_problems(fy, target, plan_years)
-                or _range_problems(fy, target, ind)
-            )
+            found = _kind_problems(fy, target, ind) or _target_problems(fy, target, plan_years, ind)
             problems += [(ind.id, f, m) for f, m in found]
     return problems
 
@@ -503,24 +376,13 @@ def _scale_problems(ind: Indicator) -> list[tuple[str, str]]:
     return []
 
 
-def _range_problems(fy: str, target: Any, ind: Indicator) -> list[tuple[str, str]]:
-    """A threshold the indicator's value can never reach (110 %, 12 on a 0-10 scale)."""
-    lo, hi = value_range(ind)
-    if target.kind not in ("at_least", "at_most") or (lo is None and hi is None):
-        return []
-    if (lo is not None and target.value < lo) or (hi is not None and target.value > hi):
-        bounds = f"{lo:g}-{hi:g}" if hi is not None else f"≥ {lo:g}"
-        msg = f"target {target.value:g} is outside the {ind.unit} range {bounds}"
-        return [(f"targets.{fy}.value", msg)]
-    return []
-
-
 def _kind_problems(fy: str, target: Any, ind: Indicator) -> list[tuple[str, str]]:
     """A kind on a unit it cannot judge, or whose sense contradicts the indicator's direction,
-    as each kind declares them (`_Target.units`, `_Target.direction`)."""
+    as each kind declares them (`TargetKind.units`, `TargetKind.direction`)."""
     field = f"targets.{fy}.kind"
     if target.units is not None and ind.unit not in target.units:
-        fits = [k for k, cls in _KIND_CLASSES.items() if cls.units is None or ind.unit in cls.units]
+        kinds = target_kinds.registry().items()
+        fits = [k for k, cls in kinds if cls.units is None or ind.unit in cls.units]
         hint = f" ({target.unit_hint})" if target.unit_hint else ""
         msg = (
             f"target kind {target.kind} does not fit unit {ind.unit}{hint}; it fits "
@@ -528,48 +390,26 @@ def _kind_problems(fy: str, target: Any, ind: Indicator) -> list[tuple[str, str]
         )
         return [(field, msg)]
     if target.direction is not None and ind.unit != "date" and target.direction != ind.direction:
-        other = "at_most" if target.kind == "at_least" else "at_least"
         msg = (
-            f"target kind {target.kind} contradicts direction {ind.direction}: write {other}, "
-            f"or direction: {target.direction}"
+            f"target kind {target.kind} contradicts direction {ind.direction}: write "
+            f"{target.opposite}, or direction: {target.direction}"
         )
         return [(field, msg)]
     return []
 
 
-def _target_problems(fy: str, target: Any, plan_years: list[str]) -> list[tuple[str, str]]:
+def _target_problems(
+    fy: str, target: Any, plan_years: list[str], ind: Indicator
+) -> list[tuple[str, str]]:
+    """A target's year, then what its kind checks (baseline years, due dates, ranges)."""
     try:
         year = FiscalYear.parse(fy)
     except ValueError as exc:
         return [(f"targets.{fy}", str(exc))]
     if fy not in plan_years:
         return [(f"targets.{fy}", f"fiscal year {fy} is not one of the plan's {plan_years}")]
-    field = f"targets.{fy}"
-    baseline = target.kind in BASELINE_KINDS and target.baseline_value is None
-    if baseline and target.baseline_year >= fy:
-        msg = f"baseline year {target.baseline_year} is not before {fy} and has no baseline_value"
-        return [(f"{field}.baseline_year", msg)]
-    first = FiscalYear.parse(min(plan_years))
-    if baseline and FiscalYear.parse(target.baseline_year).start_year < (
-        first.start_year - MAX_BASELINE_LAG
-    ):
-        msg = (
-            f"baseline year {target.baseline_year} is more than {MAX_BASELINE_LAG} years before "
-            f"the plan's first year {first.key}: give its baseline_value, or a later year"
-        )
-        return [(f"{field}.baseline_year", msg)]
-    if target.kind == "deadline":
-        due_fy = FiscalYear.of(parse_due(target.due)).key
-        if due_fy != fy:
-            return [
-                (
-                    f"{field}.due",
-                    f"deadline {target.due!r} falls in {due_fy}, write it under that year",
-                )
-            ]
-    if target.kind == "every_year_from" and parse_start(target.start) > year.end:
-        return [(f"{field}.start", f"start {target.start!r} is after the end of {fy}")]
-    return []
+    frame = CatalogFrame(year, tuple(plan_years), ind.unit, value_range(ind))
+    return [(f"targets.{fy}.{f}", m) for f, m in target.catalog_problems(frame)]
 
 
 def _param_problems(ind: Indicator, registry: dict[str, Any]) -> list[tuple[str, str, str]]:

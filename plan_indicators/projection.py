@@ -239,8 +239,12 @@ def running_projections(
             (
                 ind.id,
                 project(
-                    result_at, measure=get_measure(ind.measure.name), unit=ind.unit,
-                    fiscal_year=fy, as_of=as_of, threshold=ev.get("threshold"),
+                    result_at,
+                    measure=get_measure(ind.measure.name),
+                    unit=ind.unit,
+                    fiscal_year=fy,
+                    as_of=as_of,
+                    threshold=ev.get("threshold"),
                     at_most=at_most_sense(target, ind.direction),
                 ),  # fmt: skip
             )

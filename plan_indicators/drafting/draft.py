@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from plan_indicators.catalog import BASELINE_KINDS, TO_CHOOSE
+from plan_indicators.catalog import TO_CHOOSE
 from plan_indicators.drafting import header, labelled, synoptic
 from plan_indicators.drafting.raw import RawIndicator, RawPlan
 from plan_indicators.drafting.text import fiscal_key, fold
@@ -22,10 +22,10 @@ from plan_indicators.drafting.units import guess_unit
 from plan_indicators.drafting.wording import Reading, read_target
 from plan_indicators.fiscal import FiscalYear, fiscal_range
 from plan_indicators.measures import measures_for_unit, registry
-from plan_indicators.seasons import DeadlineTextError, parse_due, parse_start
+from plan_indicators.seasons import DeadlineTextError
+from plan_indicators.target_kinds import draft_adjusters, kind_class
+from plan_indicators.target_kinds._baseline import BaselineKind
 
-_SEMIANNUAL = re.compile(r"\bsemestriel(?:le)?s?\b")
-_ANNUAL = re.compile(r"\bannuel(?:le)?s?\b")
 _OTHER_FREQUENCY = re.compile(r"\b(trimestriel|mensuel|hebdomadaire|quotidien)(?:le)?s?\b")
 _EACH = re.compile(r"\b(chaque|chacun|chacune)\b")
 _CUMULATIVE = re.compile(r"\bcumul")
@@ -33,6 +33,7 @@ _TARGET_ORDER = (
     "kind", "value", "percent", "points", "delta", "baseline_year", "from_year", "due", "start",
     "min_count", "per",
 )  # fmt: skip
+"""How a drafted target's fields are written; a field of a new kind follows, in its order."""
 
 
 class DraftError(ValueError):
@@ -155,14 +156,11 @@ def _period(
 
 def _dated_year(r: Reading) -> str | None:
     """Fiscal year of a deadline or of the start of a recurring target."""
+    cls = kind_class(r.kind)
     try:
-        if r.kind == "deadline":
-            return FiscalYear.of(parse_due(r.fields["due"])).key
-        if r.kind == "every_year_from" and r.fields.get("start"):
-            return FiscalYear.of(parse_start(r.fields["start"])).key
+        return cls.draft_dated_year(r.fields) if cls else None
     except DeadlineTextError:
         return None
-    return None
 
 
 def _title(text: str, first: int, last: int, questions: list[str]) -> str:
@@ -222,27 +220,24 @@ def _indicator(
 
 def _frequency(folded: str, r: Reading, notes: list[str]) -> None:
     """What the indicator's wording says of its targets: "semestrielle", "annuel", "cumulé"."""
-    if _CUMULATIVE.search(folded) and r.kind == "at_least":
-        r.kind, r.bare = "cumulative_at_least", False
-        r.fields = {"value": r.fields["value"], "from_year": None}
-        notes.append("indicateur « cumulé » : cible lue comme un cumul depuis le début du plan")
-    elif _SEMIANNUAL.search(folded) and r.kind in ("deadline", "every_year_from"):
-        if r.kind == "deadline":
-            r.kind, r.when = "every_year_from", "start"
-            r.fields = {"start": r.fields["due"], "min_count": 1}
-        r.fields["per"] = "half_year"
-        since = f" à compter de « {r.fields['start']} »" if r.fields.get("start") else ""
-        notes.append(
-            f"« semestrielle » : au moins {r.fields['min_count']} par semestre "
-            f"(avril-septembre, octobre-mars){since}"
-        )
-    elif _ANNUAL.search(folded) and r.kind == "deadline":
-        notes.append(
-            f"libellé « annuel » mais échéance unique « {r.fields['due']} » : cible récurrente "
-            "chaque année (every_year_from) plutôt ?"
-        )
-    elif match := _OTHER_FREQUENCY.search(folded):
+    if any(adjust(folded, r, notes) for _, adjust in _adjusters()):
+        return
+    if match := _OTHER_FREQUENCY.search(folded):
         notes.append(f"fréquence « {match.group(0)} » : le catalogue compte par année ou semestre")
+
+
+def _adjusters():
+    return sorted([*draft_adjusters(), (10, _cumulated)], key=lambda p: p[0])
+
+
+def _cumulated(folded: str, r: Reading, notes: list[str]) -> bool:
+    """A "cumulé" indicator: its plain thresholds are cumuls from the plan's first year."""
+    if not (_CUMULATIVE.search(folded) and r.kind == "at_least"):
+        return False
+    r.kind, r.bare = "cumulative_at_least", False
+    r.fields = {"value": r.fields["value"], "from_year": None}
+    notes.append("indicateur « cumulé » : cible lue comme un cumul depuis le début du plan")
+    return True
 
 
 def _sense(r: Reading, direction: str, notes: list[str]) -> None:
@@ -258,35 +253,11 @@ def _sense(r: Reading, direction: str, notes: list[str]) -> None:
 
 
 def _place(r: Reading, cell_year: str | None, years: list[str], notes: list[str]) -> list[str]:
-    """Fiscal years a target is written under (docs/contracts.md §2.5: a deadline under its due
-    date's)."""
-    if r.kind == "deadline":
-        try:
-            due_year = FiscalYear.of(parse_due(r.fields["due"])).key
-        except DeadlineTextError as exc:
-            notes.append(f"échéance illisible : {exc}")
-            return []
-        if due_year not in years:
-            notes.append(f"échéance « {r.fields['due']} » ({due_year}) hors des années du plan")
-            return []
-        if cell_year and cell_year != due_year:
-            notes.append(
-                f"échéance « {r.fields['due']} » écrite en {cell_year}, inscrite en {due_year}"
-            )
-        return [due_year]
-    if r.kind == "every_year_from":
-        if r.fields.get("start") is None:
-            r.fields["start"] = cell_year or years[0]
-        try:
-            start = parse_start(r.fields["start"])
-        except DeadlineTextError as exc:
-            notes.append(f"début illisible : {exc}")
-            return []
-        from_start = [fy for fy in years if FiscalYear.parse(fy).end >= start]
-        if cell_year and cell_year not in from_start:
-            notes.append(f"« {r.text_fr} » écrite en {cell_year}, avant son début : non inscrite")
-            return []
-        return [cell_year] if cell_year else from_start
+    """Fiscal years a target is written under, as its kind places it (docs/contracts.md §2.5:
+    a deadline under its due date's)."""
+    cls = kind_class(r.kind)
+    if cls is not None:
+        return cls.draft_years(r, cell_year, years, notes)
     if cell_year:
         return [cell_year]
     if r.when == "period":
@@ -294,21 +265,19 @@ def _place(r: Reading, cell_year: str | None, years: list[str], notes: list[str]
             return [r.period_end]
         notes.append(f"fin de période {r.period_end} hors des années du plan : cible non inscrite")
         return []
-    if r.kind == "cumulative_at_least":
-        notes.append(f"cible cumulée « {r.text_fr} » inscrite à la dernière année ({years[-1]})")
-        return [years[-1]]
-    if r.kind == "first_measure":
-        return [years[0]]
-    if not r.every_year:
-        notes.append(f"« {r.text_fr} » sans année : inscrite pour chaque année du plan")
-    return list(years)
+    notes.append(f"cible cumulée « {r.text_fr} » inscrite à la dernière année ({years[-1]})")
+    return [years[-1]]
 
 
 def _entry(r: Reading, fy: str, years: list[str]) -> dict[str, Any]:
-    fields = dict(r.fields)
-    if r.kind == "cumulative_at_least" and fields.get("from_year") is None:
+    cls = kind_class(r.kind)
+    fields = cls.draft_fields(r.fields, years) if cls else dict(r.fields)
+    if cls is None and fields.get("from_year") is None:
         fields["from_year"] = years[0]
-    entry = {"kind": r.kind, **{k: fields[k] for k in _TARGET_ORDER[1:] if k in fields}}
+    order = [k for k in _TARGET_ORDER[1:] if k in fields] + [
+        k for k in fields if k not in _TARGET_ORDER
+    ]
+    entry = {"kind": r.kind, **{k: fields[k] for k in order}}
     entry["text_fr"] = r.text_fr
     return entry
 
@@ -316,9 +285,11 @@ def _entry(r: Reading, fy: str, years: list[str]) -> dict[str, Any]:
 def _baselines(targets: dict[str, dict[str, Any]], years: list[str], notes: list[str]) -> None:
     """A relative target that names no baseline year: the year of "Première mesure", else the
     fiscal year before the plan."""
-    firsts = sorted(fy for fy, t in targets.items() if t["kind"] == "first_measure")
+    classes = {fy: kind_class(t["kind"]) for fy, t in targets.items()}
+    firsts = sorted(fy for fy, cls in classes.items() if cls and cls.draft_measures_baseline)
     for fy, target in targets.items():
-        if target["kind"] not in BASELINE_KINDS or target["baseline_year"] is not None:
+        cls = classes[fy]
+        if not (cls and issubclass(cls, BaselineKind)) or target["baseline_year"] is not None:
             continue
         earlier = [y for y in firsts if y < fy]
         if earlier:

@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass, field
 
 from plan_indicators.catalog import TO_CHOOSE
+from plan_indicators.drafting.reading import Reading
 from plan_indicators.drafting.text import fold
-from plan_indicators.drafting.wording import Reading
+from plan_indicators.target_kinds import kind_class
 
 _WORDING_UNITS = (
     (re.compile(r"^(?:proportion|taux|pourcentage|part)\b"), "percent"),
@@ -33,7 +34,6 @@ _LOWER_WORDS = re.compile(
     r"(?:l'|la |le |les )?(absenteisme|roulement|erreurs?|plaintes?|incidents?|accidents?"
     r"|abandons?|retards?|depassements?|reclamations?)\b"
 )
-_KIND_UNITS = {"deadline": "date", "every_year_from": "count"}
 
 
 @dataclass
@@ -43,6 +43,17 @@ class UnitGuess:
     scale: dict[str, float] | None = None
     why: str = ""
     notes: list[str] = field(default_factory=list)
+
+
+def _kind_unit(r: Reading) -> str | None:
+    """The unit a target's kind implies (a deadline: date; a recurring count: count)."""
+    cls = kind_class(r.kind)
+    return cls.draft_unit if cls else None
+
+
+def _kind_flag(r: Reading, flag: str) -> bool:
+    cls = kind_class(r.kind)
+    return bool(cls and getattr(cls, flag))
 
 
 def _wording_unit(folded: str) -> str | None:
@@ -56,8 +67,8 @@ def guess_unit(text_fr: str, readings: list[Reading]) -> UnitGuess:
     """The unit and direction a planner would write for this indicator, with the reason."""
     folded = fold(text_fr)
     read = [r for r in readings if r.read]
-    from_kind = {_KIND_UNITS[r.kind] for r in read if r.kind in _KIND_UNITS}
-    from_targets = {r.unit for r in read if r.unit and r.kind not in _KIND_UNITS}
+    from_kind = {unit for r in read if (unit := _kind_unit(r))}
+    from_targets = {r.unit for r in read if r.unit and not _kind_unit(r)}
     from_wording = _wording_unit(folded)
     notes: list[str] = []
     if len(from_kind) == 1:
@@ -77,7 +88,7 @@ def guess_unit(text_fr: str, readings: list[Reading]) -> UnitGuess:
     elif len(from_targets) == 1:
         unit = from_targets.pop()
         why = "unité écrite dans la cible"
-    elif read and all(r.bare or r.kind in ("at_least", "at_most") for r in read):
+    elif read and all(r.bare or _kind_flag(r, "draft_plain") for r in read):
         unit, why = "count", "cibles sans unité"
         notes.append("unité devinée : un compte (les cibles sont des nombres sans unité)")
     else:
@@ -97,7 +108,7 @@ def _direction(unit: str, folded: str, read: list[Reading], notes: list[str]) ->
     if unit in ("date", "days"):
         return "lower_is_better"
     says_lower = [r for r in read if r.lower]
-    says_higher = [r for r in read if r.kind in ("at_least",) and not r.bare]
+    says_higher = [r for r in read if _kind_flag(r, "draft_says_higher") and not r.bare]
     if says_lower and not says_higher:
         return "lower_is_better"
     if says_lower and says_higher:

@@ -30,6 +30,7 @@ from plan_indicators.formatting import date_fr, format_value
 from plan_indicators.regions import UNKNOWN
 from plan_indicators.report.load import Row, WarehouseRows
 from plan_indicators.statuses import NOT_STARTED, STATUS_FR
+from plan_indicators.target_kinds import kind_class
 
 LOCAL_TZ = ZoneInfo("America/Toronto")
 NUMERIC_UNITS = ("percent", "count", "score", "days")
@@ -314,9 +315,8 @@ def _target_only(fy: str, period: str, target: Row, baseline: float | None, fram
     baseline_year = target.get("baseline_year")
     if baseline_year and not frame.known(baseline_year):
         threshold, baseline = None, None
-    if target.get("kind") == "at_least_previous" and not frame.known(
-        FiscalYear.parse(fy).previous.key
-    ):
+    kind = kind_class(target.get("kind"))
+    if kind is not None and (year := kind.threshold_year(fy)) and not frame.known(year):
         threshold = None
     return YearView(
         fiscal_year=fy,

@@ -6,9 +6,9 @@ result or a year to come the same way.
 
 from __future__ import annotations
 
-from plan_indicators.fiscal import FiscalYear
 from plan_indicators.formatting import date_fr, format_value
 from plan_indicators.report.view import NO_TARGET, YearView
+from plan_indicators.target_kinds import kind_class
 
 
 def baseline_line(year: YearView, unit: str) -> str | None:
@@ -25,10 +25,8 @@ def baseline_line(year: YearView, unit: str) -> str | None:
         )
         line = f"Mesure de départ ({year.baseline_year}) : {baseline}"
         return f"{line} · seuil : {threshold}" if threshold else line
-    if year.kind == "at_least_previous" and threshold:
-        previous = FiscalYear.parse(year.fiscal_year).previous.key
-        return f"Seuil : {threshold} (résultat de {previous})"
-    return None
+    kind = kind_class(year.kind)
+    return kind.reference_line(year.fiscal_year, threshold, None) if kind else None
 
 
 def partial_line(year: YearView) -> str | None:

@@ -15,8 +15,9 @@ import pandas as pd
 from plan_indicators import sampling as sp
 from plan_indicators.catalog import Indicator, Plan
 from plan_indicators.sampling import SampleContext, SampleFile
-from plan_indicators.seasons import parse_due, parse_start
+from plan_indicators.seasons import parse_start
 from plan_indicators.sources.declaration import Column, SourceContract
+from plan_indicators.target_kinds.every_year_from import EveryYearFrom
 
 CONTRACT = SourceContract(
     "activity_register",
@@ -106,24 +107,22 @@ def _register(rng: np.random.Generator, plans: list[Plan]) -> list[SampleFile]:
 
 def _count_rows(rng: np.random.Generator, plan: Plan, ind: Indicator) -> list[dict[str, Any]]:
     """Counts around each year's target; recurring targets get one event per period, mostly."""
-    recurring = [t for t in ind.targets.values() if t.kind == "every_year_from"]
+    recurring = [t for t in ind.targets.values() if isinstance(t, EveryYearFrom)]
     if recurring:
         return _recurring_rows(rng, plan, recurring[0])
     baseline = int(rng.integers(12, 25))
-    typical = [t.value for t in ind.targets.values() if t.kind in ("at_least", "at_most")]
+    typical = [
+        th
+        for t in ind.targets.values()
+        if (th := t.threshold(baseline=None, previous=None)) is not None
+    ]
     rows = []
     for year in sp.data_years(plan):
         target = ind.targets.get(year.key)
-        kind = target.kind if target else None
-        if kind == "not_applicable":
-            n = 0
-        elif kind in ("at_least", "at_most"):
-            n = max(0, int(target.value) + int(rng.choice([-1, 0, 0, 1, 1, 2])))
-        elif kind == "relative_to_baseline":
-            n = int(round(baseline * (1 + target.percent / 100) + rng.normal(1.5, 2.5)))
-        elif typical:
+        n = target.sample_count(rng, baseline) if target else None
+        if n is None and typical:
             n = int(round(np.mean(typical))) + int(rng.integers(0, 2))
-        else:
+        elif n is None:
             n = baseline
         rows += [
             {"event_date": d, "quantity": 1.0} for d in sp.spread(rng, year.start, year.end, n)
@@ -160,7 +159,7 @@ def _rate_rows(rng: np.random.Generator, plan: Plan, ind: Indicator) -> list[dic
 
 def _milestone_rows(rng: np.random.Generator, ind: Indicator, fate: str) -> list[dict[str, Any]]:
     """One row at the due date's side chosen by `fate`; `subjects: n` spreads n subjects."""
-    dues = [parse_due(t.due) for t in ind.targets.values() if t.kind == "deadline"]
+    dues = [due for t in ind.targets.values() if (due := t.due_date()) is not None]
     if not dues:
         return []
     due = min(dues)
