@@ -30,6 +30,7 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m plan_indicators.docgen
+	$(BIN)/python -m expectations.suites
 
 dev: $(STAMP)
 	mkdir -p $(DEMO)/dagster_home

@@ -1,9 +1,10 @@
 """The Great Expectations suites, as data: what each raw, staged and result frame must satisfy.
 
-Source suites are generated from the landing-zone contracts by `write_suites()` and committed
-under `suites/`; a test checks that the files and the contracts never drift. Every expectation
-carries a `severity`: `error` blocks downstream assets, `warn` reports (the rows concerned are
-already quarantined). Running a suite over a frame is `expectations.runner`'s job.
+Source suites are generated from the source declarations by `write_suites()` (`make docs`, or
+`python -m expectations.suites`) and committed under `suites/`; a test checks that the files and
+the contracts never drift. Every expectation carries a `severity`: `error` blocks downstream
+assets, `warn` reports (the rows concerned are already quarantined). Running a suite over a
+frame is `expectations.runner`'s job.
 """
 
 from __future__ import annotations
@@ -293,3 +294,8 @@ def _suite_text(name: str) -> str:
 def load_suite(name: str) -> dict:
     """A fresh copy of a committed suite (the file is read once per process)."""
     return json.loads(_suite_text(name))
+
+
+if __name__ == "__main__":
+    for path in write_suites():
+        print(f"wrote {path.relative_to(SUITES_DIR.parent.parent)}")
