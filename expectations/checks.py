@@ -6,6 +6,7 @@ so loading the code location does not pay for it.
 """
 
 from collections.abc import Callable
+from functools import partial
 
 import dagster as dg
 import pandas as pd
@@ -116,43 +117,39 @@ def build_suite_check(
     return _check
 
 
-def build_raw_check(
+_SOURCE_SUITES = {
+    "raw": (RAW_SUITE_CHECK, "columns, keys, values, dates."),
+    "staging": (
+        STAGING_SUITE_CHECK,
+        "columns, keys, values, dates, types, and every row keeps its file and line.",
+    ),
+}
+
+
+def build_source_check(
+    layer: str,
     source: str,
     asset_key: dg.AssetKey,
     load_frame: FrameLoader,
     required_resource_keys: set[str] | None = None,
     after: AfterCheck | None = None,
 ) -> dg.AssetChecksDefinition:
-    """The `raw_<source>` suite on a raw asset (typed rows as read from the landing files)."""
+    """The `<layer>_<source>` suite on a raw asset (typed rows as read from the landing files)
+    or on `staging/<source>` (contract rules, lineage and types)."""
+    check_name, checked = _SOURCE_SUITES[layer]
     return build_suite_check(
-        suite_name=f"raw_{source}",
+        suite_name=f"{layer}_{source}",
         asset_key=asset_key,
-        check_name=RAW_SUITE_CHECK,
+        check_name=check_name,
         load_frame=load_frame,
         required_resource_keys=required_resource_keys,
         after=after,
-        description=f"Great Expectations suite raw_{source}: columns, keys, values, dates.",
+        description=f"Great Expectations suite {layer}_{source}: {checked}",
     )
 
 
-def build_staging_checks(
-    source: str,
-    asset_key: dg.AssetKey,
-    load_frame: FrameLoader,
-    required_resource_keys: set[str] | None = None,
-    after: AfterCheck | None = None,
-) -> dg.AssetChecksDefinition:
-    """The `staging_<source>` suite on `staging/<source>`: contract rules, lineage and types."""
-    return build_suite_check(
-        suite_name=f"staging_{source}",
-        asset_key=asset_key,
-        check_name=STAGING_SUITE_CHECK,
-        load_frame=load_frame,
-        required_resource_keys=required_resource_keys,
-        after=after,
-        description=f"Great Expectations suite staging_{source}: columns, keys, values, "
-        "dates, types, and every row keeps its file and line.",
-    )
+build_raw_check = partial(build_source_check, "raw")
+build_staging_checks = partial(build_source_check, "staging")
 
 
 def build_result_check(

@@ -242,22 +242,18 @@ def expected_suites() -> dict[str, dict]:
     """Every suite, by name, as `write_suites()` writes it."""
     suites = {}
     for source, contract in CONTRACTS.items():
-        suites[f"raw_{source}"] = {
-            "name": f"raw_{source}",
-            "meta": {
-                "description": f"Raw {source}: one row per {contract.row}, as typed from "
-                "the landing files."
-            },
-            "expectations": _source_expectations(source, staging=False),
+        layers = {
+            "raw": f"Raw {source}: one row per {contract.row}, as typed from the landing files."
         }
-        if source != WEB:
-            suites[f"staging_{source}"] = {
-                "name": f"staging_{source}",
-                "meta": {
-                    "description": f"Staged {source}: the raw rules, typed columns, and the "
-                    "file and line of each row."
-                },
-                "expectations": _source_expectations(source, staging=True),
+        if source != WEB:  # staged per fiscal year by DuckDB, not as a frame
+            layers["staging"] = (
+                f"Staged {source}: the raw rules, typed columns, and the file and line of each row."
+            )
+        for layer, description in layers.items():
+            suites[f"{layer}_{source}"] = {
+                "name": f"{layer}_{source}",
+                "meta": {"description": description},
+                "expectations": _source_expectations(source, staging=layer == "staging"),
             }
     suites["indicator_result"] = {
         "name": "indicator_result",

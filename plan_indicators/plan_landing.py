@@ -19,9 +19,10 @@ import pandas as pd
 from plan_indicators.catalog import Plan
 from plan_indicators.fiscal import FiscalYear
 from plan_indicators.measures import get_measure
+from plan_indicators.sources.declaration import WEB
 from plan_indicators.sources.folders import list_files
 
-REGISTER, SURVEY, WEB = "activity_register", "survey_results", "web_analytics"
+REGISTER, SURVEY = "activity_register", "survey_results"
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,17 @@ def test_every_declaration_has_its_generator_and_a_stream_of_its_own():
     assert declared()["facebook_post_topics"].stream is None
 
 
+def test_the_web_source_is_named_by_one_constant():
+    """Code that means the web source says `WEB`; only its declaration spells the name."""
+    spelled = [
+        str(path.relative_to(PACKAGE.parent))
+        for folder in ("plan_indicators", "assets", "orchestration", "expectations", "resources")
+        for path in sorted((PACKAGE.parent / folder).rglob("*.py"))
+        if f'"{WEB}"' in path.read_text("utf-8") or f"'{WEB}'" in path.read_text("utf-8")
+    ]
+    assert spelled == ["plan_indicators/sources/declaration.py"]
+
+
 def _bad(tmp_path: Path, name: str, text: str) -> str:
     (_copy(tmp_path) / f"{name}.py").write_text(text, encoding="utf-8")
     out = _run(tmp_path)
