@@ -13,18 +13,16 @@ rather than leaving its measures silently unknown.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import inspect
-import pkgutil
 import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import pandas as pd
 
+from plan_indicators.discovery import import_modules
 from plan_indicators.fiscal import FiscalYear
 
 
@@ -291,18 +289,7 @@ def measure(
 def _load() -> dict[str, Measure]:
     """Import every module of the package, once."""
     if not _LOADED:
-        modules = sorted(info.name for info in pkgutil.iter_modules(__path__))
-        for module in modules:
-            name = f"{__name__}.{module}"
-            try:
-                importlib.import_module(name)
-            except Exception as exc:
-                raise MeasureModuleError(
-                    f"measure module {name} ({Path(__path__[0]) / module}.py) cannot be "
-                    f"imported: {type(exc).__name__}: {exc}",
-                    name=name,
-                ) from exc
-        _LOADED.extend(modules)
+        _LOADED.extend(import_modules(__name__, __path__, MeasureModuleError, "measure"))
     return _REGISTRY
 
 

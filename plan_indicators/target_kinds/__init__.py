@@ -13,16 +13,14 @@ a new module (decorated with `@target_kind`); a module that fails to import rais
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import pkgutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
 from plan_indicators import statuses as st
+from plan_indicators.discovery import import_modules
 from plan_indicators.fiscal import FiscalYear
 from plan_indicators.formatting import format_value
 from plan_indicators.seasons import DEFAULT_SEASONS, SeasonSettings
@@ -274,18 +272,7 @@ def target_kind(cls: type[TargetKind]) -> type[TargetKind]:
 def registry() -> dict[str, type[TargetKind]]:
     """Every kind by name, in module order; imports every module of the package once."""
     if not _LOADED:
-        modules = sorted(info.name for info in pkgutil.iter_modules(__path__))
-        for module in modules:
-            name = f"{__name__}.{module}"
-            try:
-                importlib.import_module(name)
-            except Exception as exc:
-                raise TargetKindModuleError(
-                    f"target kind module {name} ({Path(__path__[0]) / module}.py) cannot be "
-                    f"imported: {type(exc).__name__}: {exc}",
-                    name=name,
-                ) from exc
-        _LOADED.extend(modules)
+        _LOADED.extend(import_modules(__name__, __path__, TargetKindModuleError, "target kind"))
     return _REGISTRY
 
 
