@@ -18,6 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from plan_indicators.scorecard import scorecard_sql
+
 metadata = sa.MetaData()
 
 FY = "Fiscal year, `YYYY-YYYY` (1 April to 31 March)."
@@ -597,7 +599,24 @@ v_scorecard = View(
         "note": "indicator_evaluation.note",
     },
 )
-VIEWS: tuple[View, ...] = (v_scorecard,)
+v_plan_scorecard = View(
+    "v_plan_scorecard",
+    scorecard_sql(),
+    "The organisation's scorecard: per plan and fiscal year, how many targets were met among "
+    "those evaluated (docs/contracts.md §3.3).",
+    {
+        "plan_id": "indicator_evaluation.plan_id",
+        "fiscal_year": "indicator_evaluation.fiscal_year",
+        "targets_met": "Targets whose status is `met`.",
+        "targets_evaluated": "Targets evaluated: `met`, `met_late` or `not_met`.",
+        "targets_no_data": "Targets left out of the share because their result is missing "
+        "(`no_data`), shown so that they cannot flatter it.",
+        "targets_pending": "Targets not over yet (`in_progress`, `not_started`).",
+        "targets_excluded": "Targets without a result to meet (`baseline`, `not_applicable`).",
+        "share_met": "targets_met / targets_evaluated × 100; null when none was evaluated.",
+    },
+)
+VIEWS: tuple[View, ...] = (v_scorecard, v_plan_scorecard)
 
 
 def utcnow() -> dt.datetime:

@@ -203,6 +203,27 @@ def test_the_running_year_is_projected(sqlite_run):
     assert "Projection au" not in default
 
 
+def test_the_plan_scorecard_view_agrees_with_the_rule(sqlite_run):
+    from plan_indicators.scorecard import tally
+
+    url, _root, _outcome = sqlite_run
+    engine = wh.engine_for(url)
+    by_year: dict[tuple[str, str], list[str]] = {}
+    for r in wh.table_rows(engine, "indicator_evaluation"):
+        by_year.setdefault((r["plan_id"], r["fiscal_year"]), []).append(r["status"])
+    with engine.connect() as conn:
+        view = {(r.plan_id, r.fiscal_year): r for r in conn.execute(
+            sa.text("SELECT * FROM v_plan_scorecard"))}  # fmt: skip
+    assert set(view) == set(by_year)
+    for key, statuses in by_year.items():
+        t = tally(statuses)
+        row = view[key]
+        assert (row.targets_met, row.targets_evaluated, row.targets_no_data) == (
+            t.targets_met, t.targets_evaluated, t.targets_no_data,
+        ), key  # fmt: skip
+        assert row.share_met == t.share_met
+
+
 def test_rerun_is_idempotent_and_history_is_empty(sqlite_run, landing):
     url, root, _ = sqlite_run
     before = snapshot(url)

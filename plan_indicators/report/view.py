@@ -29,6 +29,7 @@ from plan_indicators.fiscal import FiscalYear, fiscal_range
 from plan_indicators.formatting import date_fr, format_value
 from plan_indicators.regions import UNKNOWN
 from plan_indicators.report.load import Row, WarehouseRows
+from plan_indicators.scorecard import Tally, tally
 from plan_indicators.statuses import NOT_STARTED, STATUS_FR
 from plan_indicators.target_kinds import kind_class
 
@@ -175,6 +176,10 @@ class PlanView:
     enjeux: list[EnjeuView]
 
     reported_years: tuple[str, ...] = ()
+    scorecard: Tally | None = None
+    """The share of targets met in the reporting year (docs/contracts.md §3.3), from the
+    statuses this view shows; None while that year runs (its share is not a result yet)."""
+    scorecard_year: str | None = None
 
     @property
     def indicators(self) -> list[IndicatorView]:
@@ -534,6 +539,8 @@ def build_view(
             _indicator_view(i, years, frame, t, r, e, coverage, regions, projections)
             for i in members
         ]
+        reported = frame.period(fy) == ENDED and frame.reported(fy) and fy.key in years
+        card = tally(y.status for i in indicators for y in i.years if y.fiscal_year == fy.key)
         plans.append(
             PlanView(
                 plan_id=p["plan_id"],
@@ -543,6 +550,8 @@ def build_view(
                 fiscal_years=years,
                 enjeux=_grouped(indicators),
                 reported_years=tuple(y for y in years if frame.reported(FiscalYear.parse(y))),
+                scorecard=card if reported else None,
+                scorecard_year=fy.key if reported else None,
             )
         )
     return ReportView(plans=plans, generated_at=generated_at, as_of=as_of, reporting_year=fy.key)

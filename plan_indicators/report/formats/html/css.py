@@ -39,6 +39,7 @@ thead th { background: var(--head); }
 .summary td { text-align: right; min-width: 6.5rem; }
 .summary tr.total th, .summary tr.total td { font-weight: bold; }
 .results td.indicator { width: 40%; }
+.scorecard { font-size: 1.05rem; font-weight: bold; margin: .6rem 0; }
 .projection { display: block; font-size: .85rem; margin-top: .25rem; }
 .regions { width: auto; margin: .8rem 0 1.2rem; }
 .regions caption { text-align: left; font-weight: bold; padding-bottom: .3rem; }

@@ -205,6 +205,29 @@ def _summary(plan: PlanView) -> str:
     )
 
 
+def _scorecard_line(plan: PlanView) -> str:
+    """"Cibles atteintes en 2025-2026 : 7 sur 10 (70,0 %)", with what the share leaves out."""
+    card = plan.scorecard
+    if card is None:
+        return ""
+    share = card.share_met
+    text = (
+        f"Cibles atteintes en {esc(plan.scorecard_year)} : {card.targets_met} sur "
+        f"{card.targets_evaluated} évaluées"
+    )
+    if share is not None:
+        text += f" ({cell_text(format_value(share, 'percent'))})"
+    aside = [
+        (card.targets_no_data, "sans donnée"),
+        (card.targets_pending, "en cours ou à venir"),
+        (card.targets_excluded, "mesure de départ ou sans objet"),
+    ]
+    extra = " ; ".join(f"{n} {label}" for n, label in aside if n)
+    if extra:
+        text += f" — hors calcul : {extra}"
+    return f'<p class="scorecard">{text}</p>'
+
+
 def _date_fr(day: dt.date | None) -> str:
     return esc(date_fr(day)) if day else "non disponible"
 
@@ -219,7 +242,7 @@ def _plan_section(plan: PlanView, index: int) -> str:
         f"<h2>{esc(plan.title)}</h2>"
         f'<p class="meta">Années financières {esc(plan.fiscal_years[0])} à '
         f"{esc(plan.fiscal_years[-1])} · données au {_date_fr(plan.data_as_of)}</p>"
-        f"{summary}<h3>Résultats par indicateur</h3>{table}{notes.render()}"
+        f"{_scorecard_line(plan)}{summary}<h3>Résultats par indicateur</h3>{table}{notes.render()}"
         f"{_regions_section(plan)}</section>"
     )
 
