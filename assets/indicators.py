@@ -29,6 +29,7 @@ from plan_indicators.regions import suppress
 from plan_indicators.source_state import why_blocked
 from plan_indicators.staging import ParquetStagedData, read_manifest
 from plan_indicators.statuses import STATUS_FR
+from plan_indicators.targets import Observed
 from resources import CalendarResource, LandingZone, RunSettings, Warehouse
 
 UNIT_FR = {
@@ -37,6 +38,7 @@ UNIT_FR = {
     "score": "note",
     "days": "jours ouvrables",
     "date": "date",
+    "currency": "montant ($)",
 }
 
 
@@ -225,7 +227,7 @@ def _evaluation_asset(plan: Plan, ind: Indicator) -> dg.AssetsDefinition:
         settings: RunSettings,
         calendar: CalendarResource,
     ) -> dg.MaterializeResult:
-        from plan_indicators.targets import Observed, evaluate
+        from plan_indicators.targets import evaluate
 
         engine = warehouse.engine()
         as_of = settings.as_of_date()
@@ -243,11 +245,7 @@ def _evaluation_asset(plan: Plan, ind: Indicator) -> dg.AssetsDefinition:
                 wh.replace_rows(engine, wh.indicator_evaluation, key, [])
                 continue
             res = results.get(fy) or {}
-            observed = Observed(
-                value=res.get("value"),
-                achieved_on=res.get("achieved_on"),
-                periods=json.loads(res["periods"]) if res.get("periods") else {},
-            )
+            observed = observed_of(res)
             baseline_year = getattr(target, "baseline_year", None)
             baseline = (results.get(baseline_year) or {}).get("value") if baseline_year else None
             previous = (results.get(FiscalYear.parse(fy).previous.key) or {}).get("value")
@@ -260,11 +258,14 @@ def _evaluation_asset(plan: Plan, ind: Indicator) -> dg.AssetsDefinition:
                 baseline=baseline,
                 previous=previous,
                 seasons=seasons,
+                results={year: observed_of(r) for year, r in results.items()},
+                plan_start=min(plan.plan.fiscal_years),
+                unit=ind.unit,
             )
             note = ev.note or (res.get("reason") if ev.status == "no_data" else None)
             row = {
                 **key,
-                "value": observed.value,
+                "value": ev.value if ev.value is not None else observed.value,
                 "threshold": ev.threshold,
                 "status": ev.status,
                 "status_fr": STATUS_FR[ev.status],
@@ -293,6 +294,17 @@ def _evaluation_asset(plan: Plan, ind: Indicator) -> dg.AssetsDefinition:
         )
 
     return _evaluation
+
+
+def observed_of(res: dict) -> Observed:
+    """A published result row as the target engine reads it."""
+    return Observed(
+        value=res.get("value"),
+        achieved_on=res.get("achieved_on"),
+        periods=json.loads(res["periods"]) if res.get("periods") else {},
+        numerator=res.get("numerator"),
+        denominator=res.get("denominator"),
+    )
 
 
 def _fmt(v) -> str:

@@ -158,7 +158,7 @@ def _result_expectations() -> list[dict]:
             "non_negative",
             column="value",
             min_value=0,
-            row_condition='unit=="count" or unit=="days"',
+            row_condition='unit=="count" or unit=="days" or unit=="currency"',
             **pandas,
         ),
         *(

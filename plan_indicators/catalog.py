@@ -29,7 +29,7 @@ from plan_indicators.fiscal import FiscalYear
 from plan_indicators.target_kinds import CatalogFrame
 from plan_indicators.target_kinds._baseline import BaselineKind
 
-Unit = Literal["percent", "count", "score", "days", "date"]
+Unit = Literal["percent", "count", "score", "days", "date", "currency"]
 Direction = Literal["higher_is_better", "lower_is_better"]
 
 TO_CHOOSE = "à choisir"
@@ -202,7 +202,8 @@ class Plan(BaseModel):
         """The plan's fiscal years plus every baseline year its targets refer to."""
         years = set(self.plan.fiscal_years)
         for ind in self.indicators:
-            years |= ind.baseline_years()
+            for fy, target in ind.targets.items():
+                years |= target.needed_years(fy, tuple(self.plan.fiscal_years))
         return sorted(years)
 
 
@@ -361,7 +362,7 @@ def value_range(ind: Indicator) -> tuple[float | None, float | None]:
         return 0.0, 100.0
     if ind.unit == "score":
         return (ind.scale.min, ind.scale.max) if ind.scale else (None, None)
-    if ind.unit in ("count", "days"):
+    if ind.unit in ("count", "days", "currency"):
         return 0.0, None
     return None, None
 

@@ -46,9 +46,24 @@ def format_value(value: float | None, unit: str) -> str:
         return f"{format_number(value)}{NBSP}{word}"
     if unit == "score":
         return format_number(value)
+    if unit == "currency":
+        return format_amount(value)
     if float(value).is_integer():
         return format_number(value, 0)
     return format_number(value)
+
+
+def format_amount(value: float) -> str:
+    """Dollars as Québec's public reports print them: "1,5 G$" (milliards), "287,0 M$"
+    (millions), one decimal; under a million, whole dollars ("45 000 $"). An amount that
+    rounds up to the next scale takes it: 999 960 000 $ reads "1,0 G$", not "1 000,0 M$"."""
+    size = abs(float(value))
+    if size >= 1e9 or abs(round1(value / 1e6)) >= 1000:
+        return f"{format_number(value / 1e9)}{NBSP}G$"
+    dollars = Decimal(repr(float(value))).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    if size >= 1e6 or abs(dollars) >= 1_000_000:
+        return f"{format_number(value / 1e6)}{NBSP}M$"
+    return f"{format_number(value, 0)}{NBSP}$"
 
 
 def display_value(unit: str, value: float | None, achieved_on: dt.date | None = None) -> str | None:

@@ -61,17 +61,18 @@ def evaluate(
     seasons: SeasonSettings = DEFAULT_SEASONS,
     results: Mapping[str, Observed] | None = None,
     plan_start: str | None = None,
+    unit: str | None = None,
 ) -> Evaluation:
     """Status of `observed` against `target` for `fiscal_year`, as known on `as_of`.
 
     A year is over the day after 31 March: on `fiscal_year.end` itself it is still running.
     `results` are the indicator's published results by year, `plan_start` the plan's first
-    year (a cumulative target sums from there).
+    year and `unit` the indicator's (a cumulative target sums or pools them from there).
     """
     if target is None:
         return verdict(st.NOT_APPLICABLE, note=NOTE_NO_TARGET)
     situation = Situation(
-        fiscal_year, as_of, direction, baseline, previous, seasons, results or {}, plan_start
+        fiscal_year, as_of, direction, baseline, previous, seasons, results or {}, plan_start, unit
     )
     return target.evaluate(observed, situation)
 

@@ -86,8 +86,9 @@ dim_indicator = sa.Table(
         "unit",
         sa.String(16),
         nullable=False,
-        comment="Unit of the value: `percent` (0-100), `count`, `score`, `days` (business days) "
-        "or `date` (a milestone, see `indicator_result.achieved_on`).",
+        comment="Unit of the value: `percent` (0-100), `count`, `score`, `days` (business days), "
+        "`currency` (an amount in CAD dollars) or `date` (a milestone, see "
+        "`indicator_result.achieved_on`).",
     ),
     sa.Column(
         "scale_min",
@@ -339,7 +340,13 @@ indicator_evaluation = sa.Table(
     _plan_id(),
     _indicator_id(),
     _fiscal_year(),
-    sa.Column("value", sa.Float, comment="The result's unrounded value (`indicator_result`)."),
+    sa.Column(
+        "value",
+        sa.Float,
+        comment="The unrounded value compared with the threshold: the year's result "
+        "(`indicator_result`), or for a `cumulative_at_least` target the result accumulated "
+        "from its `from_year` to this year.",
+    ),
     sa.Column(
         "threshold",
         sa.Float,

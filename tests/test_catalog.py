@@ -280,6 +280,7 @@ KIND_EXAMPLES = {
     "not_applicable": {},
     "deadline": {"due": "hiver 2025"},
     "every_year_from": {"start": "à partir de 2024", "min_count": 1},
+    "cumulative_at_least": {"value": 50},
 }
 
 

@@ -66,7 +66,7 @@ def test_unit_to_choose_names_the_field_and_the_units():
             "1.1.1",
             "unit",
             "left to choose: the draft could not tell it from the plan's text; write one of "
-            "percent, count, score, days, date",
+            "percent, count, score, days, date, currency",
         )
     ]
 

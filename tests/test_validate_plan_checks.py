@@ -216,13 +216,14 @@ KIND_FIELDS = {
     "not_applicable": {},
     "deadline": {"due": "{due}"},
     "every_year_from": {"start": "{start}", "min_count": 1, "per": "half_year"},
+    "cumulative_at_least": {"value": 50},
 }
 
 
 def _mutations() -> list:
     """Edits of one indicator: each a (label, function of the indicator dict and its year)."""
     edits = []
-    for unit in ("percent", "count", "score", "days", "date"):
+    for unit in ("percent", "count", "score", "days", "date", "currency"):
         edits.append((f"unit={unit}", lambda i, fy, u=unit: i.update(unit=u)))
     for d in ("higher_is_better", "lower_is_better"):
         edits.append((f"direction={d}", lambda i, fy, d=d: i.update(direction=d)))

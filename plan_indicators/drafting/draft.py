@@ -28,7 +28,6 @@ from plan_indicators.target_kinds._baseline import BaselineKind
 
 _OTHER_FREQUENCY = re.compile(r"\b(trimestriel|mensuel|hebdomadaire|quotidien)(?:le)?s?\b")
 _EACH = re.compile(r"\b(chaque|chacun|chacune)\b")
-_CUMULATIVE = re.compile(r"\bcumul")
 _TARGET_ORDER = (
     "kind", "value", "percent", "points", "delta", "baseline_year", "from_year", "due", "start",
     "min_count", "per",
@@ -220,24 +219,10 @@ def _indicator(
 
 def _frequency(folded: str, r: Reading, notes: list[str]) -> None:
     """What the indicator's wording says of its targets: "semestrielle", "annuel", "cumulé"."""
-    if any(adjust(folded, r, notes) for _, adjust in _adjusters()):
+    if any(adjust(folded, r, notes) for _, adjust in draft_adjusters()):
         return
     if match := _OTHER_FREQUENCY.search(folded):
         notes.append(f"fréquence « {match.group(0)} » : le catalogue compte par année ou semestre")
-
-
-def _adjusters():
-    return sorted([*draft_adjusters(), (10, _cumulated)], key=lambda p: p[0])
-
-
-def _cumulated(folded: str, r: Reading, notes: list[str]) -> bool:
-    """A "cumulé" indicator: its plain thresholds are cumuls from the plan's first year."""
-    if not (_CUMULATIVE.search(folded) and r.kind == "at_least"):
-        return False
-    r.kind, r.bare = "cumulative_at_least", False
-    r.fields = {"value": r.fields["value"], "from_year": None}
-    notes.append("indicateur « cumulé » : cible lue comme un cumul depuis le début du plan")
-    return True
 
 
 def _sense(r: Reading, direction: str, notes: list[str]) -> None:
@@ -255,25 +240,11 @@ def _sense(r: Reading, direction: str, notes: list[str]) -> None:
 def _place(r: Reading, cell_year: str | None, years: list[str], notes: list[str]) -> list[str]:
     """Fiscal years a target is written under, as its kind places it (docs/contracts.md §2.5:
     a deadline under its due date's)."""
-    cls = kind_class(r.kind)
-    if cls is not None:
-        return cls.draft_years(r, cell_year, years, notes)
-    if cell_year:
-        return [cell_year]
-    if r.when == "period":
-        if r.period_end in years:
-            return [r.period_end]
-        notes.append(f"fin de période {r.period_end} hors des années du plan : cible non inscrite")
-        return []
-    notes.append(f"cible cumulée « {r.text_fr} » inscrite à la dernière année ({years[-1]})")
-    return [years[-1]]
+    return kind_class(r.kind).draft_years(r, cell_year, years, notes)
 
 
 def _entry(r: Reading, fy: str, years: list[str]) -> dict[str, Any]:
-    cls = kind_class(r.kind)
-    fields = cls.draft_fields(r.fields, years) if cls else dict(r.fields)
-    if cls is None and fields.get("from_year") is None:
-        fields["from_year"] = years[0]
+    fields = kind_class(r.kind).draft_fields(r.fields, years)
     order = [k for k in _TARGET_ORDER[1:] if k in fields] + [
         k for k in fields if k not in _TARGET_ORDER
     ]

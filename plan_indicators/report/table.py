@@ -47,6 +47,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("baseline_value", "Mesure de départ", "number", lambda p, i, y: y.baseline_value),
     Column("threshold", "Seuil", "number", lambda p, i, y: y.threshold),
     Column("value", "Résultat", "number", lambda p, i, y: y.value),
+    Column("compared", "Valeur comparée au seuil", "number", lambda p, i, y: y.compared),
     Column("value_display", "Résultat publié (texte)", "text", lambda p, i, y: y.value_display),
     Column("achieved_on", "Date d'atteinte", "date", lambda p, i, y: y.achieved_on),
     Column("status", "Code du statut", "text", lambda p, i, y: y.status),

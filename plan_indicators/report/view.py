@@ -34,7 +34,7 @@ from plan_indicators.statuses import NOT_STARTED, STATUS_FR
 from plan_indicators.target_kinds import kind_class
 
 LOCAL_TZ = ZoneInfo("America/Toronto")
-NUMERIC_UNITS = ("percent", "count", "score", "days")
+NUMERIC_UNITS = ("percent", "count", "score", "days", "currency")
 NO_TARGET = "S. O."
 MILESTONE_REACHED = ("met", "met_late")
 
@@ -71,6 +71,9 @@ class YearView:
     baseline_value: float | None = None
     threshold: float | None = None
     value: float | None = None
+    compared: float | None = None
+    """The value its evaluation compared with the threshold (for a cumulative target, the
+    cumul to this year; otherwise the year's value)."""
     value_display: str | None = None
     achieved_on: dt.date | None = None
     status: str | None = None
@@ -370,6 +373,7 @@ def _year_view(
         baseline_value=baseline,
         threshold=_float(threshold),
         value=_float(result.get("value")),
+        compared=_float(ev.get("value")),
         value_display=result_display(unit, result),
         achieved_on=_as_date(result.get("achieved_on")),
         status=ev.get("status"),

@@ -26,7 +26,10 @@ def baseline_line(year: YearView, unit: str) -> str | None:
         line = f"Mesure de départ ({year.baseline_year}) : {baseline}"
         return f"{line} · seuil : {threshold}" if threshold else line
     kind = kind_class(year.kind)
-    return kind.reference_line(year.fiscal_year, threshold, None) if kind else None
+    if kind is None:
+        return None
+    compared = format_value(year.compared, unit) if year.compared is not None else None
+    return kind.reference_line(year.fiscal_year, threshold, compared)
 
 
 def partial_line(year: YearView) -> str | None:

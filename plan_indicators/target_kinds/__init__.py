@@ -33,7 +33,7 @@ NOTE_NO_DATA = "aucune donnée pour l'année"
 NOTE_NOT_STARTED = "l'année n'a pas commencé à la date de référence"
 
 DIRECTIONS = ("higher_is_better", "lower_is_better")
-NUMBER_UNITS = ("percent", "count", "score", "days")
+NUMBER_UNITS = ("percent", "count", "score", "days", "currency")
 MAX_BASELINE_LAG = 3
 """How many fiscal years before the plan's first one a computed baseline year may be: a plan
 measures its baseline in the year or two before it starts. An older baseline is given as a
@@ -88,6 +88,8 @@ class Situation:
     """Every published result of the indicator by fiscal year (a cumulative target sums them)."""
     plan_start: str | None = None
     """The plan's first fiscal year."""
+    unit: str | None = None
+    """The indicator's unit (a cumulative target sums counts and amounts, pools rates)."""
 
     def __post_init__(self) -> None:
         if self.direction not in DIRECTIONS:
@@ -153,6 +155,12 @@ class TargetKind(BaseModel):
     def computed_baseline_year(self) -> str | None:
         """A baseline year whose result must be computed (and so is a partition), if any."""
         return None
+
+    def needed_years(self, fiscal_year: str, plan_years: tuple[str, ...]) -> set[str]:
+        """Years whose results this target of `fiscal_year` is evaluated with: the plan's
+        partitions include them."""
+        year = self.computed_baseline_year()
+        return {year} if year else set()
 
     def catalog_problems(self, frame: CatalogFrame) -> list[tuple[str, str]]:
         """(field, message) for what this target cannot be in its plan; fields are relative to

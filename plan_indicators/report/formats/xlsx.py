@@ -32,6 +32,15 @@ def _sheet_title(plan_id: str, taken: set[str]) -> str:
 
 
 def _number_format(unit: str, value: float) -> str:
+    """The display of a number cell; an amount in dollars reads as the report prints it (the
+    trailing commas scale the display by thousands: 1 500 000 000 shows "1,5 G$")."""
+    if unit == "currency":
+        size = abs(float(value))
+        if size >= 999_950_000:
+            return '#,##0.0,,," G$"'
+        if size >= 999_999.5:
+            return '#,##0.0,," M$"'
+        return '#,##0" $"'
     if unit == "count" and float(value).is_integer():
         return "#,##0"
     return "#,##0.0"

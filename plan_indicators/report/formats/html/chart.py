@@ -18,6 +18,7 @@ AXIS_LABEL_FR = {
     "count": "Nombre",
     "score": "Score",
     "days": "Jours",
+    "currency": "Montant ($)",
 }
 
 
