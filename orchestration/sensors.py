@@ -18,6 +18,7 @@ from plan_indicators.fiscal import FiscalYear
 from plan_indicators.sources.contracts import SOURCES
 from plan_indicators.staging import WEB
 from resources import LandingZone
+from resources.settings import sensor_interval
 
 LANDING_SENSOR = "landing_zone_sensor"
 AUTOMATION_SENSOR = "indicator_automation"
@@ -76,7 +77,7 @@ def build_sensors(web_partitions) -> list:
     @dg.sensor(
         name=LANDING_SENSOR,
         job_name=INGEST_JOB,
-        minimum_interval_seconds=60,
+        minimum_interval_seconds=sensor_interval(60),
         description="Starts the ingestion of a source when a file lands or changes in its folder.",
     )
     def landing_zone_sensor(context: dg.SensorEvaluationContext, landing: LandingZone):
@@ -137,6 +138,7 @@ def automation_sensor() -> dg.AutomationConditionSensorDefinition:
         AUTOMATION_SENSOR,
         target=AUTOMATED,
         default_status=dg.DefaultSensorStatus.STOPPED,
+        minimum_interval_seconds=sensor_interval(30),
         description=(
             "Eager automation of staging, indicator results, evaluations and the running year's "
             "projections. A source is staged "

@@ -24,6 +24,13 @@ ENV_PLANS = "PLAN_INDICATORS_PLANS_DIR"
 ENV_KEY = "PLAN_INDICATORS_PSEUDONYM_KEY"
 ENV_STAGING = "PLAN_INDICATORS_STAGING_DIR"
 ENV_AS_OF = "PLAN_INDICATORS_AS_OF"
+ENV_SENSOR_INTERVAL = "PLAN_INDICATORS_SENSOR_INTERVAL"
+
+
+def sensor_interval(default: int) -> int:
+    """Seconds between two evaluations of a sensor: the environment can shorten it (a test of
+    the daemon, a demo), production keeps the default."""
+    return int(os.environ.get(ENV_SENSOR_INTERVAL) or default)
 
 
 class RunSettings(dg.ConfigurableResource):
