@@ -13,6 +13,7 @@ by web_form, email or chat = 2 / 3 = 66.67 %.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -175,9 +176,9 @@ def test_daemon_runs_landing_sensor_then_plan_end_to_end(tmp_path, databases):
         assert status
     finally:
         os.killpg(daemon.pid, signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             daemon.wait(timeout=60)
-        except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):  # the code server it started, if left
             os.killpg(daemon.pid, signal.SIGKILL)
         log.close()
 
