@@ -401,10 +401,12 @@ def _web_raw_asset() -> dg.AssetsDefinition:
         kinds={"parquet", "duckdb"},
         tags={"layer": "raw", "source": WEB},
         description=(
-            "GA4 events flattened from the BigQuery export (Parquet or CSV): an inventory of the "
-            "files (columns, events per fiscal year, days that are not days) from Parquet "
-            "footers where they settle it, without loading the events. Files unchanged since "
-            "the last read (same size and modification time) are not read again."
+            "GA4 events, the BigQuery export as it comes (nested `event_params`, Parquet or "
+            "newline-delimited JSON, daily and intraday tables) or flattened (Parquet or CSV): "
+            "an inventory of the files (shape, columns, events per fiscal year, days that are "
+            "not days, intraday tables a daily one supersedes) from Parquet footers where they "
+            "settle it, without loading the events. Files unchanged since the last read (same "
+            "size and modification time) are not read again."
         ),
         check_specs=[dg.AssetCheckSpec(FILE_CONTRACT_CHECK, asset=raw_key(WEB), blocking=True)],
     )
@@ -445,7 +447,7 @@ def _web_raw_asset() -> dg.AssetsDefinition:
         last_day = inventory.last_day
         yield dg.MaterializeResult(
             metadata={
-                "files": len(inventory.files),
+                "files": len(inventory.read),
                 "files_inspected": inventory.inspected,
                 "file_errors": len(errors),
                 "events": inventory.rows,

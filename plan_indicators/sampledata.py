@@ -5,9 +5,10 @@ Each source's generator is declared beside its contract (`sample(ctx)` in its mo
 `numpy.random.default_rng([seed, SAMPLE_STREAM])`; nothing reads the clock (the "present" is
 `PRESENT`), so the same seed gives byte-identical files. The files imitate real exports on
 purpose (several encodings, separators, boolean spellings, Meta's header variants, GA4's URLs
-with queries, fragments and trailing slashes) so that the readers are exercised on demo data
-too. The register and survey rows follow the plan catalogs, so a new plan gets sample data by
-YAML, and a new source by declaring its generator.
+with queries, fragments and trailing slashes, the BigQuery export's nested form in Parquet and
+newline-delimited JSON, a Meta export and a register saved as workbooks) so that the readers
+are exercised on demo data too. The register and survey rows follow the plan catalogs, so a
+new plan gets sample data by YAML, and a new source by declaring its generator.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +68,89 @@ class Parquet:
 
     def write(self, path: Path, table: Any) -> None:
         pq.write_table(table, path)
+
+
+@dataclass(frozen=True)
+class Ndjson:
+    """A `pyarrow.Table` as BigQuery's JSON export writes it: one object a line, INT64 as
+    strings, null fields left out, gzip with mtime 0."""
+
+    suffix: str = ".json.gz"
+
+    def write(self, path: Path, table: Any) -> None:
+        import json
+
+        def clean(value):
+            if isinstance(value, dict):
+                return {k: clean(v) for k, v in value.items() if v is not None}
+            if isinstance(value, list):
+                return [clean(v) for v in value]
+            return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+        lines = [json.dumps(clean(row), ensure_ascii=False) for row in table.to_pylist()]
+        path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode(), mtime=0))
+
+
+@dataclass(frozen=True)
+class Workbook:
+    """An export saved as `.xlsx`: ISO text of the `dates` columns as date cells, `flags`
+    columns as boolean cells, numbers as numbers, the rest as text. The archive's times are
+    fixed so that the same seed gives the same bytes."""
+
+    sheet: str = "Feuil1"
+    dates: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+    suffix: str = ".xlsx"
+
+    def write(self, path: Path, df: pd.DataFrame) -> None:
+        import openpyxl
+
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = self.sheet
+        ws.append(list(df.columns))
+        for row in df.itertuples(index=False):
+            ws.append([self._cell(c, v) for c, v in zip(df.columns, row, strict=True)])
+        for col in self.dates:
+            letter = openpyxl.utils.get_column_letter(list(df.columns).index(col) + 1)
+            for cell in ws[letter][1:]:
+                cell.number_format = "yyyy-mm-dd"
+        stamp = dt.datetime.combine(PRESENT, dt.time())
+        wb.properties.creator = "plan-indicators sample-data"
+        wb.properties.created = stamp
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        path.write_bytes(_fixed_zip_times(buffer.getvalue(), stamp))
+
+    def _cell(self, column: str, value: Any) -> Any:
+        if value is None or (isinstance(value, float) and np.isnan(value)) or value == "":
+            return None
+        if column in self.dates:
+            return dt.date.fromisoformat(str(value))
+        if column in self.flags:
+            return str(value).casefold() in ("oui", "true", "1", "yes")
+        if isinstance(value, np.integer | np.floating):
+            return value.item()
+        return value
+
+
+def _fixed_zip_times(data: bytes, stamp: dt.datetime) -> bytes:
+    """The workbook's parts with one fixed time: openpyxl stamps the save time in the core
+    properties and zip headers."""
+    import re
+    import zipfile
+
+    out = io.BytesIO()
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + iso.encode(), body)
+            fixed = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, body)
+    return out.getvalue()
 
 
 EXCEL_FR = Csv("cp1252", ";", ",", crlf=True)

@@ -6,6 +6,7 @@ import datetime as dt
 import gzip
 import hashlib
 import io
+import json
 import re
 from pathlib import Path
 
@@ -53,15 +54,63 @@ def read_csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
 
 
+def read_xlsx(path: Path) -> pd.DataFrame:
+    """A test-side workbook reader: the first sheet, cells as CSV text (dates ISO)."""
+    import openpyxl
+
+    ws = openpyxl.load_workbook(path, read_only=True).worksheets[0]
+    rows = list(ws.iter_rows(values_only=True))
+
+    def text(v) -> str:
+        if v is None:
+            return ""
+        if isinstance(v, dt.datetime):
+            return v.date().isoformat() if v.time() == dt.time() else v.isoformat(sep=" ")
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return str(v)
+
+    return pd.DataFrame([[text(v) for v in r] for r in rows[1:]], columns=list(rows[0]))
+
+
 def read_source(root: Path, source: str) -> pd.DataFrame:
-    return pd.concat([read_csv(p) for p in sorted((root / source).glob("*.csv*"))])
+    files = sorted((root / source).glob("*.csv*")) + sorted((root / source).glob("*.xlsx"))
+    return pd.concat([read_xlsx(p) if p.suffix == ".xlsx" else read_csv(p) for p in files])
+
+
+def flattened(rows: list[dict]) -> pd.DataFrame:
+    """Export rows (nested `event_params`) as the five flattened columns, test-side."""
+    out = []
+    for r in rows:
+        pages = [
+            p["value"]["string_value"] for p in r["event_params"] if p["key"] == "page_location"
+        ]
+        out.append(
+            {
+                "event_date": str(r["event_date"]),
+                "event_timestamp": str(r["event_timestamp"]),
+                "event_name": r["event_name"],
+                "user_pseudo_id": r["user_pseudo_id"],
+                "page_location": pages[0] if pages else None,
+            }
+        )
+    return pd.DataFrame(out)
 
 
 def web_events(root: Path) -> pd.DataFrame:
     folder = root / "web_analytics"
-    parquet = pd.concat([pq.read_table(p).to_pandas() for p in sorted(folder.glob("*.parquet"))])
-    csv = pd.concat([read_csv(p) for p in sorted(folder.glob("*.csv.gz"))])
-    return pd.concat([parquet.astype(str), csv], ignore_index=True)
+    frames = []
+    for p in sorted(folder.glob("*.parquet")):
+        table = pq.read_table(p)
+        nested = "event_params" in table.column_names
+        frames.append(flattened(table.to_pylist()) if nested else table.to_pandas().astype(str))
+    for p in sorted(folder.glob("*.json.gz")):
+        lines = gzip.decompress(p.read_bytes()).decode().splitlines()
+        frames.append(flattened([json.loads(line) for line in lines]))
+    frames += [read_csv(p) for p in sorted(folder.glob("*.csv.gz"))]
+    return pd.concat(frames, ignore_index=True)
 
 
 def test_same_seed_gives_byte_identical_files(landing, tmp_path):
@@ -95,9 +144,15 @@ def test_web_analytics_volume_formats_and_local_dates(landing):
     root, counts = landing
     folder = root / "web_analytics"
     # 2022-04 .. 2024-03 monthly = 24 gz files; 2024-04-01 .. 2026-10-31 daily =
-    # 365 (2024-04-01..2025-03-31) + 365 (..2026-03-31) + 214 (April-October 2026) = 944.
+    # 365 (2024-04-01..2025-03-31) + 365 (..2026-03-31) + 214 (April-October 2026) = 944:
+    # flattened Parquet for 2024-2025 (365), the BigQuery export's nested Parquet from
+    # 2025-04-01 (365 + 214 − 7 = 572), newline-delimited JSON for the last 7 days.
     assert len(list(folder.glob("events_??????.csv.gz"))) == 24
-    assert len(list(folder.glob("events_????????.parquet"))) == 944
+    parquet = sorted(folder.glob("events_????????.parquet"))
+    nested = [p for p in parquet if "event_params" in pq.read_schema(p).names]
+    assert (len(parquet), len(nested)) == (937, 572)
+    assert min(nested).name == "events_20250401.parquet"
+    assert len(list(folder.glob("events_????????.json.gz"))) == 7
     events = web_events(root)
     # WEB_EVENTS = 200,000 events at scale 1, Poisson noise well under 5 %.
     assert 190_000 <= len(events) == counts["web_analytics"] <= 210_000
@@ -151,14 +206,20 @@ def test_scale_two_doubles_web_events(landing, tmp_path):
 def test_facebook_exports_headers_and_tagging(landing):
     root, _ = landing
     files = sorted((root / "facebook_posts").glob("*.csv"))
-    headers = [read_csv(f).columns for f in files]
+    [workbook] = sorted((root / "facebook_posts").glob("*.xlsx"))  # one year saved by Excel
+    headers = [read_csv(f).columns for f in files] + [read_xlsx(workbook).columns]
     assert sum("Lifetime Post organic reach" in h for h in headers) == 1
     assert sum("Couverture" in h and "Identifiant de la publication" in h for h in headers) == 1
-    assert sum("Reach" in h for h in headers) >= 2
+    assert sum("Reach" in h for h in headers) >= 3
     raw = "".join(f.read_text(encoding="utf-8-sig") for f in files)
     assert re.search(r'"\d{1,3},\d{3}"', raw)
     posts = pd.concat(
-        [read_csv(f).rename(columns={"Identifiant de la publication": "Post ID"}) for f in files]
+        [
+            (read_xlsx(f) if f.suffix == ".xlsx" else read_csv(f)).rename(
+                columns={"Identifiant de la publication": "Post ID"}
+            )
+            for f in [*files, workbook]
+        ]
     )
     assert posts["Post ID"].str.fullmatch(r"\d{17}").all()
     assert posts["Post ID"].is_unique

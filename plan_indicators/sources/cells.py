@@ -118,8 +118,9 @@ def type_cell(col: Column, v: Any, epoch: dt.datetime | None) -> Any:
             lo, hi = _SERIAL_RANGE
             if epoch is None or not lo <= v <= hi or (t == "date" and not float(v).is_integer()):
                 raise Reject("date_format", f"{col.name}: numéro de série de date Excel invalide")
-            when = epoch + dt.timedelta(days=float(v))
-            return when.date() if t == "date" else when.replace(microsecond=0)
+            # To the nearest second: 10:00 is stored as 45413.41666666666, a hair before it.
+            when = epoch + dt.timedelta(seconds=round(float(v) * 86400))
+            return when.date() if t == "date" else when
         return type_text(col, number_text(v), ",")
     if isinstance(v, dt.datetime):
         if t == "date":

@@ -100,8 +100,10 @@ def _register(rng: np.random.Generator, plans: list[Plan]) -> list[SampleFile]:
         style = "oui" if i % 2 == 0 else "true"
         df["outcome"] = ["" if pd.isna(v) else sp.bools([v], style)[0] for v in df["outcome"]]
         df["quantity"] = df["quantity"].astype(float)
-        writer = sp.EXCEL_FR if i % 2 == 0 else sp.BOM
-        files.append((f"registre_{plan.id}.csv", df, writer))
+        writer: sp.Csv | sp.Workbook = sp.EXCEL_FR if i % 2 == 0 else sp.BOM
+        if i == 1:  # kept in Excel by the planning team: date and boolean cells
+            writer = sp.Workbook("Registre", dates=("event_date", "start_date"), flags=("outcome",))
+        files.append((f"registre_{plan.id}{writer.suffix}", df, writer))
     return files
 
 

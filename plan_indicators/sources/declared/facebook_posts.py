@@ -135,6 +135,11 @@ def sample(ctx: SampleContext) -> list[SampleFile]:
             }
         )
         end = min(FiscalYear(year).end, sp.PRESENT)
-        name = f"Posts_{FiscalYear(year).start.isoformat()}_{end.isoformat()}.csv"
-        files.append((name, df, sp.BOM if year % 2 else sp.PLAIN))
+        writer: sp.Csv | sp.Workbook = sp.BOM if year % 2 else sp.PLAIN
+        if year == 2025:  # exported as a workbook: counts as numbers, the id kept as text
+            writer = sp.Workbook("Posts")
+            df[reach_col] = posts.reach[m]
+            df["Impressions"] = posts.impressions[m]
+        name = f"Posts_{FiscalYear(year).start.isoformat()}_{end.isoformat()}{writer.suffix}"
+        files.append((name, df, writer))
     return files

@@ -1,8 +1,10 @@
-"""GA4 events flattened from the BigQuery export (docs/contracts.md §4.7.1).
+"""GA4 events, the BigQuery export as it comes or flattened (docs/contracts.md §4.7.1).
 
 The one source scanned by DuckDB rather than read into a frame, and staged per fiscal year
-(plan_indicators.sources.web). Its sample imitates the export: monthly `.csv.gz` extracts
-before PARQUET_FROM, daily Parquet after, returning users, weekly and seasonal rhythm, URLs
+(plan_indicators.sources.web). Its sample imitates the export: monthly flattened `.csv.gz`
+extracts before PARQUET_FROM, daily flattened Parquet for a year, then the export's own nested
+schema (daily Parquet from NESTED_FROM, newline-delimited JSON for the last JSON_DAYS days),
+returning users, weekly and seasonal rhythm, URLs
 with queries, fragments and trailing slashes, and pages that a sloppy prefix match would count.
 """
 
@@ -21,7 +23,7 @@ from plan_indicators.sources.declaration import WEB, Column, SourceContract
 
 CONTRACT = SourceContract(
     WEB,
-    "GA4 event, flattened from the BigQuery export",
+    "GA4 event: the BigQuery export as it comes (nested `event_params`), or flattened",
     (
         Column("event_date", "yyyymmdd"),
         Column("event_timestamp", "int", minimum=0),
@@ -29,7 +31,8 @@ CONTRACT = SourceContract(
         Column("user_pseudo_id"),
         Column("page_location"),
     ),
-    formats=(".csv", ".csv.gz", ".parquet"),  # no workbook: see docs/contracts.md
+    # no workbook: see docs/contracts.md §4.7.1
+    formats=(".csv", ".csv.gz", ".parquet", ".json", ".json.gz"),
     date_column="event_date",
     coverage="day",
     section="4.7.1",
@@ -39,6 +42,8 @@ CONTRACT = SourceContract(
 SAMPLE_STREAM = 1
 
 PARQUET_FROM = dt.date(2024, 4, 1)
+NESTED_FROM = dt.date(2025, 4, 1)  # the BigQuery export as it comes, from then on
+JSON_DAYS = 7  # the last days as newline-delimited JSON
 WEB_EVENTS = 200_000
 QUEBEC_CA = "https://www.quebec.ca"
 
@@ -205,20 +210,101 @@ def _toronto_us(local: np.ndarray) -> np.ndarray:
 
 
 def _files(table: pa.Table) -> list[SampleFile]:
-    """Monthly `.csv.gz` before PARQUET_FROM (older BigQuery extracts), daily Parquet after."""
+    """Monthly flattened `.csv.gz` before PARQUET_FROM (older BigQuery extracts), daily
+    flattened Parquet for a year, then the BigQuery export as it comes (nested `event_params`):
+    daily Parquet from NESTED_FROM, newline-delimited JSON for the last JSON_DAYS days."""
     ymd = table.column("event_date").to_numpy(zero_copy_only=False).astype(str)
     cut = PARQUET_FROM.strftime("%Y%m%d")
     split = int(np.searchsorted(ymd, cut))
     old, new = table.slice(0, split), table.slice(split)
     months = np.array([d[:6] for d in ymd[:split]])
-    gz, parquet = sp.Csv(gz=True), sp.Parquet()
+    gz, parquet, ndjson = sp.Csv(gz=True), sp.Parquet(), sp.Ndjson()
     files: list[SampleFile] = []
     for month in np.unique(months):
         lo, hi = np.searchsorted(months, month), np.searchsorted(months, month, side="right")
         files.append((f"events_{month}.csv.gz", old.slice(lo, hi - lo).to_pandas(), gz))
     new_days = ymd[split:]
+    nested_from = NESTED_FROM.strftime("%Y%m%d")
+    json_from = (sp.PRESENT - dt.timedelta(days=JSON_DAYS - 1)).strftime("%Y%m%d")
     for day in np.unique(new_days):
         lo = np.searchsorted(new_days, day)
         hi = np.searchsorted(new_days, day, side="right")
-        files.append((f"events_{day}.parquet", new.slice(lo, hi - lo), parquet))
+        events = new.slice(lo, hi - lo)
+        if day < nested_from:
+            files.append((f"events_{day}.parquet", events, parquet))
+        elif day < json_from:
+            files.append((f"events_{day}.parquet", bigquery_export(events), parquet))
+        else:
+            files.append((f"events_{day}.json.gz", bigquery_export(events), ndjson))
     return files
+
+
+_PARAM_VALUE = pa.struct(
+    [
+        ("string_value", pa.string()),
+        ("int_value", pa.int64()),
+        ("float_value", pa.float64()),
+        ("double_value", pa.float64()),
+    ]
+)
+_PARAM = pa.struct([("key", pa.string()), ("value", _PARAM_VALUE)])
+_PARAM_KEYS = ("ga_session_id", "page_location", "engagement_time_msec")
+
+
+def bigquery_export(flat: pa.Table) -> pa.Table:
+    """Flattened events in the BigQuery export's schema: the page is the `page_location`
+    entry of `event_params` (between two integer parameters), `device`, `geo` and
+    `traffic_source` structs beside it. Derived from the event only, so it stays seeded; built
+    column-wise, so the benchmark writes tens of millions of events with it."""
+    n = flat.num_rows
+    stamp = flat.column("event_timestamp").to_numpy()
+    urls = flat.column("page_location").combine_chunks()
+    k = len(_PARAM_KEYS)
+    keys = pa.array(np.tile(np.array(_PARAM_KEYS, dtype=object), n), pa.string())
+    # Parameter j of event i sits at i * k + j; only page_location (j = 1) has a string.
+    blank = pa.nulls(n, pa.string())
+    pos = np.arange(n * k)
+    strings = pa.concat_arrays([blank, urls.cast(pa.string()), blank]).take(
+        pa.array((pos % k) * n + pos // k)
+    )
+    ints = np.empty(n * k, dtype=np.int64)
+    ints[0::k] = stamp // 1_000_000_000  # a session id: the event's time, coarse
+    ints[2::k] = stamp % 60_000
+    int_mask = np.zeros(n * k, dtype=bool)
+    int_mask[1::k] = True
+    nulls = pa.nulls(n * k, pa.float64())
+    value = pa.StructArray.from_arrays(
+        [strings, pa.array(ints, pa.int64(), mask=int_mask), nulls, nulls],
+        fields=list(_PARAM_VALUE),
+    )
+    params = pa.ListArray.from_arrays(
+        pa.array(np.arange(0, n * k + 1, k, dtype=np.int32)),
+        pa.StructArray.from_arrays([keys, value], fields=list(_PARAM)),
+    )
+    mobile = (stamp // 1_000_000) % 3 == 0
+
+    def const(text: str) -> pa.Array:
+        return pa.array(np.full(n, text, dtype=object), pa.string())
+
+    device = pa.StructArray.from_arrays(
+        [pa.array(np.where(mobile, "mobile", "desktop"), pa.string()), const("fr-ca")],
+        names=["category", "language"],
+    )
+    geo = pa.StructArray.from_arrays(
+        [const("Canada"), const("Quebec")], names=["country", "region"]
+    )
+    source = pa.StructArray.from_arrays(
+        [const("(direct)"), const("(none)"), const("(direct)")], names=["name", "medium", "source"]
+    )
+    return pa.table(
+        {
+            "event_date": flat.column("event_date"),
+            "event_timestamp": flat.column("event_timestamp"),
+            "event_name": flat.column("event_name"),
+            "event_params": params,
+            "user_pseudo_id": flat.column("user_pseudo_id"),
+            "device": device,
+            "geo": geo,
+            "traffic_source": source,
+        }
+    )

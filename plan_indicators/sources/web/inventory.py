@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,12 +21,19 @@ from plan_indicators.sources.csvio import checksum
 from plan_indicators.sources.folders import IgnoredEntry, scan_folder
 from plan_indicators.sources.readers import FileError, FileReport
 from plan_indicators.sources.web.sql import (
+    CSV,
     DAY_SQL,
+    JSON,
+    PARQUET,
+    PARQUET_NESTED,
     REQUIRED,
+    WebPath,
     connect,
     events_sql,
+    is_json,
     is_parquet,
     lit,
+    scan_sql,
 )
 
 _CANONICAL_DAY = re.compile(r"\d{8}")
@@ -46,16 +54,76 @@ class WebFile:
     errors: list[dict] = field(default_factory=list)
     day_counts: dict[str, int] = field(default_factory=dict)
     """Events per day (ISO date): what the coverage check counts days with data from."""
+    shape: str = CSV
+    superseded: dict[str, int] = field(default_factory=dict)
+    """(intraday tables) Events per day left out because a daily table holds that day."""
+
+    @property
+    def intraday(self) -> bool:
+        return bool(_INTRADAY.search(Path(self.file).name))
+
+
+# GA4 names the day's streaming table `events_intraday_YYYYMMDD` and the complete one
+# `events_YYYYMMDD`; exported files keep those names (sharded exports add a suffix).
+_INTRADAY = re.compile(r"events_intraday_\d{8}", re.IGNORECASE)
+
+
+def _supersede(files: list[WebFile]) -> tuple[list[WebFile], list[IgnoredEntry]]:
+    """The files as staging reads them: an intraday table's events of a day that a daily
+    table (any other file) holds are left out, since GA4 rewrites the day in full there; an
+    intraday file left with no event is named, not read."""
+    daily_days = {d for f in files if not f.errors and not f.intraday for d in f.day_counts}
+    read: list[WebFile] = []
+    ignored: list[IgnoredEntry] = []
+    for f in files:
+        gone = {d: n for d, n in f.day_counts.items() if d in daily_days} if f.intraday else {}
+        if f.errors or not gone:
+            read.append(f)
+            continue
+        kept = {d: n for d, n in f.day_counts.items() if d not in gone}
+        if not kept and not f.invalid_dates:
+            days = ", ".join(sorted(gone))
+            ignored.append(
+                IgnoredEntry(
+                    f.file,
+                    "superseded_intraday",
+                    f"table intraday non lue : le tableau quotidien du {days} la remplace",
+                )
+            )
+            continue
+        per_year: dict[str, int] = {}
+        for d, n in kept.items():
+            key = FiscalYear.of(dt.date.fromisoformat(d)).key
+            per_year[key] = per_year.get(key, 0) + n
+        read.append(
+            dataclasses.replace(
+                f,
+                rows=f.rows - sum(gone.values()),
+                events_per_year=per_year,
+                day_counts=kept,
+                first_day=min(kept) if kept else None,
+                last_day=max(kept) if kept else None,
+                superseded=gone,
+            )
+        )
+    return read, ignored
 
 
 @dataclass
 class WebInventory:
-    """Every web file of a landing zone; `inspected` of them were read this time."""
+    """Every web file of a landing zone; `inspected` of them were read this time. `files`
+    are the files as inspected (what the manifest keeps), `read` what staging reads of them
+    once daily tables supersede intraday ones."""
 
     root: Path
     files: list[WebFile]
     inspected: int
     ignored: list[IgnoredEntry] = field(default_factory=list)
+    read: list[WebFile] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.read, superseded = _supersede(self.files)
+        self.ignored = [*self.ignored, *superseded]
 
     @property
     def errors(self) -> list[FileError]:
@@ -70,23 +138,23 @@ class WebInventory:
 
     @property
     def rows(self) -> int:
-        return sum(f.rows for f in self.files)
+        return sum(f.rows for f in self.read)
 
     @property
     def invalid_dates(self) -> int:
-        return sum(f.invalid_dates for f in self.files)
+        return sum(f.invalid_dates for f in self.read)
 
     def events(self, fiscal_year: str) -> int:
-        return sum(f.events_per_year.get(fiscal_year, 0) for f in self.files)
+        return sum(f.events_per_year.get(fiscal_year, 0) for f in self.read)
 
     @property
     def fiscal_years(self) -> list[str]:
-        return sorted({fy for f in self.files for fy in f.events_per_year})
+        return sorted({fy for f in self.read for fy in f.events_per_year})
 
     def day_counts(self) -> dict[dt.date, int]:
         """Events per day over every valid file."""
         out: dict[dt.date, int] = {}
-        for f in self.files:
+        for f in self.read:
             for day, n in f.day_counts.items():
                 d = dt.date.fromisoformat(day)
                 out[d] = out.get(d, 0) + n
@@ -94,25 +162,33 @@ class WebInventory:
 
     @property
     def last_day(self) -> dt.date | None:
-        days = [f.last_day for f in self.files if f.last_day]
+        days = [f.last_day for f in self.read if f.last_day]
         return dt.date.fromisoformat(max(days)) if days else None
 
-    def scan_groups(self, years: list[FiscalYear]) -> tuple[dict[int, list[Path]], list[Path]]:
+    def scan_groups(
+        self, years: list[FiscalYear]
+    ) -> tuple[dict[int, list[WebPath]], list[WebPath], dict[Path, list[str]]]:
         """The files with at least one event in one of `years`, all staging must scan: those
-        whose days all fall in one fiscal year, by its start year, and the others (mixed years
-        or days that are not days), which must parse `event_date` row by row."""
+        whose days all fall in one fiscal year, by its start year; the others (mixed years or
+        days that are not days), which must parse `event_date` row by row; and, among those,
+        the intraday files with the days (YYYYMMDD) a daily table supersedes."""
         wanted = {fy.key: fy.start_year for fy in years}
-        pure: dict[int, list[Path]] = {}
-        mixed: list[Path] = []
-        for f in self.files:
+        pure: dict[int, list[WebPath]] = {}
+        mixed: list[WebPath] = []
+        skip: dict[Path, list[str]] = {}
+        for f in self.read:
             held = set(f.events_per_year) & set(wanted)
             if not held:
                 continue
-            if len(f.events_per_year) == 1 and not f.invalid_dates:
-                pure.setdefault(wanted[held.pop()], []).append(self.root / f.file)
+            path = (self.root / f.file, f.shape)
+            if f.superseded:
+                skip[path[0]] = sorted(d.replace("-", "") for d in f.superseded)
+                mixed.append(path)
+            elif len(f.events_per_year) == 1 and not f.invalid_dates:
+                pure.setdefault(wanted[held.pop()], []).append(path)
             else:
-                mixed.append(self.root / f.file)
-        return pure, mixed
+                mixed.append(path)
+        return pure, mixed, skip
 
     def raise_for_errors(self) -> None:
         errors = self.errors
@@ -148,7 +224,7 @@ def inventory_web_files(landing_dir: Path, cached: list[dict] | None = None) -> 
             st = path.stat()
             record = known.get(rel)
             same = record and (record["size"], record["mtime_ns"]) == (st.st_size, st.st_mtime_ns)
-            if same and "day_counts" in record:  # records of older manifests lack day counts
+            if same and "shape" in record:  # records of older manifests lack shapes
                 files.append(WebFile(**record))
             else:
                 files.append(_inspect(connection, path, WebFile(rel, st.st_size, st.st_mtime_ns)))
@@ -160,18 +236,26 @@ def inventory_web_files(landing_dir: Path, cached: list[dict] | None = None) -> 
 
 
 def _inspect(connection, path: Path, entry: WebFile) -> WebFile:
-    """Columns checked, then counts from the Parquet footer or, failing that, one scan."""
+    """Columns and shape checked, then counts from the Parquet footer or, failing that, one
+    scan."""
     rel = entry.file
     if entry.size == 0:
         entry.errors.append(_error(rel, None, None, "empty_file", "fichier vide (0 octet)"))
         return entry
+    if is_json(path):
+        return _inspect_json(connection(), path, entry)
     footer = None
     try:
         if is_parquet(path):
             import pyarrow.parquet as pq
 
             footer = pq.read_metadata(path)
-            names = {name.casefold() for name in footer.schema.names}
+            schema = footer.schema.to_arrow_schema()
+            names = {name.casefold() for name in schema.names}
+            entry.shape = PARQUET
+            if "page_location" not in names and "event_params" in names:
+                entry.shape = PARQUET_NESTED
+                entry.errors.extend(_nested_faults(rel, schema))
         else:
             names = _csv_column_names(connection(), path)
     except (duckdb.Error, OSError, ValueError) as exc:
@@ -181,9 +265,9 @@ def _inspect(connection, path: Path, entry: WebFile) -> WebFile:
         )
         return entry
     entry.errors.extend(
-        _error(rel, 1, c, "missing_column", f"colonne obligatoire absente : {c}")
+        _missing(rel, c)
         for c in REQUIRED
-        if c.casefold() not in names
+        if c.casefold() not in names and (c != "page_location" or entry.shape != PARQUET_NESTED)
     )
     if entry.errors and footer is None:
         fault = _quote_fault(path, rel)
@@ -192,11 +276,104 @@ def _inspect(connection, path: Path, entry: WebFile) -> WebFile:
         return entry
     counted = _footer_counts(footer) if footer is not None else None
     if counted is None:
-        counted = _scan_counts(connection(), path)
+        counted = _scan_counts(connection(), (path, entry.shape))
+    return _counted(entry, counted)
+
+
+def _counted(entry: WebFile, counted) -> WebFile:
     rows, invalid, per_year, first, last, per_day = counted
     entry.rows, entry.invalid_dates, entry.events_per_year = rows, invalid, per_year
     entry.first_day, entry.last_day, entry.day_counts = first, last, per_day
     return entry
+
+
+def _missing(rel: str, column: str) -> dict:
+    what = f"colonne obligatoire absente : {column}"
+    if column == "page_location":
+        what += " (ni colonne page_location, ni liste event_params de l'export BigQuery GA4)"
+    return _error(rel, 1, column, "missing_column", what)
+
+
+def _nested_faults(rel: str, schema) -> list[dict]:
+    """`event_params` must be the export's list of {key, value: {string_value, ...}}."""
+    import pyarrow as pa
+
+    kind = schema.field("event_params").type
+    item = kind.value_type if pa.types.is_list(kind) or pa.types.is_large_list(kind) else None
+    names = (
+        {item.field(i).name for i in range(item.num_fields)}
+        if pa.types.is_struct(item or pa.null())
+        else set()
+    )
+    value = item.field("value").type if "value" in names else None
+    inner = (
+        {value.field(i).name for i in range(value.num_fields)}
+        if value is not None and pa.types.is_struct(value)
+        else set()
+    )
+    if {"key", "value"} <= names and "string_value" in inner:
+        return []
+    return [
+        _error(
+            rel,
+            1,
+            "event_params",
+            "missing_column",
+            f"event_params n'a pas la forme de l'export GA4 (liste de {{key, value: "
+            f"{{string_value, int_value, float_value, double_value}}}}) : type {kind}",
+        )
+    ]
+
+
+def _inspect_json(con: duckdb.DuckDBPyConnection, path: Path, entry: WebFile) -> WebFile:
+    """Newline-delimited JSON has no header: a required key absent from every row is a
+    missing column, and the page is either `page_location` or an `event_params` entry. One
+    scan counts them with the events per day."""
+    rel = entry.file
+    entry.shape = JSON
+    present = ", ".join(f"count({c})" for c in [*REQUIRED, "event_params"])
+    try:
+        rows = con.execute(
+            f"SELECT {DAY_SQL} AS day, count(*), {present} FROM {scan_sql([path], JSON)} "
+            "GROUP BY ALL"
+        ).fetchall()
+    except duckdb.Error as exc:
+        entry.errors.append(_json_fault(path, rel, exc))
+        return entry
+    totals = [sum(int(r[i]) for r in rows) for i in range(2, 3 + len(REQUIRED))]
+    seen = dict(zip([*REQUIRED, "event_params"], totals, strict=True))
+    if not rows:
+        entry.errors.append(_error(rel, None, None, "empty_file", "aucun événement"))
+    for c in REQUIRED:
+        if not seen[c] and not (c == "page_location" and seen["event_params"]):
+            entry.errors.append(_missing(rel, c))
+    if entry.errors:
+        return entry
+    return _counted(entry, _day_counts([(r[0], r[1]) for r in rows]))
+
+
+def _json_fault(path: Path, rel: str, exc: Exception) -> dict:
+    """The first line that is not one JSON object, found by reading the file again: DuckDB's
+    own line numbers count from its read buffers."""
+    from plan_indicators.sources.csvio import CsvError, read_bytes
+
+    try:
+        text = read_bytes(path).decode("utf-8-sig")
+    except (CsvError, UnicodeDecodeError) as err:
+        return _error(rel, None, None, "unreadable", f"illisible : {err}")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except ValueError as err:
+            return _error(rel, number, None, "unreadable", f"ligne JSON illisible : {err}")
+        if not isinstance(value, dict):
+            return _error(
+                rel, number, None, "unreadable", "une ligne doit être un objet JSON (un événement)"
+            )
+    msg = str(exc).splitlines()[0]
+    return _error(rel, None, None, "unreadable", f"illisible : {msg}")
 
 
 def _quote_fault(path: Path, rel: str) -> dict | None:
@@ -239,7 +416,8 @@ def _footer_counts(meta):
     """Counts from the footer when every row group holds one and the same valid day."""
     if meta.num_rows == 0:
         return 0, 0, {}, None, None, {}
-    index = [name.casefold() for name in meta.schema.names].index("event_date")
+    paths = [meta.schema.column(i).path.casefold() for i in range(meta.num_columns)]
+    index = paths.index("event_date")  # by path: nested columns have leaves of other names
     values = set()
     for g in range(meta.num_row_groups):
         stats = meta.row_group(g).column(index).statistics
@@ -253,12 +431,17 @@ def _footer_counts(meta):
     return rows, 0, {FiscalYear.of(day).key: rows}, iso, iso, {iso: rows}
 
 
-def _scan_counts(con: duckdb.DuckDBPyConnection, path: Path):
+def _scan_counts(con: duckdb.DuckDBPyConnection, file: WebPath):
     """One scan of the `event_date` column: events per day, per fiscal year, invalid days."""
     rows = con.execute(
-        f"SELECT {DAY_SQL} AS day, count(*) FROM ({events_sql([path], ['event_date'])}) "
+        f"SELECT {DAY_SQL} AS day, count(*) FROM ({events_sql([file], ['event_date'])}) "
         "GROUP BY ALL"
     ).fetchall()
+    return _day_counts(rows)
+
+
+def _day_counts(rows: list[tuple]):
+    """(day or None, events) pairs as the inventory keeps them."""
     per_day = {day.isoformat(): int(n) for day, n in sorted(rows, key=str) if day is not None}
     per_year: dict[str, int] = {}
     for day, n in rows:
@@ -298,7 +481,7 @@ def web_file_reports(
     `checksums=False`: its inventory already keys files by size and modification time."""
     inventory = inventory or inventory_web_files(landing_dir)
     reports: list[FileReport] = []
-    for f in inventory.files:
+    for f in inventory.read:
         if f.errors:
             continue
         path = inventory.root / f.file
@@ -308,13 +491,19 @@ def web_file_reports(
             f.rows,
             f.rows - f.invalid_dates,
             f.invalid_dates,
-            "parquet" if is_parquet(path) else "utf-8",
-            "" if is_parquet(path) else "auto",
+            f.shape if f.shape.startswith(PARQUET) else "utf-8",
+            f.shape if f.shape == JSON else "" if f.shape != CSV else "auto",
         )
         if f.invalid_dates:
             report.warnings.append(
                 f"{f.invalid_dates} événement(s) dont event_date n'est pas une date AAAAMMJJ : "
                 "ignorés"
+            )
+        if f.superseded:
+            days = ", ".join(sorted(f.superseded))
+            report.warnings.append(
+                f"{sum(f.superseded.values())} événement(s) de table intraday non lus : le "
+                f"tableau quotidien les contient ({days})"
             )
         reports.append(report)
     return reports

@@ -1,6 +1,7 @@
 """The SQL every web-analytics step shares: one bounded DuckDB connection, the scan of a set of
-files as one relation of text columns, and the expressions that read a page's path, an event's
-day and its fiscal year the same way in the inventory and in staging."""
+files of any shape (flattened CSV or Parquet, the BigQuery export's nested Parquet or
+newline-delimited JSON) as one relation of text columns, and the expressions that read a page's
+path, an event's day and its fiscal year the same way in the inventory and in staging."""
 
 from __future__ import annotations
 
@@ -50,17 +51,56 @@ def is_parquet(path: Path) -> bool:
     return path.name.lower().endswith(".parquet")
 
 
-def events_sql(files: list[Path], columns: list[str] | None = None) -> str:
-    """All files as one relation of varchar columns: one multi-file scan per format."""
-    cols = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in (columns or REQUIRED))
-    parquet = [p for p in files if is_parquet(p)]
-    csv = [p for p in files if not is_parquet(p)]
-    scans = []
-    if parquet:
-        scans.append(f"read_parquet([{', '.join(lit(p) for p in parquet)}], union_by_name=true)")
-    if csv:
-        scans.append(
-            f"read_csv([{', '.join(lit(p) for p in csv)}], all_varchar=true, header=true, "
-            "union_by_name=true)"
-        )
-    return " UNION ALL ".join(f"SELECT {cols} FROM {scan}" for scan in scans)
+def is_json(path: Path) -> bool:
+    return path.name.lower().endswith((".json", ".json.gz"))
+
+
+# The shapes a web file can have, decided when it is inspected: flattened CSV or Parquet
+# (a `page_location` column), the BigQuery export's own Parquet (`event_params`, no
+# `page_location`), or newline-delimited JSON, where each row may be either.
+CSV, PARQUET, PARQUET_NESTED, JSON = "csv", "parquet", "parquet_nested", "json"
+# The page of a nested event: the string value of its `page_location` parameter.
+NESTED_PAGE_SQL = "[p.value.string_value FOR p IN event_params IF p.key = 'page_location'][1]"
+_PARAM_SQL = (
+    "STRUCT(key VARCHAR, value STRUCT(string_value VARCHAR, int_value VARCHAR, "
+    "float_value VARCHAR, double_value VARCHAR))[]"
+)
+# What a JSON scan reads, typed by us: DuckDB infers nothing, other keys (device, geo,
+# traffic_source, items...) are skipped, and BigQuery's INT64-as-string values are read as text.
+_JSON_COLUMNS = (
+    "{"
+    + ", ".join(f"'{c}': 'VARCHAR'" for c in REQUIRED)
+    + f", 'event_params': '{_PARAM_SQL}'"
+    + "}"
+)
+WebPath = tuple[Path, str]  # a file and its shape
+
+
+def _column_sql(column: str, shape: str) -> str:
+    if column != "page_location" or shape in (CSV, PARQUET):
+        return f"CAST({column} AS VARCHAR) AS {column}"
+    if shape == PARQUET_NESTED:
+        return f"{NESTED_PAGE_SQL} AS page_location"
+    return f"coalesce(page_location, {NESTED_PAGE_SQL}) AS page_location"
+
+
+def scan_sql(paths: list[Path], shape: str) -> str:
+    files = f"[{', '.join(lit(p) for p in paths)}]"
+    if shape in (PARQUET, PARQUET_NESTED):
+        return f"read_parquet({files}, union_by_name=true)"
+    if shape == JSON:
+        return f"read_json({files}, format='newline_delimited', columns={_JSON_COLUMNS})"
+    return f"read_csv({files}, all_varchar=true, header=true, union_by_name=true)"
+
+
+def events_sql(files: list[WebPath], columns: list[str] | None = None) -> str:
+    """All files as one relation of varchar columns, the page taken from `event_params`
+    where the export nests it: one multi-file scan per shape."""
+    by_shape: dict[str, list[Path]] = {}
+    for path, shape in files:
+        by_shape.setdefault(shape, []).append(path)
+    return " UNION ALL ".join(
+        f"SELECT {', '.join(_column_sql(c, shape) for c in (columns or REQUIRED))} "
+        f"FROM {scan_sql(paths, shape)}"
+        for shape, paths in by_shape.items()
+    )

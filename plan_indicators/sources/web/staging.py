@@ -10,7 +10,7 @@ from pathlib import Path
 
 from plan_indicators.fiscal import FiscalYear
 from plan_indicators.sources.web.inventory import WebInventory, inventory_web_files
-from plan_indicators.sources.web.sql import FY_SQL, PATH_SQL, connect, events_sql, lit
+from plan_indicators.sources.web.sql import DAY_SQL, FY_SQL, PATH_SQL, connect, events_sql, lit
 
 PAGES_METADATA = "plan_indicators_pages"
 
@@ -49,12 +49,12 @@ def stage_web_analytics_years(
     inventory = inventory or inventory_web_files(landing_dir)
     years = sorted(FiscalYear.parse(fy) for fy in outputs)
     inventory.raise_for_errors()
-    if not inventory.files:
+    if not inventory.read:
         return {fy.key: _stats(0, 0, 0, 0, 0, 0) for fy in years}
     pages = sorted(set(pages))
-    pure, mixed = inventory.scan_groups(years)
+    pure, mixed, _ = inventory.scan_groups(years)
     scanned = sum(map(len, pure.values())) + len(mixed)
-    common = (len(inventory.files), scanned, inventory.rows, inventory.invalid_dates)
+    common = (len(inventory.read), scanned, inventory.rows, inventory.invalid_dates)
     stats: dict[str, dict] = {}
     for fy in years:
         if not inventory.events(fy.key):
@@ -151,13 +151,20 @@ def _users_sql(inventory: WebInventory, years: list[FiscalYear], pages: list[str
     blocks = mask_columns(len(pages))
     if not pages:
         return f"SELECT NULL::INTEGER AS fy, * FROM ({_empty_users(pages)})"
-    pure, mixed = inventory.scan_groups(years)
+    pure, mixed, superseded = inventory.scan_groups(years)
     scans = [f"SELECT {start} AS fy, * FROM ({events_sql(paths)})" for start, paths in pure.items()]
-    if mixed:
-        in_years = ", ".join(str(fy.start_year) for fy in years)
+    in_years = ", ".join(str(fy.start_year) for fy in years)
+    plain = [f for f in mixed if f[0] not in superseded]
+    if plain:
         scans.append(
-            f"SELECT * FROM (SELECT {FY_SQL} AS fy, * FROM ({events_sql(mixed)})) "
+            f"SELECT * FROM (SELECT {FY_SQL} AS fy, * FROM ({events_sql(plain)})) "
             f"WHERE fy IN ({in_years})"
+        )
+    for file in (f for f in mixed if f[0] in superseded):  # an intraday table, days left out
+        days = ", ".join(lit(d) for d in superseded[file[0]])
+        scans.append(
+            f"SELECT * FROM (SELECT {FY_SQL} AS fy, * FROM ({events_sql([file])}) "
+            f"WHERE strftime({DAY_SQL}, '%Y%m%d') NOT IN ({days})) WHERE fy IN ({in_years})"
         )
     bits = [(p, i) for i, p in enumerate(pages)]
     if "/" in pages:

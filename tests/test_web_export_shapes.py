@@ -1,0 +1,306 @@
+"""The GA4 BigQuery export as it comes (docs/contracts.md §4.7.1): nested `event_params` in
+Parquet and newline-delimited JSON, daily and intraday tables, counted as the flattened form.
+
+The same seven events are written in every shape; the hand count is the same for all:
+pages counted = /aide, /programmes (bits 0 and 1), fiscal year 2024-2025.
+  1 20240401 page_view u1 /aide?x=1      -> (/aide, u1)
+  2 20240401 page_view u2 /programmes/   -> (/programmes, u2)
+  3 20240402 page_view u1 /programmes    -> (/programmes, u1)
+  4 20240402 scroll    u3 /aide          -> not a page_view
+  5 20240403 page_view u3 /autre         -> not a counted page
+  6 20240403 page_view u4 /aide#haut     -> (/aide, u4)
+  7 20250401 page_view u5 /aide          -> 2025-2026, another year
+Distinct users 2024-2025 = {u1, u2, u4} = 3; page views on counted pages = 1, 2, 3, 6 = 4;
+masks: u1 = 0b11 = 3, u2 = 0b10 = 2, u4 = 0b01 = 1.
+"""
+
+import datetime as dt
+import gzip
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from plan_indicators.sources.landing import check_landing
+from plan_indicators.sources.web import (
+    inventory_web_files,
+    stage_web_analytics,
+    web_file_reports,
+)
+from plan_indicators.sources.web.inventory import _footer_counts
+
+HOST = "https://www.ophq.gouv.qc.ca"
+PAGES = ["/aide", "/programmes"]
+T0 = 1_711_944_000_000_000  # 2024-04-01 00:00 EDT in µs
+EVENTS = [
+    ("20240401", "page_view", "u1", "/aide?x=1"),
+    ("20240401", "page_view", "u2", "/programmes/"),
+    ("20240402", "page_view", "u1", "/programmes"),
+    ("20240402", "scroll", "u3", "/aide"),
+    ("20240403", "page_view", "u3", "/autre"),
+    ("20240403", "page_view", "u4", "/aide#haut"),
+    ("20250401", "page_view", "u5", "/aide"),
+]
+EXPECTED_MASKS = {"u1": 3, "u2": 2, "u4": 1}
+
+VALUE = pa.struct(
+    [
+        ("string_value", pa.string()),
+        ("int_value", pa.int64()),
+        ("float_value", pa.float64()),
+        ("double_value", pa.float64()),
+    ]
+)
+EXPORT_SCHEMA = pa.schema(
+    [
+        ("event_date", pa.string()),
+        ("event_timestamp", pa.int64()),
+        ("event_name", pa.string()),
+        ("event_params", pa.list_(pa.struct([("key", pa.string()), ("value", VALUE)]))),
+        ("user_pseudo_id", pa.string()),
+        ("device", pa.struct([("category", pa.string()), ("language", pa.string())])),
+        ("geo", pa.struct([("country", pa.string()), ("region", pa.string())])),
+        (
+            "traffic_source",
+            pa.struct([("name", pa.string()), ("medium", pa.string()), ("source", pa.string())]),
+        ),
+    ]
+)
+
+
+def export_row(i, day, name, user, page):
+    """One event as BigQuery exports it: the page is one parameter among others, not first."""
+    params = [
+        {"key": "ga_session_id", "value": {"int_value": 1000 + i}},
+        {"key": "page_title", "value": {"string_value": "Office des personnes handicapées"}},
+        {"key": "page_location", "value": {"string_value": HOST + page}},
+        {"key": "engagement_time_msec", "value": {"int_value": 250, "double_value": None}},
+    ]
+    return {
+        "event_date": day,
+        "event_timestamp": T0 + i * 1_000_000,
+        "event_name": name,
+        "event_params": params,
+        "user_pseudo_id": user,
+        "device": {"category": "mobile", "language": "fr-ca"},
+        "geo": {"country": "Canada", "region": "Quebec"},
+        "traffic_source": {"name": "(direct)", "medium": "(none)", "source": "(direct)"},
+    }
+
+
+def write_nested(path, events, first=0):
+    rows = [export_row(first + i, *e) for i, e in enumerate(events)]
+    pq.write_table(pa.Table.from_pylist(rows, EXPORT_SCHEMA), path)
+
+
+def write_json(path, events, first=0):
+    """BigQuery's JSON export: INT64 as strings, null fields left out."""
+    lines = []
+    for i, e in enumerate(events):
+        row = export_row(first + i, *e)
+        row["event_timestamp"] = str(row["event_timestamp"])
+        for p in row["event_params"]:
+            p["value"] = {
+                k: str(v) if k == "int_value" else v for k, v in p["value"].items() if v is not None
+            }
+        lines.append(json.dumps(row, ensure_ascii=False))
+    data = ("\n".join(lines) + "\n").encode()
+    path.write_bytes(gzip.compress(data) if path.name.endswith(".gz") else data)
+
+
+def write_flat(path, events, first=0):
+    cols = list(zip(*events, strict=True))
+    pq.write_table(
+        pa.table(
+            {
+                "event_date": pa.array(cols[0]),
+                "event_timestamp": pa.array([T0 + (first + i) * 10**6 for i in range(len(events))]),
+                "event_name": pa.array(cols[1]),
+                "user_pseudo_id": pa.array(cols[2]),
+                "page_location": pa.array([HOST + p for p in cols[3]]),
+            }
+        ),
+        path,
+    )
+
+
+def by_day(events):
+    days: dict[str, list] = {}
+    for e in events:
+        days.setdefault(e[0], []).append(e)
+    return days
+
+
+def landing_of(tmp_path, writer, suffix):
+    """One file per day, as GA4 exports its daily tables."""
+    web = tmp_path / "web_analytics"
+    web.mkdir()
+    first = 0
+    for day, events in by_day(EVENTS).items():
+        writer(web / f"events_{day}{suffix}", events, first)
+        first += len(events)
+    return tmp_path
+
+
+def staged(tmp_path, root):
+    out = tmp_path / "out" / "part-0.parquet"
+    stats = stage_web_analytics(root, "2024-2025", out, PAGES)
+    masks = {r["user_pseudo_id"]: r["pages_0"] for r in pq.read_table(out).to_pylist()}
+    return stats, masks
+
+
+@pytest.mark.parametrize(
+    ("writer", "suffix"),
+    [
+        (write_flat, ".parquet"),
+        (write_nested, ".parquet"),
+        (write_json, ".json"),
+        (write_json, ".json.gz"),
+    ],
+    ids=["flat-parquet", "nested-parquet", "ndjson", "ndjson-gz"],
+)
+def test_same_users_in_every_shape(tmp_path, writer, suffix):
+    stats, masks = staged(tmp_path, landing_of(tmp_path, writer, suffix))
+    assert masks == EXPECTED_MASKS
+    assert stats["distinct_users"] == 3  # u1, u2, u4
+    assert stats["page_views_in_year"] == 4  # events 1, 2, 3, 6
+    assert stats["rows_scanned"] == 7 and stats["events_invalid_date"] == 0
+    assert stats["files_scanned"] == 3  # 20240401, 20240402, 20240403; not 20250401
+
+
+def test_shapes_mixed_in_one_folder(tmp_path):
+    web = tmp_path / "web_analytics"
+    web.mkdir()
+    days = list(by_day(EVENTS).items())
+    write_nested(web / "events_20240401.parquet", days[0][1])
+    write_json(web / "events_20240402.json.gz", days[1][1], 2)
+    write_flat(web / "events_20240403.parquet", days[2][1], 4)
+    (web / "events_20250401.csv").write_text(
+        "event_date,event_timestamp,event_name,user_pseudo_id,page_location\n"
+        f"20250401,1,page_view,u5,{HOST}/aide\n"
+    )
+    stats, masks = staged(tmp_path, tmp_path)
+    assert masks == EXPECTED_MASKS and stats["distinct_users"] == 3
+    shapes = {f.file.rsplit("/", 1)[1]: f.shape for f in inventory_web_files(tmp_path).files}
+    assert shapes == {
+        "events_20240401.parquet": "parquet_nested",
+        "events_20240402.json.gz": "json",
+        "events_20240403.parquet": "parquet",
+        "events_20250401.csv": "csv",
+    }
+
+
+def test_nested_inventory_comes_from_the_footer(tmp_path):
+    root = landing_of(tmp_path, write_nested, ".parquet")
+    path = root / "web_analytics" / "events_20240402.parquet"
+    # event_date is one leaf among the nested ones: the footer's statistics still settle it.
+    rows, invalid, per_year, *_ = _footer_counts(pq.read_metadata(path))
+    assert (rows, invalid, per_year) == (2, 0, {"2024-2025": 2})  # events 3 and 4
+    inventory = inventory_web_files(root)
+    assert inventory.events("2024-2025") == 6 and inventory.events("2025-2026") == 1
+    again = inventory_web_files(root, cached=inventory.records())
+    assert again.inspected == 0 and again.records() == inventory.records()
+
+
+def test_json_inventory_counts_days_and_reports(tmp_path):
+    root = landing_of(tmp_path, write_json, ".json")
+    inventory = inventory_web_files(root)
+    assert inventory.errors == []
+    assert {f.file: f.day_counts for f in inventory.files} == {
+        "web_analytics/events_20240401.json": {"2024-04-01": 2},
+        "web_analytics/events_20240402.json": {"2024-04-02": 2},
+        "web_analytics/events_20240403.json": {"2024-04-03": 2},
+        "web_analytics/events_20250401.json": {"2025-04-01": 1},
+    }
+    reports = web_file_reports(root, inventory)
+    assert sum(r.rows_read for r in reports) == 7
+    assert all(r.rows_read == r.rows_staged + r.rows_quarantined for r in reports)
+    report = check_landing(root)
+    assert report.ok and report.counts()["web_analytics"]["read"] == 7
+
+
+def test_intraday_table_superseded_by_its_daily_table(tmp_path):
+    """GA4 keeps the day's streaming table until the daily one is complete. The intraday
+    20240403 holds event 6 again plus u9 on /aide: the daily table of that day replaces it,
+    so u9 (a late duplicate day) is not counted and event 6 is not counted twice. The intraday
+    20240404 has no daily table yet: it is read (u8 on /programmes)."""
+    root = landing_of(tmp_path, write_nested, ".parquet")
+    web = root / "web_analytics"
+    write_json(
+        web / "events_intraday_20240403.json",
+        [EVENTS[5], ("20240403", "page_view", "u9", "/aide")],
+        20,
+    )
+    write_nested(web / "events_intraday_20240404.parquet", [("20240404", "page_view", "u8",
+                                                             "/programmes")], 30)  # fmt: skip
+    stats, masks = staged(tmp_path, root)
+    assert masks == {**EXPECTED_MASKS, "u8": 2}  # 3 + u8 = 4 users
+    assert stats["page_views_in_year"] == 5  # 4 + u8's view
+    assert stats["rows_scanned"] == 8  # 7 daily events + 1 intraday of 20240404
+    inventory = inventory_web_files(root)
+    [superseded] = [e for e in inventory.ignored if e.rule == "superseded_intraday"]
+    assert superseded.file == "web_analytics/events_intraday_20240403.json"
+    assert "2024-04-03" in superseded.message
+    assert inventory.day_counts()[dt.date(2024, 4, 3)] == 2
+    report = check_landing(root)
+    assert any("superseded_intraday" in line for line in report.problems())
+    assert report.counts()["web_analytics"]["read"] == 8
+
+
+def test_intraday_table_partly_superseded(tmp_path):
+    """An intraday file spanning 20240403 (held by a daily table) and 20240404 (not): only
+    the second day's events are read (u8), and the report says how many were left out."""
+    root = landing_of(tmp_path, write_flat, ".parquet")
+    write_json(
+        root / "web_analytics" / "events_intraday_20240403.json",
+        [("20240403", "page_view", "u9", "/aide"), ("20240404", "page_view", "u8", "/aide")],
+        20,
+    )
+    stats, masks = staged(tmp_path, root)
+    assert masks == {**EXPECTED_MASKS, "u8": 1}  # u9's day is the daily table's
+    assert stats["rows_scanned"] == 8  # 7 + the 20240404 event
+    [intraday] = [
+        r for r in web_file_reports(root) if r.file.endswith("events_intraday_20240403.json")
+    ]
+    assert (intraday.rows_read, intraday.rows_staged) == (1, 1)
+    assert "1 événement(s) de table intraday non lus" in intraday.warnings[0]
+
+
+def test_export_faults_are_named(tmp_path):
+    web = tmp_path / "web_analytics"
+    web.mkdir()
+    # event_params that is not the export's list of {key, value}
+    pq.write_table(
+        pa.table(
+            {
+                "event_date": ["20240401"],
+                "event_timestamp": [T0],
+                "event_name": ["page_view"],
+                "event_params": [["page_location=/aide"]],
+                "user_pseudo_id": ["u1"],
+            }
+        ),
+        web / "events_20240401.parquet",
+    )
+    (web / "events_20240402.json").write_text(
+        json.dumps({"event_date": "20240402", "event_name": "page_view"}) + "\n{pas du json\n"
+    )
+    (web / "events_20240403.json").write_text(
+        json.dumps(
+            {
+                "event_date": "20240403",
+                "event_timestamp": "1",
+                "event_name": "page_view",
+                "user_pseudo_id": "u1",
+            }  # fmt: skip
+        )
+        + "\n"
+    )
+    errors = {(e.file.rsplit("/", 1)[1], e.line, e.column, e.rule) for e in check_landing(
+        tmp_path).errors}  # fmt: skip
+    assert errors == {
+        ("events_20240401.parquet", 1, "event_params", "missing_column"),
+        ("events_20240402.json", 2, None, "unreadable"),  # the line that is not JSON
+        ("events_20240403.json", 1, "page_location", "missing_column"),  # no page at all
+    }
