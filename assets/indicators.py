@@ -164,6 +164,7 @@ def _indicator_asset(plan: Plan, ind: Indicator) -> dg.AssetsDefinition:
                 "numerator": res.numerator,
                 "denominator": res.denominator,
                 "achieved_on": res.achieved_on,
+                "evidence": res.evidence,
                 "periods": json.dumps(res.periods) if res.periods else None,
                 "reason": res.reason,
                 "data_as_of": data_as_of,

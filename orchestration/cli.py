@@ -91,6 +91,15 @@ def _parser() -> argparse.ArgumentParser:
     dp.add_argument("--period", help="the plan's years when the text gives none, e.g. 2019-2023")
     dp.add_argument("--force", action="store_true", help="overwrite --out if it exists")
 
+    rt = sub.add_parser(
+        "register-template",
+        help="write a workbook for a plan's register-based indicators, read back as "
+        "activity_register",
+    )
+    rt.add_argument("--plan", required=True, dest="plan_id")
+    rt.add_argument("--out", required=True, help="the workbook to write (.xlsx)")
+    rt.add_argument("--plans", help=f"catalog folder (env {ENV['plans']})")
+
     demo = sub.add_parser("demo", help="sample data, full run and report in one folder")
     demo.add_argument("--dir", default="var")
     demo.add_argument("--as-of", default="2026-11-01")
@@ -123,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         "report": cmd_report,
         "export": cmd_export,
         "check-landing": cmd_check_landing,
+        "register-template": cmd_register_template,
         "measures": cmd_measures,
         "validate-plan": cmd_validate_plan,
         "draft-plan": cmd_draft_plan,
@@ -235,6 +245,35 @@ def cmd_measures(args) -> int:
         print(f"measures: no measure fits unit {args.unit!r}", file=sys.stderr)
         return 1
     print(out, end="")
+    return 0
+
+
+def cmd_register_template(args) -> int:
+    from plan_indicators.catalog import CatalogError, load_catalog
+    from plan_indicators.register_template import write_register_template
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        print(f"register-template: {out} must end in .xlsx", file=sys.stderr)
+        return 2
+    try:
+        plans = {p.id: p for p in load_catalog(_opt(args.plans, ENV["plans"]))}
+    except CatalogError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if args.plan_id not in plans:
+        print(
+            f"register-template: unknown plan {args.plan_id!r} (plans: {', '.join(sorted(plans))})",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        n = write_register_template(plans[args.plan_id], out)
+    except ValueError as exc:
+        print(f"register-template: {exc}", file=sys.stderr)
+        return 1
+    print(f"{out}: {n} register-based indicators of {args.plan_id}; fill sheet 'Saisie', then "
+          "drop the workbook in <landing>/activity_register/")  # fmt: skip
     return 0
 
 

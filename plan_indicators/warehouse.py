@@ -207,6 +207,14 @@ indicator_result = sa.Table(
         "achieved_on", sa.Date, comment="Date the milestone was reached (unit `date`); null if not."
     ),
     sa.Column(
+        "evidence",
+        sa.Text,
+        comment="Evidence the value rests on: the `evidence` (document reference or URL) of the "
+        "activity-register records counted, distinct, `' ; '`-joined (at most 10, then `… (+n)`); "
+        "for a milestone, the record that reached it. Null when no record gives one or the "
+        "source is not the register.",
+    ),
+    sa.Column(
         "periods",
         sa.Text,
         comment='Values per half-year as JSON: {"H1": April-September, "H2": October-March}.',

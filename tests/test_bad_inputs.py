@@ -818,7 +818,9 @@ def test_workbook_read_with_the_same_contract(tmp_path):
         (f, "Feuil1", 9, "score", "cell_error", "#DIV/0!"),
         (f, "Feuil1", 10, None, "field_count", None),
     ]
-    assert read.quarantine[1].reason == "score: cellule en erreur dans le classeur (#DIV/0!)"
+    assert read.quarantine[1].reason == (
+        "score: cellule en erreur dans le classeur (#DIV/0!) (cellule C9, colonne « score »)"
+    )
     assert read.quarantine[2].reason == "valeur hors des colonnes de l'en-tête (colonne D)"
     assert read.frame["response_id"].tolist() == ["X1", "X2", "X3", "X4"]
     assert read.frame["response_date"].dt.day.tolist() == [1, 2, 3, 4]  # May 1-4 2024

@@ -60,6 +60,9 @@ class MeasureResult:
     excluded: dict[str, int] = field(default_factory=dict)
     """Rows left out of numerator and denominator, by rule: data-quality warnings that the
     result's metadata shows (a post without a tag, a record without an outcome)."""
+    evidence: str | None = None
+    """The evidence the value rests on (register records' document references or URLs,
+    `" ; "`-joined), published as the result's "Preuve"."""
     regions: dict[str, tuple[int, int]] = field(default_factory=dict)
     """(numerator, denominator) per administrative region, for a share over rows that carry
     `region_code` (`plan_indicators.regions`); they add up to `numerator`, `denominator`."""

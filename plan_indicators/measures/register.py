@@ -14,6 +14,21 @@ from plan_indicators.measures import MeasureContext, MeasureResult, Param, measu
 from plan_indicators.measures._common import absent, in_year, read_bool
 
 NO_ROWS = "Aucun enregistrement au registre pour cet indicateur"
+EVIDENCE_SHOWN = 10  # at most this many references published per result
+
+
+def _evidence(rows: pd.DataFrame) -> str | None:
+    """The records' `evidence` (document references or URLs), distinct, in date order; None
+    when no record gives one (or the staged frame predates the column)."""
+    if "evidence" not in rows.columns or rows.empty:
+        return None
+    ordered = rows.assign(_d=pd.to_datetime(rows["event_date"])).sort_values("_d", kind="stable")
+    values = [v.strip() for v in ordered["evidence"] if isinstance(v, str) and v.strip()]
+    unique = list(dict.fromkeys(values))
+    if not unique:
+        return None
+    more = len(unique) - EVIDENCE_SHOWN
+    return " ; ".join(unique[:EVIDENCE_SHOWN]) + (f" ; … (+{more})" if more > 0 else "")
 
 
 def _rows(ctx: MeasureContext) -> pd.DataFrame | None:
@@ -62,6 +77,7 @@ def register_count(ctx: MeasureContext) -> MeasureResult:
         numerator=total,
         rows_used=len(year),
         periods={"H1": float(qty[first_half].sum()), "H2": float(qty[~first_half].sum())},
+        evidence=_evidence(year),
     )
 
 
@@ -90,6 +106,7 @@ def register_rate(ctx: MeasureContext) -> MeasureResult:
             numerator=float(true.sum()),
             denominator=float(known),
             rows_used=len(year),
+            evidence=_evidence(year),
         )
     note = f"{empty} enregistrement(s) sans résultat exclu(s)"
     return result.exclude("outcome_empty", empty, note)
@@ -125,7 +142,10 @@ def register_milestone(ctx: MeasureContext, subjects: int | None = None) -> Meas
     ordered = rows.assign(_d=pd.to_datetime(rows["event_date"])).sort_values("_d", kind="stable")
     if subjects is None:
         return MeasureResult(
-            value=1.0, achieved_on=ordered["_d"].iloc[0].date(), rows_used=len(rows)
+            value=1.0,
+            achieved_on=ordered["_d"].iloc[0].date(),
+            rows_used=len(rows),
+            evidence=_evidence(ordered.iloc[:1]),  # the record that reached the milestone
         )
     firsts = ordered.dropna(subset=["subject"]).drop_duplicates("subject")
     reached = len(firsts)
@@ -136,6 +156,8 @@ def register_milestone(ctx: MeasureContext, subjects: int | None = None) -> Meas
         denominator=float(subjects),
         achieved_on=achieved,
         rows_used=len(rows),
+        # The n-th subject's record once reached; the subjects reached so far otherwise.
+        evidence=_evidence(firsts.iloc[subjects - 1 : subjects] if achieved else firsts),
     )
 
 
@@ -197,6 +219,7 @@ def register_mean_delay(
         numerator=float(delays.sum()),
         denominator=float(len(delays)),
         rows_used=len(year),
+        evidence=_evidence(dated),
     )
     left_out = len(year) - len(dated)
     note = f"{left_out} enregistrement(s) sans date de début valide exclu(s)"

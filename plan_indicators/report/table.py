@@ -50,6 +50,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("compared", "Valeur comparée au seuil", "number", lambda p, i, y: y.compared),
     Column("value_display", "Résultat publié (texte)", "text", lambda p, i, y: y.value_display),
     Column("achieved_on", "Date d'atteinte", "date", lambda p, i, y: y.achieved_on),
+    Column("evidence", "Preuve", "text", lambda p, i, y: y.evidence),
     Column("status", "Code du statut", "text", lambda p, i, y: y.status),
     Column("status_fr", "Statut", "text", lambda p, i, y: y.status_fr),
     Column("gap", "Écart au seuil", "number", lambda p, i, y: y.gap),

@@ -84,6 +84,8 @@ class YearView:
     is_final: bool | None = None
     data_as_of: dt.date | None = None
     explanation: str | None = None
+    evidence: str | None = None
+    """The result's evidence (document references or URLs, `" ; "`-joined): "Preuve"."""
     coverage: tuple[str, ...] = ()
     """Notes on the year's input data left with gaps ("données incomplètes : …")."""
     projection: ProjectionView | None = None
@@ -383,6 +385,7 @@ def _year_view(
         note=ev.get("note"),
         is_final=result.get("is_final") if result else None,
         data_as_of=result.get("data_as_of"),
+        evidence=result.get("evidence") or None,
         coverage=coverage if result else (),
         projection=_projection_view(projection, unit) if period == RUNNING else None,
     )

@@ -389,6 +389,10 @@ def read_source(
                     )
             if problem is not None:
                 column, rule, reason, value = problem
+                if sheet is not None and column in positions:
+                    # In the terms of the sheet the person filled in: its cell and header.
+                    i = positions[column]
+                    reason += f" (cellule {_letter(i)}{line}, colonne « {table.header[i]} »)"
                 if contract.personal and value is not None:
                     reason = f"{reason} (valeur masquée, {shown(value)})"
                     value = None

@@ -71,6 +71,7 @@ def _indicator(doc, ind: IndicatorView) -> None:
                                    f"({status})" if status else ""])  # fmt: skip
     notes = [f"Note : {ind.note_fr}"] if ind.note_fr else []
     notes += [f"{y.fiscal_year} : {n}" for y in ind.years for n in y.notes]
+    notes += [f"{y.fiscal_year} : Preuve : {y.evidence}" for y in ind.years if y.evidence]
     for note in notes:
         doc.add_paragraph(_text(note))
     explained = [y for y in ind.years if y.explanation]

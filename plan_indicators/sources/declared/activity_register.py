@@ -32,6 +32,7 @@ CONTRACT = SourceContract(
         Column("start_date", "date", required=False),
         Column("subject", required=False),
         Column("note", required=False, free_text=True),
+        Column("evidence", required=False, aliases=("preuve",)),
     ),
     key=("plan_id", "indicator_id", "record_id"),
     date_column="event_date",

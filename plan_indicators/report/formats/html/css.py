@@ -58,6 +58,7 @@ td.fy { white-space: nowrap; }
 .baseline, .partial { display: inline-block; width: 100%; font-size: .85em; color: #444;
   margin-top: .15rem; }
 .partial { font-style: italic; }
+.evidence { display: inline-block; width: 100%; font-size: .85em; color: #333; }
 .coverage { display: inline-block; width: 100%; font-size: .85em; color: #8a4b00;
   margin-top: .15rem; }
 /* Copying the table into Word or Excel takes its text only: no chart labels, no note marks. */

@@ -13,7 +13,13 @@ from plan_indicators.formatting import date_fr, format_number, format_value, rou
 from plan_indicators.regions import MIN_DENOMINATOR
 from plan_indicators.report.formats.html.chart import chart
 from plan_indicators.report.formats.html.css import stylesheet
-from plan_indicators.report.formats.html.markup import Footnotes, badge, cell_text, esc
+from plan_indicators.report.formats.html.markup import (
+    Footnotes,
+    badge,
+    cell_text,
+    esc,
+    evidence_html,
+)
 from plan_indicators.report.view import IndicatorView, PlanView, ReportView, YearView
 from plan_indicators.report.wording import baseline_line, partial_line, status_text
 from plan_indicators.statuses import STATUS_FR, STATUSES
@@ -44,6 +50,8 @@ def _result_cell(ind: IndicatorView, year: YearView, notes: Footnotes) -> str:
         text += f' <span class="partial">{cell_text(partial)}</span>'
     for note in year.coverage:
         text += f' <span class="coverage">{cell_text(note)}</span>'
+    if year.evidence:
+        text += f' <span class="evidence">Preuve : {evidence_html(year.evidence)}</span>'
     if year.reason:
         text += notes.mark(
             f"{esc(year.fiscal_year)}, indicateur {esc(ind.indicator_id)} : {esc(year.reason)}"

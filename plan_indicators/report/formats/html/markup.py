@@ -56,3 +56,15 @@ class Footnotes:
             f'<li id="{self.prefix}-{n}">{text}</li>' for n, text in enumerate(self.items, 1)
         )
         return f'<ol class="footnotes" aria-label="Notes">{lis}</ol>'
+
+
+def evidence_html(evidence: str) -> str:
+    """Each `" ; "`-separated reference escaped; a web address becomes a link, so a reader
+    reaches the document the result rests on."""
+    parts = []
+    for ref in evidence.split(" ; "):
+        if ref.startswith(("https://", "http://")):
+            parts.append(f'<a href="{esc(ref)}">{esc(ref)}</a>')
+        else:
+            parts.append(esc(ref))
+    return " ; ".join(parts)
