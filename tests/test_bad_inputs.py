@@ -836,7 +836,7 @@ def test_workbook_read_with_the_same_contract(tmp_path):
     lines = check_landing(tmp_path).problems()
     assert (
         f"WARN {f}[Feuil1]:9:score: cell_error: score: cellule en erreur dans le classeur "
-        "(#DIV/0!) (valeur '#DIV/0!')"
+        "(#DIV/0!) (cellule C9, colonne « score ») (valeur '#DIV/0!')"
     ) in lines
 
 

@@ -87,7 +87,8 @@ def test_run_and_check_landing_report_the_same_faults_and_counts(
         "ERROR web_analytics/bad.csv:1:user_pseudo_id: missing_column: "
         "colonne obligatoire absente : user_pseudo_id",
         "ERROR web_analytics/bad.csv:1:page_location: missing_column: "
-        "colonne obligatoire absente : page_location",
+        "colonne obligatoire absente : page_location (ni colonne page_location, ni liste "
+        "event_params de l'export BigQuery GA4)",
         "WARN satisfaction_responses/s.csv:2:score: out_of_range: "
         "score: valeur supérieure au maximum 10 (valeur '11')",
         "WARN facebook_post_topics/t.csv:3:post_id: unknown_post: "
