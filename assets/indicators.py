@@ -149,7 +149,7 @@ def _indicator_asset(plan: Plan, ind: Indicator) -> dg.AssetsDefinition:
                 plan.id, ind.id, FiscalYear.parse(fy), as_of, data, business_days, plan_start
             )
             t = time.perf_counter()
-            res = compute(ind.measure.name, ctx, ind.measure.params)
+            res = compute(ind.measure.name, ctx, ind.measure.params, ind.measure.filter)
             seconds_measure += time.perf_counter() - t
             old = wh.read_rows(
                 engine, wh.indicator_result, plan_id=plan.id, indicator_id=ind.id, fiscal_year=fy

@@ -101,10 +101,18 @@ class Scale(BaseModel):
         return self
 
 
+FilterValue = Annotated[str, Field(min_length=1)] | Annotated[list[str], Field(min_length=1)]
+
+
 class MeasureSpec(BaseModel):
+    """The measure of an indicator: its name, its parameters, and a `filter` selecting the rows
+    of a shared source on the columns that source declares filterable (a survey, a question,
+    a programme, a channel): `{survey: accueil}`, `{channel: [web_form, email]}`."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: str
     params: dict[str, Any] = Field(default_factory=dict)
+    filter: dict[str, FilterValue] = Field(default_factory=dict)
 
 
 class Indicator(BaseModel):
@@ -278,6 +286,7 @@ def parse_plan(raw: Any, file: str, measure_names: set[str] | None = None) -> Pl
     problems = to_choose + _semantic_problems(plan, measure_names)
     problems += [p for ind in plan.indicators for p in _param_problems(ind, registry)]
     problems += [p for ind in plan.indicators for p in _unit_problems(ind, registry)]
+    problems += [p for ind in plan.indicators for p in _filter_problems(ind, registry)]
     if problems:
         raise CatalogError(file, problems)
     return plan
@@ -439,6 +448,35 @@ def _param_problems(ind: Indicator, registry: dict[str, Any]) -> list[tuple[str,
         for p in params.values()
         if p.required and p.name not in ind.measure.params
     ]
+    return problems
+
+
+def _filter_problems(ind: Indicator, registry: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """A filter column none of the measure's sources declares filterable, or a value outside
+    the column's accepted values (docs/contracts.md §4.7)."""
+    measure = registry.get(ind.measure.name)
+    if measure is None or not ind.measure.filter:
+        return []
+    from plan_indicators.sources.contracts import CONTRACTS
+
+    filterable = {c: s for s in measure.sources for c in CONTRACTS[s].filters}
+    offered = ", ".join(f"{c} ({s})" for c, s in filterable.items()) or "none"
+    problems = []
+    for column, wanted in ind.measure.filter.items():
+        field = f"measure.filter.{column}"
+        if column not in filterable:
+            msg = (
+                f"measure {ind.measure.name!r} reads {', '.join(measure.sources)}, which cannot "
+                f"be filtered on {column!r}; filterable columns: {offered}"
+            )
+            problems.append((ind.id, field, msg))
+            continue
+        allowed = CONTRACTS[filterable[column]].column(column).allowed
+        values = wanted if isinstance(wanted, list) else [wanted]
+        bad = [v for v in values if allowed and v not in allowed]
+        if bad:
+            msg = f"filter {column} {bad[0]!r} is not accepted; allowed: {', '.join(allowed)}"
+            problems.append((ind.id, field, msg))
     return problems
 
 

@@ -90,6 +90,8 @@ def _satisfaction(**overrides) -> pd.DataFrame:
             "response_id": ["r1", "r2", "r3"],
             "response_date": pd.to_datetime(["2024-05-01", "2024-06-01", "2024-07-01"]),
             "score": [8.0, 7.0, 9.0],
+            "survey": ["accueil", "accueil", None],  # optional: staged as read, empty allowed
+            "question": None,
             "_file": "satisfaction_responses/a.csv",
             "_line": [2, 3, 4],
         }

@@ -321,11 +321,49 @@ def not_started_reason(ctx: MeasureContext) -> str:
     return f"L'année {ctx.fiscal_year.key} n'a pas commencé au {ctx.as_of.isoformat()}"
 
 
-def compute(name: str, ctx: MeasureContext, params: dict[str, Any]) -> MeasureResult:
+class FilteredData:
+    """Staged data seen through a catalog `filter`: each source's rows whose filterable
+    columns hold one of the values asked (a row with the column empty matches none)."""
+
+    def __init__(self, data: StagedData, filters: dict[str, Any]):
+        self.data = data
+        self.filters = {c: v if isinstance(v, list) else [v] for c, v in filters.items()}
+
+    def frame(self, source: str) -> pd.DataFrame | None:
+        from plan_indicators.sources.contracts import CONTRACTS
+
+        frame = self.data.frame(source)
+        if frame is None:
+            return None
+        for column, values in self.filters.items():
+            if column in CONTRACTS[source].filters:
+                kept = frame[column].astype("string").isin([str(v) for v in values])
+                frame = frame.loc[kept.fillna(False).astype(bool)]
+        return frame
+
+    def parquet_glob(self, source: str, fiscal_year: str | None = None) -> str | None:
+        return self.data.parquet_glob(source, fiscal_year)
+
+    def describe(self) -> str:
+        return ", ".join(f"{c} = {' ou '.join(map(str, v))}" for c, v in self.filters.items())
+
+
+def compute(
+    name: str,
+    ctx: MeasureContext,
+    params: dict[str, Any],
+    filters: dict[str, Any] | None = None,
+) -> MeasureResult:
+    """The measure `name` for one indicator and year, on the rows its catalog `filter` keeps."""
     m = get_measure(name)
     if not ctx.fiscal_year.has_begun(ctx.as_of):
         return MeasureResult.missing(not_started_reason(ctx), sources=m.sources)
+    filtered = FilteredData(ctx.data, filters) if filters else None
+    if filtered is not None:
+        ctx = replace(ctx, data=filtered)
     result = m.fn(ctx, **params)
     if not result.sources:
         result.sources = m.sources
+    if filtered is not None and result.value is None and result.reason:
+        result.reason = f"{result.reason} (filtre : {filtered.describe()})"
     return result

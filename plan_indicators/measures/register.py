@@ -161,18 +161,50 @@ def register_milestone(ctx: MeasureContext, subjects: int | None = None) -> Meas
     )
 
 
+def _delays(
+    ctx: MeasureContext, business_days: bool
+) -> tuple[pd.Series, int, pd.DataFrame] | MeasureResult:
+    """The delays of the records ending in the year (business days strictly after the start up
+    to and including the end, §1.5, or calendar days) and how many of the year's records were
+    left out for want of a valid start; a missing result when no delay can be measured."""
+    rows = _rows(ctx)
+    if rows is None:
+        return absent("activity_register")
+    year = in_year(rows, "event_date", ctx)
+    dated = year.dropna(subset=["start_date"])
+    # A start after its end is a data fault, not a negative delay: left out and counted.
+    dated = dated.loc[pd.to_datetime(dated["start_date"]) <= pd.to_datetime(dated["event_date"])]
+    if dated.empty:
+        return MeasureResult.missing(
+            NO_ROWS if rows.empty else "Aucun délai mesurable pour l'année"
+        )
+    starts, ends = pd.to_datetime(dated["start_date"]), pd.to_datetime(dated["event_date"])
+    if business_days:
+        count = ctx.business_days
+        if count is None:
+            from plan_indicators.business_days import business_days_between as count
+        delays = pd.Series(
+            [count(s.date(), e.date()) for s, e in zip(starts, ends, strict=True)],
+            dtype="float64",
+        )
+    else:
+        delays = (ends - starts).dt.days.astype("float64").reset_index(drop=True)
+    return delays, len(year) - len(dated), dated
+
+
+_BUSINESS_DAYS = Param(
+    "business_days",
+    "count business days of the Québec public service (§1.5); false: calendar days",
+)
+_LEFT_OUT = "{} enregistrement(s) sans date de début valide exclu(s)"
+
+
 @measure(
     "register_mean_delay",
     sources=("activity_register",),
     units=("days",),
     computes_denominator=True,
-    params=(
-        Param(
-            "business_days",
-            "count business days of the Québec public service (§1.5); false: calendar days",
-        ),
-        Param("statistic", "mean or median of the delays"),
-    ),
+    params=(_BUSINESS_DAYS, Param("statistic", "mean or median of the delays")),
     label_fr="Délai moyen (ou médian) de traitement, en jours ouvrables ou civils",
 )
 def register_mean_delay(
@@ -185,42 +217,55 @@ def register_mean_delay(
     """
     if statistic not in ("mean", "median"):
         raise ValueError(f"statistic must be 'mean' or 'median', got {statistic!r}")
-    rows = _rows(ctx)
-    if rows is None:
-        return absent("activity_register")
-    year = in_year(rows, "event_date", ctx)
-    dated = year.dropna(subset=["start_date"])
-    # A start after its end is a data fault, not a negative delay: left out and counted.
-    dated = dated.loc[pd.to_datetime(dated["start_date"]) <= pd.to_datetime(dated["event_date"])]
-    if dated.empty:
-        return MeasureResult.missing(
-            NO_ROWS if rows.empty else "Aucun délai mesurable pour l'année"
-        )
-    if business_days:
-        count = ctx.business_days
-        if count is None:
-            from plan_indicators.business_days import business_days_between as count
-        delays = pd.Series(
-            [
-                count(s.date(), e.date())
-                for s, e in zip(
-                    pd.to_datetime(dated["start_date"]),
-                    pd.to_datetime(dated["event_date"]),
-                    strict=True,
-                )
-            ],
-            dtype="float64",
-        )
-    else:
-        delays = (pd.to_datetime(dated["event_date"]) - pd.to_datetime(dated["start_date"])).dt.days
+    found = _delays(ctx, business_days)
+    if isinstance(found, MeasureResult):
+        return found
+    delays, left_out, dated = found
     value = float(delays.median() if statistic == "median" else delays.mean())
     result = MeasureResult(
         value=value,
         numerator=float(delays.sum()),
         denominator=float(len(delays)),
-        rows_used=len(year),
+        rows_used=len(delays) + left_out,
         evidence=_evidence(dated),
     )
-    left_out = len(year) - len(dated)
-    note = f"{left_out} enregistrement(s) sans date de début valide exclu(s)"
-    return result.exclude("start_date_invalid", left_out, note)
+    return result.exclude("start_date_invalid", left_out, _LEFT_OUT.format(left_out))
+
+
+@measure(
+    "share_delays_within",
+    sources=("activity_register",),
+    units=("percent",),
+    computes_denominator=True,
+    params=(
+        Param(
+            "days",
+            "the longest delay that counts as on time, in the unit `business_days` chooses",
+            minimum=0,
+            example=30,
+        ),
+        _BUSINESS_DAYS,
+    ),
+    label_fr="Proportion des demandes (plaintes, dossiers) traitées dans un délai de N jours",
+)
+def share_delays_within(ctx: MeasureContext, days: int, business_days: bool = True):
+    """Records ending in the year whose delay from `start_date` to `event_date` is at most
+    `days`, in percent of the records with a measurable delay.
+
+    Delays are counted as `register_mean_delay` counts them (business days strictly after the
+    start up to and including the end, or calendar days); a record without a valid start is
+    left out of both terms and counted.
+    """
+    found = _delays(ctx, business_days)
+    if isinstance(found, MeasureResult):
+        return found
+    delays, left_out, dated = found
+    within = int((delays <= days).sum())
+    result = MeasureResult(
+        value=100.0 * within / len(delays),
+        numerator=float(within),
+        denominator=float(len(delays)),
+        rows_used=len(delays) + left_out,
+        evidence=_evidence(dated),
+    )
+    return result.exclude("start_date_invalid", left_out, _LEFT_OUT.format(left_out))

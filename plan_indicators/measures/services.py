@@ -54,6 +54,33 @@ def mean_satisfaction_score(ctx: MeasureContext) -> MeasureResult:
 
 
 @measure(
+    "share_scores_at_least",
+    sources=("satisfaction_responses",),
+    units=("percent",),
+    computes_denominator=True,
+    params=(
+        Param(
+            "min_score",
+            "the lowest score that counts as satisfied, on the survey's 0-10 scale",
+            minimum=0,
+            maximum=10,
+            example=8,
+        ),
+    ),
+    label_fr="Taux de satisfaction (part des réponses d'au moins N sur 10)",
+)
+def share_scores_at_least(ctx: MeasureContext, min_score: float) -> MeasureResult:
+    """Survey answers dated in the year with a score of at least `min_score`, in percent of the
+    answers with a score."""
+    answers = ctx.data.frame("satisfaction_responses")
+    if answers is None:
+        return absent("satisfaction_responses")
+    scores = in_year(answers, "response_date", ctx)["score"].dropna()
+    satisfied = int((scores >= min_score).sum())
+    return share(satisfied, len(scores), len(scores), "Aucune réponse au sondage pour l'année")
+
+
+@measure(
     "share_requests_by_channel",
     sources=("service_requests",),
     units=("percent",),

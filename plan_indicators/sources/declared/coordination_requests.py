@@ -21,6 +21,7 @@ CONTRACT = SourceContract(
         Column("processed_date", "date", required=False),
     ),
     key=("request_id",),
+    filters=("region_code",),
     date_column="received_date",
     coverage="month",
     section="4.7.7",

@@ -27,10 +27,12 @@ CONTRACT = SourceContract(
         Column("channel", allowed=CHANNELS),
         Column("requester_id", required=False, personal=True),
         Column("region_code", required=False, allowed=REGIONS),
+        Column("programme", required=False),
     ),
     key=("request_id",),
     date_column="received_date",
     coverage="month",
+    filters=("channel", "programme", "region_code"),
     section="4.7.4",
 )
 
