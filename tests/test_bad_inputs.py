@@ -97,7 +97,10 @@ def test_header_only_is_zero_rows_and_no_error(tmp_path):
     f = read.files[0]
     assert (f.rows_read, f.rows_staged, f.rows_quarantined) == (0, 0, 0)
     assert read.frame.empty
-    assert list(read.frame.columns) == ["response_id", "response_date", "score", "_file", "_line"]
+    # every contract column, the optional survey and question included, then the lineage
+    assert list(read.frame.columns) == [
+        "response_id", "response_date", "score", "survey", "question", "_file", "_line",
+    ]  # fmt: skip
 
 
 # 4 ---------------------------------------------------------------------------------------------

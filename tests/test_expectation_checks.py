@@ -57,6 +57,8 @@ def _satisfaction(**overrides) -> pd.DataFrame:
             "response_id": ["r1", "r2"],
             "response_date": pd.to_datetime(["2024-05-01"] * 2),
             "score": [8.0, 7.0],
+            "survey": ["accueil", None],  # optional columns are staged, empty allowed
+            "question": None,
             "_file": "satisfaction_responses/a.csv",
             "_line": [2, 3],
         }
@@ -77,8 +79,9 @@ def test_clean_staged_frame_passes_and_downstream_runs(tmp_path):
     materialized, ev = _run(STAGING, _satisfaction(), tmp_path, _staging)
     assert ev.passed and ev.check_name == STAGING_SUITE_CHECK
     # 3 required columns + 1 key not null + 1 key unique + score range + date range
-    # + 2 lineage (_file, _line) + 5 types (3 contract columns, _file, _line) = 7 + 2 + 5 = 14
-    assert ev.metadata["evaluated"].value == 14
+    # + 2 lineage (_file, _line) + 7 types (5 contract columns with the optional survey and
+    # question, _file, _line) = 7 + 2 + 7 = 16
+    assert ev.metadata["evaluated"].value == 16
     assert DOWNSTREAM in materialized
 
 

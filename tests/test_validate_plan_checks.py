@@ -339,7 +339,7 @@ def test_every_catalog_validate_plan_accepts_builds_computes_and_evaluates(tmp_p
     edits = _mutations()
     seeds = [yaml.safe_load(s.read_text(encoding="utf-8")) for s in SEEDS]
     accepted = refused = 0
-    for case in range(60):
+    for case in range(100):
         raw = copy.deepcopy(rng.choice(seeds))
         ind = rng.choice(raw["indicators"])
         raw["indicators"] = [ind]
