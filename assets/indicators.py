@@ -1,21 +1,39 @@
-"""Indicator and evaluation assets, generated from the catalog: one pair per indicator.
+"""Indicator and evaluation assets, generated from the catalog: two steps per plan.
 
-`indicator_result/<plan>/<indicator>` computes the indicator's measure for each fiscal year and
-publishes it (earlier values kept in history). `indicator_evaluation/<plan>/<indicator>` compares
-it with that year's target, resolving baselines from the results of the baseline years.
+Each plan has one `@dg.multi_asset` for its results and one for its evaluations, with one
+`AssetSpec` per indicator (`indicator_result/<plan>/<indicator>`,
+`indicator_evaluation/<plan>/<indicator>`) and `can_subset=True`, so the UI still shows and
+materialises each indicator on its own while a whole plan costs two steps. The results step
+computes each selected indicator's measure for each fiscal year, publishes it (earlier values
+kept in history) and runs the result suite on what it published (one check per indicator);
+the evaluations step compares each result with that year's target, resolving baselines from
+the results of the baseline years.
 
-An indicator whose sources' last raw read or staging failed (or that were never staged while
-their landing folder holds files) fails its step before computing anything: its published
-rows stay as they were (`plan_indicators.source_state`).
+Every fiscal year's materialization carries that year's own metadata (value, threshold,
+status, gap): the step yields one `MaterializeResult` per selected key, and the per-year
+metadata goes through `context.add_asset_metadata(…, partition_key=…)`, which Dagster merges
+into that partition's event (in a single-run backfill a `MaterializeResult` alone cannot
+target a partition, dagster issue 18123).
+
+Failure isolation, per indicator (docs/contracts.md §2.8):
+- an indicator whose sources' last raw read or staging failed (or that were never staged while
+  their landing folder holds files), or whose measure raises, is not written: its published
+  rows stay as they were (`plan_indicators.source_state`); the others are published, then the
+  step fails naming each one, so the run says what was left out;
+- an indicator whose result fails the result suite (severity ERROR) is evaluated `no_data`
+  with the suite's reason, read from the check's latest evaluation on the instance, while the
+  plan's other indicators are evaluated as usual.
 """
 
 import hashlib
 import json
 import time
+import traceback
 
 import dagster as dg
 
 from assets.catalog import target_rows
+from assets.checks import result_check_specs, result_suite
 from assets.coverage import coverage_metadata
 from assets.keys import INDICATOR_TARGET, evaluation_key, result_key, staging_key
 from assets.partitions import plan_partitions
@@ -28,7 +46,7 @@ from plan_indicators.measures import MeasureContext, compute, get_measure
 from plan_indicators.regions import suppress
 from plan_indicators.source_state import why_blocked
 from plan_indicators.staging import ParquetStagedData, read_manifest
-from plan_indicators.statuses import STATUS_FR
+from plan_indicators.statuses import NO_DATA, STATUS_FR, refused_note
 from plan_indicators.targets import Observed
 from resources import CalendarResource, LandingZone, RunSettings, Warehouse
 
@@ -100,17 +118,14 @@ def _data_as_of(data: ParquetStagedData, sources: tuple[str, ...], as_of):
     return max(dates) if dates else None
 
 
-def _indicator_asset(plan: Plan, ind: Indicator) -> dg.AssetsDefinition:
-    measure = get_measure(ind.measure.name)
-
-    @dg.asset(
+def _result_spec(plan: Plan, ind: Indicator) -> dg.AssetSpec:
+    sources = get_measure(ind.measure.name).sources
+    return dg.AssetSpec(
         key=result_key(plan, ind),
-        deps=[staging_key(s) for s in measure.sources],
-        partitions_def=plan_partitions(plan),
-        backfill_policy=dg.BackfillPolicy.single_run(),
+        deps=[staging_key(s) for s in sources],
         group_name=plan.slug,
         kinds={"python", "sql"},
-        tags=_tags(plan, ind, measure.sources),
+        tags=_tags(plan, ind, sources),
         owners=ind.owners or plan.plan.owners or None,
         description=describe(plan, ind),
         metadata={
@@ -122,97 +137,12 @@ def _indicator_asset(plan: Plan, ind: Indicator) -> dg.AssetsDefinition:
         },
         automation_condition=dg.AutomationCondition.eager(),
     )
-    def _result(
-        context: dg.AssetExecutionContext,
-        landing: LandingZone,
-        warehouse: Warehouse,
-        settings: RunSettings,
-        calendar: CalendarResource,
-    ) -> dg.MaterializeResult:
-        blocked = why_blocked(landing.staging_path, landing.path, measure.sources)
-        if blocked:
-            raise dg.Failure(
-                description=f"indicator {ind.id} of {plan.id} not computed, its published "
-                f"results are unchanged: {blocked}"
-            )
-        engine = warehouse.engine()
-        data = ParquetStagedData(landing.staging_path)
-        as_of = settings.as_of_date()
-        business_days = calendar.business_days()
-        fingerprint = inputs_fingerprint(landing.staging_path, measure.sources)
-        data_as_of = _data_as_of(data, measure.sources, as_of)
-        rows, revisions, seconds_measure, excluded = [], 0, 0.0, {}
-        plan_start = FiscalYear.parse(min(plan.plan.fiscal_years))
-        started = time.perf_counter()
-        for fy in sorted(context.partition_keys):
-            ctx = MeasureContext(
-                plan.id, ind.id, FiscalYear.parse(fy), as_of, data, business_days, plan_start
-            )
-            t = time.perf_counter()
-            res = compute(ind.measure.name, ctx, ind.measure.params, ind.measure.filter)
-            seconds_measure += time.perf_counter() - t
-            old = wh.read_rows(
-                engine, wh.indicator_result, plan_id=plan.id, indicator_id=ind.id, fiscal_year=fy
-            )
-            row = {
-                "plan_id": plan.id,
-                "indicator_id": ind.id,
-                "fiscal_year": fy,
-                "value": res.value,
-                "value_display": display_value(ind.unit, res.value, res.achieved_on),
-                "value_rounded": round1(res.value),
-                "numerator": res.numerator,
-                "denominator": res.denominator,
-                "achieved_on": res.achieved_on,
-                "evidence": res.evidence,
-                "periods": json.dumps(res.periods) if res.periods else None,
-                "reason": res.reason,
-                "data_as_of": data_as_of,
-                "is_final": fy in settings.final_years or bool(old and old[0]["is_final"]),
-                "run_id": context.run_id,
-                "inputs_fingerprint": fingerprint,
-                "computed_at": wh.utcnow(),
-            }
-            cells = suppress(res.regions) if res.regions else []
-            revisions += wh.publish_result(engine, row, cells) is not None
-            rows.append(row)
-            if res.excluded:
-                excluded[fy] = res.excluded
-        latest = rows[-1]
-        return dg.MaterializeResult(
-            metadata={
-                "dagster/row_count": len(rows),
-                SECONDS_MEASURE: round(seconds_measure, 4),
-                SECONDS_WRITE: round(time.perf_counter() - started - seconds_measure, 4),
-                "value": latest["value_display"] or "—",
-                "history_revisions_written": revisions,
-                # Rows left out of both terms, per year and rule: data-quality warnings.
-                "excluded_rows": dg.MetadataValue.json(excluded),
-                "inputs_fingerprint": fingerprint,
-                "results": dg.MetadataValue.md(
-                    "| Année | Valeur | Numérateur | Dénominateur | Remarque |\n"
-                    "|---|---|---|---|---|\n"
-                    + "\n".join(
-                        f"| {r['fiscal_year']} | {r['value_display'] or '—'} | "
-                        f"{r['numerator'] if r['numerator'] is not None else ''} | "
-                        f"{r['denominator'] if r['denominator'] is not None else ''} | "
-                        f"{r['reason'] or ''} |"
-                        for r in rows
-                    )
-                ),
-                **coverage_metadata(engine, measure.sources, [r["fiscal_year"] for r in rows]),
-            }
-        )
-
-    return _result
 
 
-def _evaluation_asset(plan: Plan, ind: Indicator) -> dg.AssetsDefinition:
-    @dg.asset(
+def _evaluation_spec(plan: Plan, ind: Indicator) -> dg.AssetSpec:
+    return dg.AssetSpec(
         key=evaluation_key(plan, ind),
         deps=[result_key(plan, ind), INDICATOR_TARGET],
-        partitions_def=plan_partitions(plan),
-        backfill_policy=dg.BackfillPolicy.single_run(),
         group_name=plan.slug,
         kinds={"python", "sql"},
         tags={"plan": tag_value(plan.id), "layer": "evaluation"},
@@ -222,79 +152,298 @@ def _evaluation_asset(plan: Plan, ind: Indicator) -> dg.AssetsDefinition:
         metadata={"warehouse_table": "indicator_evaluation"},
         automation_condition=dg.AutomationCondition.eager(),
     )
-    def _evaluation(
+
+
+def _selected(plan: Plan, context: dg.AssetExecutionContext, key_of) -> list[Indicator]:
+    """The plan's indicators whose key this run materialises, in catalog order."""
+    keys = context.selected_asset_keys
+    return [ind for ind in plan.indicators if key_of(plan, ind) in keys]
+
+
+def _compute_years(plan: Plan, ind: Indicator, years: list[str], env: dict) -> list:
+    """Every year's measure, computed before anything is written, so that an indicator whose
+    measure raises leaves all of its published rows as they were."""
+    plan_start = FiscalYear.parse(min(plan.plan.fiscal_years))
+    out = []
+    for fy in years:
+        ctx = MeasureContext(
+            plan.id, ind.id, FiscalYear.parse(fy), env["as_of"], env["data"],
+            env["business_days"], plan_start,
+        )  # fmt: skip
+        t = time.perf_counter()
+        res = compute(ind.measure.name, ctx, ind.measure.params, ind.measure.filter)
+        out.append((fy, res, time.perf_counter() - t))
+    return out
+
+
+def _publish_results(context, plan: Plan, ind: Indicator, years: list[str], env: dict):
+    """Compute and publish one indicator's years; record each year's own metadata on its
+    partition and return the key-level metadata."""
+    sources = get_measure(ind.measure.name).sources
+    engine, settings = env["engine"], env["settings"]
+    key = result_key(plan, ind)
+    fingerprint = inputs_fingerprint(env["staging"], sources)
+    data_as_of = _data_as_of(env["data"], sources, env["as_of"])
+    computed = _compute_years(plan, ind, years, env)
+    rows, revisions, excluded = [], 0, {}
+    for fy, res, seconds_measure in computed:
+        t = time.perf_counter()
+        old = wh.read_rows(
+            engine, wh.indicator_result, plan_id=plan.id, indicator_id=ind.id, fiscal_year=fy
+        )
+        row = {
+            "plan_id": plan.id,
+            "indicator_id": ind.id,
+            "fiscal_year": fy,
+            "value": res.value,
+            "value_display": display_value(ind.unit, res.value, res.achieved_on),
+            "value_rounded": round1(res.value),
+            "numerator": res.numerator,
+            "denominator": res.denominator,
+            "achieved_on": res.achieved_on,
+            "evidence": res.evidence,
+            "periods": json.dumps(res.periods) if res.periods else None,
+            "reason": res.reason,
+            "data_as_of": data_as_of,
+            "is_final": fy in settings.final_years or bool(old and old[0]["is_final"]),
+            "run_id": context.run_id,
+            "inputs_fingerprint": fingerprint,
+            "computed_at": wh.utcnow(),
+        }
+        cells = suppress(res.regions) if res.regions else []
+        revised = wh.publish_result(engine, row, cells) is not None
+        revisions += revised
+        rows.append(row)
+        if res.excluded:
+            excluded[fy] = res.excluded
+        context.add_asset_metadata(
+            {
+                "dagster/row_count": 1,
+                "value": row["value_display"] or "—",
+                "numerator": _num(row["numerator"]),
+                "denominator": _num(row["denominator"]),
+                "reason": row["reason"] or "",
+                "is_final": row["is_final"],
+                "history_revision_written": revised,
+                # Rows left out of both terms, by rule: data-quality warnings for this year.
+                "excluded_rows": dg.MetadataValue.json(res.excluded or {}),
+                SECONDS_MEASURE: round(seconds_measure, 4),
+                SECONDS_WRITE: round(time.perf_counter() - t, 4),
+            },
+            asset_key=key,
+            partition_key=fy,
+        )
+    return {
+        "history_revisions_written": revisions,
+        "excluded_rows_by_year": dg.MetadataValue.json(excluded),
+        "inputs_fingerprint": fingerprint,
+        "results": dg.MetadataValue.md(
+            "| Année | Valeur | Numérateur | Dénominateur | Remarque |\n"
+            "|---|---|---|---|---|\n"
+            + "\n".join(
+                f"| {r['fiscal_year']} | {r['value_display'] or '—'} | "
+                f"{_num(r['numerator'])} | {_num(r['denominator'])} | {r['reason'] or ''} |"
+                for r in rows
+            )
+        ),
+        **coverage_metadata(engine, sources, [r["fiscal_year"] for r in rows]),
+    }
+
+
+def _num(v) -> str:
+    return "" if v is None else f"{v:g}"
+
+
+def _results_asset(plan: Plan) -> dg.AssetsDefinition:
+    @dg.multi_asset(
+        name=f"{plan.slug}_results",
+        specs=[_result_spec(plan, ind) for ind in plan.indicators],
+        check_specs=result_check_specs(plan),
+        partitions_def=plan_partitions(plan),
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        can_subset=True,
+    )
+    def _results(
+        context: dg.AssetExecutionContext,
+        landing: LandingZone,
+        warehouse: Warehouse,
+        settings: RunSettings,
+        calendar: CalendarResource,
+    ):
+        env = {
+            "engine": warehouse.engine(),
+            "settings": settings,
+            "staging": landing.staging_path,
+            "data": ParquetStagedData(landing.staging_path),
+            "as_of": settings.as_of_date(),
+            "business_days": calendar.business_days(),
+        }
+        years = sorted(context.partition_keys)
+        not_computed: dict[str, str] = {}
+        published = []
+        for ind in _selected(plan, context, result_key):
+            sources = get_measure(ind.measure.name).sources
+            blocked = why_blocked(landing.staging_path, landing.path, sources)
+            if blocked:
+                not_computed[ind.id] = blocked
+                continue
+            try:
+                metadata = _publish_results(context, plan, ind, years, env)
+            except Exception as exc:  # isolation: one indicator's error spares the others
+                not_computed[ind.id] = f"{type(exc).__name__}: {exc}"
+                context.log.error(f"indicator {ind.id}:\n{traceback.format_exc()}")
+                continue
+            published.append(ind)
+            yield dg.MaterializeResult(asset_key=result_key(plan, ind), metadata=metadata)
+        yield from result_suite(context, plan, env["engine"], published)
+        if not_computed:
+            raise dg.Failure(
+                description="\n".join(
+                    f"indicator {i} of {plan.id} not computed, its published results are "
+                    f"unchanged: {why}"
+                    for i, why in not_computed.items()
+                ),
+                metadata={"not_computed": sorted(not_computed)},
+            )
+
+    return _results
+
+
+def refused_by_suite(instance: dg.DagsterInstance, key: dg.AssetKey) -> str | None:
+    """Why the result suite's latest evaluation of this result refused it, or None.
+
+    Read from the instance, so it holds in the run that computed the result and in any later
+    run (an evaluation materialised alone from the UI, the automation sensor) until the check
+    passes again."""
+    from expectations.checks import RESULT_SUITE_CHECK
+
+    record = instance.get_latest_asset_check_evaluation_record(
+        dg.AssetCheckKey(key, RESULT_SUITE_CHECK)
+    )
+    # The record's status enum is not exported by `dagster`; its value is stable storage text.
+    if record is None or record.status.value != "FAILED":
+        return None
+    evaluation = record.evaluation
+    if evaluation is None or evaluation.severity != dg.AssetCheckSeverity.ERROR:
+        return None
+    from expectations.advice import advice_for_failures
+
+    # What to fix, in French (the note is printed in the report), then the suite's own words.
+    sample = evaluation.metadata.get("unexpected_sample")
+    advice = advice_for_failures(list(sample.value)) if sample is not None else []
+    return " ".join([*advice, f"({(evaluation.description or RESULT_SUITE_CHECK).strip()})"])
+
+
+def _evaluate_years(context, plan: Plan, ind: Indicator, years: list[str], env: dict) -> list:
+    from plan_indicators.targets import evaluate
+
+    engine = env["engine"]
+    refused = refused_by_suite(context.instance, result_key(plan, ind))
+    results = {
+        r["fiscal_year"]: r
+        for r in wh.read_rows(engine, wh.indicator_result, plan_id=plan.id, indicator_id=ind.id)
+    }
+    thresholds = {r["fiscal_year"]: r for r in target_rows(_one(plan, ind), engine)}
+    key = evaluation_key(plan, ind)
+    table = []
+    for fy in years:
+        target = ind.targets.get(fy)
+        where = {"plan_id": plan.id, "indicator_id": ind.id, "fiscal_year": fy}
+        if target is None:
+            wh.replace_rows(engine, wh.indicator_evaluation, where, [])
+            context.add_asset_metadata(
+                {"dagster/row_count": 0, "status": "aucune cible"}, asset_key=key, partition_key=fy
+            )
+            continue
+        res = {} if refused else results.get(fy) or {}
+        observed = observed_of(res)
+        baseline_year = getattr(target, "baseline_year", None)
+        baseline = (results.get(baseline_year) or {}).get("value") if baseline_year else None
+        previous = (results.get(FiscalYear.parse(fy).previous.key) or {}).get("value")
+        ev = evaluate(
+            target,
+            observed,
+            FiscalYear.parse(fy),
+            env["as_of"],
+            direction=ind.direction,
+            baseline=None if refused else baseline,
+            previous=None if refused else previous,
+            seasons=env["seasons"],
+            results={} if refused else {year: observed_of(r) for year, r in results.items()},
+            plan_start=min(plan.plan.fiscal_years),
+            unit=ind.unit,
+        )
+        if refused and ev.status == NO_DATA:
+            note = refused_note(refused)
+        else:
+            note = ev.note or (res.get("reason") if ev.status == NO_DATA else None)
+        row = {
+            **where,
+            "value": ev.value if ev.value is not None else observed.value,
+            "threshold": ev.threshold,
+            "status": ev.status,
+            "status_fr": STATUS_FR[ev.status],
+            "gap": ev.gap,
+            "note": note,
+            "evaluated_at": wh.utcnow(),
+            "run_id": context.run_id,
+        }
+        with engine.begin() as conn:
+            wh.delete_insert(conn, wh.indicator_evaluation, where, [row])
+            wh.delete_insert(conn, wh.indicator_target, where, [thresholds[fy]])
+        table.append(row)
+        context.add_asset_metadata(
+            {
+                "dagster/row_count": 1,
+                "value": _fmt(row["value"]),
+                "threshold": _fmt(row["threshold"]),
+                "status": row["status_fr"],
+                "gap": _fmt(row["gap"]),
+                "note": note or "",
+            },
+            asset_key=key,
+            partition_key=fy,
+        )
+    return table
+
+
+def _evaluations_asset(plan: Plan) -> dg.AssetsDefinition:
+    @dg.multi_asset(
+        name=f"{plan.slug}_evaluations",
+        specs=[_evaluation_spec(plan, ind) for ind in plan.indicators],
+        partitions_def=plan_partitions(plan),
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        can_subset=True,
+    )
+    def _evaluations(
         context: dg.AssetExecutionContext,
         warehouse: Warehouse,
         settings: RunSettings,
         calendar: CalendarResource,
-    ) -> dg.MaterializeResult:
-        from plan_indicators.targets import evaluate
-
-        engine = warehouse.engine()
-        as_of = settings.as_of_date()
-        seasons = calendar.seasons()
-        results = {
-            r["fiscal_year"]: r
-            for r in wh.read_rows(engine, wh.indicator_result, plan_id=plan.id, indicator_id=ind.id)
+    ):
+        env = {
+            "engine": warehouse.engine(),
+            "as_of": settings.as_of_date(),
+            "seasons": calendar.seasons(),
         }
-        thresholds = {r["fiscal_year"]: r for r in target_rows(_one(plan, ind), engine)}
-        table = []
-        for fy in sorted(context.partition_keys):
-            target = ind.targets.get(fy)
-            key = {"plan_id": plan.id, "indicator_id": ind.id, "fiscal_year": fy}
-            if target is None:
-                wh.replace_rows(engine, wh.indicator_evaluation, key, [])
-                continue
-            res = results.get(fy) or {}
-            observed = observed_of(res)
-            baseline_year = getattr(target, "baseline_year", None)
-            baseline = (results.get(baseline_year) or {}).get("value") if baseline_year else None
-            previous = (results.get(FiscalYear.parse(fy).previous.key) or {}).get("value")
-            ev = evaluate(
-                target,
-                observed,
-                FiscalYear.parse(fy),
-                as_of,
-                direction=ind.direction,
-                baseline=baseline,
-                previous=previous,
-                seasons=seasons,
-                results={year: observed_of(r) for year, r in results.items()},
-                plan_start=min(plan.plan.fiscal_years),
-                unit=ind.unit,
+        years = sorted(context.partition_keys)
+        for ind in _selected(plan, context, evaluation_key):
+            table = _evaluate_years(context, plan, ind, years, env)
+            yield dg.MaterializeResult(
+                asset_key=evaluation_key(plan, ind),
+                metadata={
+                    "evaluations": dg.MetadataValue.md(
+                        "| Année | Valeur | Seuil | Statut | Écart |\n|---|---|---|---|---|\n"
+                        + "\n".join(
+                            f"| {r['fiscal_year']} | {_fmt(r['value'])} | "
+                            f"{_fmt(r['threshold'])} | {r['status_fr']} | {_fmt(r['gap'])} |"
+                            for r in table
+                        )
+                    ),
+                },
             )
-            note = ev.note or (res.get("reason") if ev.status == "no_data" else None)
-            row = {
-                **key,
-                "value": ev.value if ev.value is not None else observed.value,
-                "threshold": ev.threshold,
-                "status": ev.status,
-                "status_fr": STATUS_FR[ev.status],
-                "gap": ev.gap,
-                "note": note,
-                "evaluated_at": wh.utcnow(),
-                "run_id": context.run_id,
-            }
-            with engine.begin() as conn:
-                wh.delete_insert(conn, wh.indicator_evaluation, key, [row])
-                wh.delete_insert(conn, wh.indicator_target, key, [thresholds[fy]])
-            table.append(row)
-        return dg.MaterializeResult(
-            metadata={
-                "dagster/row_count": len(table),
-                "status": table[-1]["status_fr"] if table else "aucune cible",
-                "evaluations": dg.MetadataValue.md(
-                    "| Année | Valeur | Seuil | Statut | Écart |\n|---|---|---|---|---|\n"
-                    + "\n".join(
-                        f"| {r['fiscal_year']} | {_fmt(r['value'])} | {_fmt(r['threshold'])} | "
-                        f"{r['status_fr']} | {_fmt(r['gap'])} |"
-                        for r in table
-                    )
-                ),
-            }
-        )
 
-    return _evaluation
+    return _evaluations
 
 
 def observed_of(res: dict) -> Observed:
@@ -317,7 +466,5 @@ def _one(plan: Plan, ind: Indicator) -> Plan:
 
 
 def plan_assets(plan: Plan) -> list[dg.AssetsDefinition]:
-    out = []
-    for ind in plan.indicators:
-        out += [_indicator_asset(plan, ind), _evaluation_asset(plan, ind)]
-    return out
+    """A plan's two steps: its results, then its evaluations."""
+    return [_results_asset(plan), _evaluations_asset(plan)]

@@ -9,7 +9,7 @@ from functools import cache
 import dagster as dg
 
 from assets.catalog import catalog_assets
-from assets.checks import result_checks, source_checks
+from assets.checks import source_checks
 from assets.indicators import plan_assets
 from assets.ingestion import ingestion_assets
 from assets.keys import evaluation_key
@@ -59,10 +59,9 @@ def definitions_for(plans: tuple[Plan, ...], **resources: str | None) -> dg.Defi
         assets += [*plan_assets(plan), projection_asset(plan)]
     shown = [evaluation_key(p, i) for p in plans for i in p.indicators]
     assets.append(report_asset([*shown, *(projection_key(p) for p in plans)]))
-    checks = [*source_checks(), *(result_checks(p) for p in plans)]
     return dg.Definitions(
         assets=assets,
-        asset_checks=checks,
+        asset_checks=source_checks(),
         jobs=build_jobs(plans, web_partitions),
         schedules=build_schedules(plans, web_partitions),
         sensors=build_sensors(web_partitions),

@@ -148,11 +148,15 @@ def _split(instance: dg.DagsterInstance, result, wall: float, split: dict[str, f
     for event in result.get_asset_materialization_events():
         materialised.add(event.step_key)
         meta = event.materialization.metadata
-        # A ranged run repeats the step's metadata on each partition's event: count it once.
-        if SECONDS_MEASURE in meta and event.step_key not in accounted:
+        # Each indicator's partition event carries that year's own seconds.
+        if SECONDS_MEASURE in meta:
             split["measures"] += meta[SECONDS_MEASURE].value
             split["writes"] += meta[SECONDS_WRITE].value
-            accounted[event.step_key] = meta[SECONDS_MEASURE].value + meta[SECONDS_WRITE].value
+            accounted[event.step_key] = (
+                accounted.get(event.step_key, 0.0)
+                + meta[SECONDS_MEASURE].value
+                + meta[SECONDS_WRITE].value
+            )
     for step, seconds in durations.items():
         if step not in materialised:
             split["great_expectations"] += seconds
@@ -400,4 +404,27 @@ def status_table(engine, plan_ids: list[str], years_by_plan: dict[str, list[str]
             ]
             if any(counts):
                 lines.append(f"  {fy:10}" + "".join(f"{c:>24}" for c in counts))
+        if not statuses:
+            lines.append("  aucune évaluation publiée")
+        lines += _refused_lines(rows, plan_id, years_by_plan[plan_id])
     return "\n".join(lines)
+
+
+def _refused_lines(rows, plan_id: str, years: list[str]) -> list[str]:
+    """The indicators evaluated `no_data` because the result suite refused their result, with
+    the suite's reason (docs/contracts.md §2.8)."""
+    from plan_indicators.statuses import NO_DATA, REFUSED_BY_SUITE_FR
+
+    refused: dict[str, tuple[list[str], str]] = {}
+    for r in sorted(rows, key=lambda r: (r["indicator_id"], r["fiscal_year"])):
+        note = r["note"] or ""
+        if (
+            r["plan_id"] == plan_id
+            and r["fiscal_year"] in years
+            and r["status"] == NO_DATA
+            and note.startswith(REFUSED_BY_SUITE_FR)
+        ):
+            refused.setdefault(r["indicator_id"], ([], note))[0].append(r["fiscal_year"])
+    return [
+        f"  {NO_DATA} {ind} ({', '.join(fys)}) : {note}" for ind, (fys, note) in refused.items()
+    ]

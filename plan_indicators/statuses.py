@@ -23,3 +23,10 @@ STATUS_FR = {
     NOT_STARTED: "À venir",
 }
 STATUSES = tuple(STATUS_FR)
+
+# The note of an evaluation whose result the result suite refused (docs/contracts.md §2.8).
+REFUSED_BY_SUITE_FR = "résultat refusé par la suite de validation"
+
+
+def refused_note(cause: str) -> str:
+    return f"{REFUSED_BY_SUITE_FR} : {cause}"

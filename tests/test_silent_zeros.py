@@ -157,5 +157,7 @@ def test_a_record_without_outcome_is_left_out_and_named(published):
     assert (row["numerator"], row["denominator"], row["value"]) == (1.0, 2.0, 50.0)
     assert row["reason"] == "1 enregistrement(s) sans résultat exclu(s)"
     assert evaluations[("E", "2024-2025")]["status"] == "met"
-    # and counted as a data-quality warning in the result's metadata, by year and rule
-    assert metadata["excluded_rows"].value == {"2024-2025": {"outcome_empty": 1}}
+    # and counted as a data-quality warning in the metadata: on the year's own partition by
+    # rule, and over the run's years on every partition
+    assert metadata["excluded_rows"].value == {"outcome_empty": 1}
+    assert metadata["excluded_rows_by_year"].value == {"2024-2025": {"outcome_empty": 1}}
