@@ -1,4 +1,5 @@
-"""Shared fixtures: PostgreSQL databases (tests/pg.py) and Chromium (tests/browser.py)."""
+"""Shared fixtures: PostgreSQL databases (tests/pg.py), Chromium (tests/browser.py) and a small
+OPHQ run on a persistent instance (tests/plan_runs.py)."""
 
 import os
 import sys
@@ -14,3 +15,4 @@ os.environ["DAGSTER_HOME"] = tempfile.mkdtemp(prefix="plan-indicators-dagster-ho
 
 from browser import chromium_browser  # noqa: E402,F401
 from pg import pg_url  # noqa: E402,F401
+from plan_runs import ophq_run  # noqa: E402,F401

@@ -5,7 +5,7 @@ indicator: one indicator still materialises alone, every fiscal year's materiali
 carries that year's own figures, and an indicator whose result fails the result suite is
 evaluated `no_data` with the reason while the plan's other indicators are published.
 
-By hand, OPHQ on the small landing zone of tests/test_failure_isolation.py (as of 2026-11-01):
+By hand, OPHQ on the small landing zone of tests/plan_runs.py (as of 2026-11-01):
 - 3.1.1 (share of requests by web_form, email or chat): 2024-2025 = 3 / 4 = 75 % (first
   measure: Mesure de départ); 2025-2026 = 1 / 2 = 50 % against 75 + 2 points = 77: Non
   atteinte, gap 50 − 77 = −27; 2027-2028 has not begun: À venir.
@@ -18,14 +18,13 @@ The five-indicator plan `suite` (survey_value, as of 2026-06-01, both years over
 
 from __future__ import annotations
 
-import contextlib
-import io
 import shutil
 from pathlib import Path
 
 import dagster as dg
 import pytest
 import yaml
+from plan_runs import KEY, make_home
 
 from orchestration.runner import RANGE_END, RANGE_START, RunOptions, run_pipeline
 from plan_indicators import warehouse as wh
@@ -36,36 +35,6 @@ KEY_ENV = "PLAN_INDICATORS_PSEUDONYM_KEY"
 
 
 # ── OPHQ: per-partition metadata and a one-indicator subset ──────────────────────────────────
-
-
-@pytest.fixture(scope="module")
-def ophq(tmp_path_factory):
-    """The isolation tests' landing zone run once, on a persistent instance."""
-    from test_failure_isolation import OFFERS, REQUESTS
-
-    from orchestration.cli import main
-
-    root = tmp_path_factory.mktemp("ophq")
-    for source, text in (("service_requests", REQUESTS), ("service_offers", OFFERS)):
-        (root / "landing" / source).mkdir(parents=True)
-        (root / "landing" / source / f"{source}.csv").write_text(text, "utf-8")
-    _home(root)
-    argv = [
-        "run", "--landing", str(root / "landing"), "--warehouse", _url(root),
-        "--staging", str(root / "staging"), "--as-of", "2026-11-01",
-        "--plan", "ophq-2024-2028", "--report", str(root / "report.html"),
-    ]  # fmt: skip
-    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(io.StringIO()):
-        mp.setenv(KEY_ENV, "steps-key-not-secret")
-        mp.setenv("DAGSTER_HOME", str(root / "home"))
-        assert main(argv) == 0
-    return root
-
-
-def _home(root: Path) -> None:
-    """A persistent Dagster instance for the test's runs, without telemetry."""
-    (root / "home").mkdir()
-    (root / "home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
 
 
 def _url(root: Path) -> str:
@@ -87,12 +56,12 @@ def _by_partition(instance, key: dg.AssetKey) -> dict[str, dict]:
     return out
 
 
-def test_each_fiscal_year_carries_its_own_status(ophq):
+def test_each_fiscal_year_carries_its_own_status(ophq_run):
     from assets.keys import evaluation_key, result_key
 
     plan = _plan()
     ind = plan.indicator("3.1.1")
-    with dg.DagsterInstance.from_config(str(ophq / "home")) as instance:
+    with dg.DagsterInstance.from_config(str(ophq_run / "home")) as instance:
         evaluations = _by_partition(instance, evaluation_key(plan, ind))
         results = _by_partition(instance, result_key(plan, ind))
     assert set(evaluations) == set(plan.partition_years())
@@ -106,19 +75,21 @@ def test_each_fiscal_year_carries_its_own_status(ophq):
     assert results["2025-2026"]["value"].startswith("50,0")
     assert (results["2025-2026"]["numerator"], results["2025-2026"]["denominator"]) == ("1", "2")
     # The warehouse says the same, year by year.
-    rows = wh.read_rows(wh.engine_for(_url(ophq)), wh.indicator_evaluation, indicator_id="3.1.1")
+    rows = wh.read_rows(
+        wh.engine_for(_url(ophq_run)), wh.indicator_evaluation, indicator_id="3.1.1"
+    )
     assert {r["fiscal_year"]: r["status_fr"] for r in rows} == {
         fy: m["status"] for fy, m in evaluations.items() if fy in {r["fiscal_year"] for r in rows}
     }
 
 
-def test_one_indicator_materialises_alone(ophq, tmp_path, monkeypatch):
+def test_one_indicator_materialises_alone(ophq_run, tmp_path, monkeypatch):
     from assets.keys import evaluation_key, result_key
     from orchestration.definitions import build_definitions
 
-    monkeypatch.setenv(KEY_ENV, "steps-key-not-secret")
+    monkeypatch.setenv(KEY_ENV, KEY)
     root = tmp_path / "copy"
-    shutil.copytree(ophq, root, ignore=shutil.ignore_patterns("home"))
+    shutil.copytree(ophq_run, root, ignore=shutil.ignore_patterns("home"))
     plan = _plan()
     defs = build_definitions(
         None, landing=str(root / "landing"), warehouse_url=_url(root),
@@ -210,7 +181,7 @@ def suite_run(tmp_path_factory):
     (root / "plans" / "suite.yaml").write_text(yaml.safe_dump(SUITE_PLAN, allow_unicode=True))
     (root / "landing" / "survey_results").mkdir(parents=True)
     (root / "landing" / "survey_results" / "sondage.csv").write_text(SURVEY, "utf-8")
-    _home(root)
+    make_home(root)
     lines: list[str] = []
     opts = RunOptions(
         landing=str(root / "landing"),

@@ -1,5 +1,7 @@
 """The Dagster UI in headless Chromium: an indicator of each plan, with its lineage back to the
-raw landing folders. With UPDATE_SCREENSHOTS=1 the screenshots refresh docs/img/ for the README."""
+raw landing folders, and a fiscal year's own status on its partition. The webserver reads the
+instance of the session's small OPHQ run (tests/plan_runs.py). With UPDATE_SCREENSHOTS=1 the
+screenshots refresh docs/img/ for the README."""
 
 from __future__ import annotations
 
@@ -31,8 +33,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def webserver(tmp_path_factory):
-    home = tmp_path_factory.mktemp("dagster_home")
+def webserver(ophq_run):
+    home = ophq_run / "home"
     port = _free_port()
     env = {**os.environ, "DAGSTER_HOME": str(home), "PLAN_INDICATORS_HOME": str(home)}
     proc = subprocess.Popen(
@@ -99,5 +101,34 @@ def test_indicator_lineage_reaches_raw_sources(webserver, chromium_browser, plan
         name = "ui-lineage.png" if plan == "ophq" else f"ui-lineage-{plan}.png"
         page.screenshot(path=str(folder / name))
         assert (folder / name).stat().st_size > 10_000
+    finally:
+        page.close()
+
+
+EVALUATION = "indicator_evaluation/ophq_2024_2028/i_3_1_1"
+# By hand (tests/plan_runs.py): 3.1.1 is 75 % in 2024-2025 (first measure), 50 % in 2025-2026
+# against 75 + 2 = 77 points, and 2027-2028 has not begun.
+OWN_STATUS = {"2024-2025": "Mesure de départ", "2025-2026": "Non atteinte", "2027-2028": "À venir"}
+
+
+def _metadata_value(page, label: str) -> str:
+    """The value shown next to a metadata entry's label in the materialization panel."""
+    row = page.locator("tr", has=page.get_by_text(label, exact=True)).first
+    row.wait_for(timeout=30000)
+    return row.locator("td").nth(1).inner_text().strip()
+
+
+def test_a_partition_shows_its_own_status(webserver, chromium_browser, tmp_path):
+    page = chromium_browser.new_page(viewport={"width": 1600, "height": 1000})
+    try:
+        for fy, status in OWN_STATUS.items():
+            page.goto(
+                f"{webserver}/assets/{EVALUATION}?view=partitions&partition={fy}",
+                wait_until="networkidle",
+            )
+            _dismiss_onboarding(page)
+            assert _metadata_value(page, "status") == status, fy
+            assert _metadata_value(page, "dagster/row_count") == "1", fy
+        page.screenshot(path=str(tmp_path / "partition.png"))
     finally:
         page.close()
