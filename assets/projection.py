@@ -5,7 +5,6 @@ indicator evaluated `in_progress` against a numeric target gets a year-end proje
 method, and `on_track` or `at_risk` (plan_indicators.projection, docs/contracts.md §5.10).
 """
 
-
 import dagster as dg
 
 from assets.keys import evaluation_key

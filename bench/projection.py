@@ -54,9 +54,7 @@ def run_backtest(work: Path) -> list[tuple[str, str, str, list[BacktestPoint]]]:
                 continue
 
             def result_at(fy, day, ind=ind, start=start, plan=plan):
-                ctx = MeasureContext(
-                    plan.id, ind.id, fy, day, data, business_days_between, start
-                )
+                ctx = MeasureContext(plan.id, ind.id, fy, day, data, business_days_between, start)
                 return compute(ind.measure.name, ctx, ind.measure.params)
 
             points = backtest(

@@ -214,7 +214,7 @@ def _summary(plan: PlanView) -> str:
 
 
 def _scorecard_line(plan: PlanView) -> str:
-    """"Cibles atteintes en 2025-2026 : 7 sur 10 (70,0 %)", with what the share leaves out."""
+    """ "Cibles atteintes en 2025-2026 : 7 sur 10 (70,0 %)", with what the share leaves out."""
     card = plan.scorecard
     if card is None:
         return ""
