@@ -1,5 +1,6 @@
 """Great Expectations checks wired to the assets: raw and staged sources, indicator results."""
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import dagster as dg
@@ -47,8 +48,12 @@ def _record_failure(layer: str, source: str):
     return after
 
 
-def source_checks() -> list[dg.AssetChecksDefinition]:
-    """The raw and staging suites of every source staged with pandas."""
+def source_checks(plans: Iterable[Plan] | None = None) -> list[dg.AssetChecksDefinition]:
+    """The raw and staging suites of every source staged with pandas, their dates checked
+    against the fiscal years of `plans` (the default catalog when None)."""
+    from expectations.runner import catalog_parameters
+
+    parameters = catalog_parameters(None if plans is None else tuple(plans))
     checks = []
     for source in SOURCES:
         if source == WEB:
@@ -58,13 +63,13 @@ def source_checks() -> list[dg.AssetChecksDefinition]:
         checks.append(
             build_raw_check(
                 source, raw_key(source), _loader("raw", source), resources,
-                after=_record_failure(raw, source),
+                after=_record_failure(raw, source), parameters=parameters,
             )
         )  # fmt: skip
         checks.append(
             build_staging_checks(
                 source, staging_key(source), _loader("", source), resources,
-                after=_record_failure(staging, source),
+                after=_record_failure(staging, source), parameters=parameters,
             )
         )  # fmt: skip
     return checks

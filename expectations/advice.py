@@ -18,8 +18,9 @@ ADVICE_FR: dict[str, str] = {
     "source (voir la liste dans la documentation).",
     "out_of_range": "Corrigez les valeurs de « {column} » qui sortent des bornes du contrat "
     "(minimum, maximum).",
-    "date_in_plan_years": "Vérifiez les dates de « {column} » : certaines tombent hors de la "
-    "période des plans (avril 2015 à mars 2030), souvent une année mal saisie.",
+    "date_in_plan_years": "Vérifiez les dates de « {column} » : certaines tombent hors des "
+    "exercices des plans du catalogue et ne comptent dans aucun résultat (souvent une année mal "
+    "saisie).",
     "lineage": "Des lignes ont perdu leur fichier ou leur ligne d'origine : ce n'est pas une "
     "erreur du fichier, signalez-le à l'équipe des données.",
     "type": "La colonne « {column} » n'a pas le type attendu après la lecture : ce n'est pas une "

@@ -87,8 +87,10 @@ def build_suite_check(
     description: str,
     required_resource_keys: set[str] | None = None,
     after: AfterCheck | None = None,
+    parameters: dict[str, str] | None = None,
 ) -> dg.AssetChecksDefinition:
-    """A blocking check that validates what `load_frame` returns against one suite.
+    """A blocking check that validates what `load_frame` returns against one suite (with its
+    `parameters`, by default those of the default catalog).
 
     `load_frame` returning None means nothing was published: the check passes and says so,
     since the asset itself reports the missing input.
@@ -109,7 +111,8 @@ def build_suite_check(
             return dg.AssetCheckResult(
                 passed=True, metadata={"suite": suite_name, "rows": 0, "note": "no data"}
             )
-        result = check_result(validate(suite_name, frame), check_name, asset_key)
+        outcome = validate(suite_name, frame, parameters)
+        result = check_result(outcome, check_name, asset_key)
         if after is not None:
             after(context, result)
         return result
@@ -133,6 +136,7 @@ def build_source_check(
     load_frame: FrameLoader,
     required_resource_keys: set[str] | None = None,
     after: AfterCheck | None = None,
+    parameters: dict[str, str] | None = None,
 ) -> dg.AssetChecksDefinition:
     """The `<layer>_<source>` suite on a raw asset (typed rows as read from the landing files)
     or on `staging/<source>` (contract rules, lineage and types)."""
@@ -144,6 +148,7 @@ def build_source_check(
         load_frame=load_frame,
         required_resource_keys=required_resource_keys,
         after=after,
+        parameters=parameters,
         description=f"Great Expectations suite {layer}_{source}: {checked}",
     )
 

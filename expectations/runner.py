@@ -15,7 +15,10 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from expectations.suites import load_suite
+from expectations.suites import FIRST_DAY, LAST_DAY, load_suite
+
+Parameters = dict[str, str]
+"""Values of a suite's `{"$PARAMETER": name}` arguments, by name (ISO dates)."""
 
 
 @dataclass
@@ -112,7 +115,29 @@ def _columns(kwargs: dict) -> list[str]:
     return cols + [n for n in dict.fromkeys(names) if n not in _NOT_COLUMNS and n not in cols]
 
 
-def _build(gx, suite: dict, df: pd.DataFrame):
+def catalog_parameters(plans=None) -> Parameters:
+    """The suite parameters of a catalog (the default one when `plans` is None): the first and
+    last day of its fiscal years, the bounds of `date_in_plan_years`."""
+    from plan_indicators.catalog import load_catalog, years_window
+
+    first, last = years_window(load_catalog() if plans is None else plans)
+    return {FIRST_DAY: first.isoformat(), LAST_DAY: last.isoformat()}
+
+
+def _resolved(kwargs: dict, parameters: Parameters) -> dict:
+    """`kwargs` with each `{"$PARAMETER": name}` replaced by its value (a missing one is loud)."""
+    out = {}
+    for key, value in kwargs.items():
+        if isinstance(value, dict) and "$PARAMETER" in value:
+            name = value["$PARAMETER"]
+            if name not in parameters:
+                raise KeyError(f"suite parameter {name!r} not given")
+            value = parameters[name]
+        out[key] = value
+    return out
+
+
+def _build(gx, suite: dict, df: pd.DataFrame, parameters: Parameters):
     """GX suite for the expectations whose columns exist.
 
     A missing column fails its `expect_column_to_exist` (error) once; expectations on a missing
@@ -123,7 +148,7 @@ def _build(gx, suite: dict, df: pd.DataFrame):
     checked = {e["kwargs"]["column"] for e in suite["expectations"] if e["type"] == exists}
     missing: list[ExpectationFailure] = []
     for exp in suite["expectations"]:
-        kwargs = dict(exp["kwargs"])
+        kwargs = _resolved(exp["kwargs"], parameters)
         absent = [c for c in _columns(kwargs) if c not in df.columns]
         if absent and exp["type"] != exists:
             reported = checked | {f.column for f in missing}
@@ -146,16 +171,17 @@ def _build(gx, suite: dict, df: pd.DataFrame):
 _BUILT: dict[tuple, tuple] = {}
 
 
-def _built(gx, suite_name: str, suite: dict, df: pd.DataFrame):
+def _built(gx, suite_name: str, suite: dict, df: pd.DataFrame, parameters: Parameters):
     """`_build`, kept per suite and frame shape (columns, and which are dates): a result check
     runs after every materialisation, and building the suite is a third of a small validation."""
     shape = (
         suite_name,
         tuple(df.columns),
         tuple(c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c])),
+        tuple(sorted(parameters.items())),
     )
     if shape not in _BUILT:
-        _BUILT[shape] = _build(gx, suite, df)
+        _BUILT[shape] = _build(gx, suite, df, parameters)
     built, missing = _BUILT[shape]
     return built, list(missing)
 
@@ -177,13 +203,18 @@ def _rows(frame: pd.DataFrame, index: list[int]) -> list[str]:
     return [f"{frame.at[i, '_file']}:{frame.at[i, '_line']}" for i in index if i in frame.index]
 
 
-def validate(suite_name: str, df: pd.DataFrame) -> SuiteOutcome:
-    """Run one suite over a frame; failures are split by the severity in each expectation's meta."""
+def validate(
+    suite_name: str, df: pd.DataFrame, parameters: Parameters | None = None
+) -> SuiteOutcome:
+    """Run one suite over a frame; failures are split by the severity in each expectation's meta.
+    `parameters` default to those of the default catalog (`catalog_parameters`)."""
     suite = load_suite(suite_name)
     frame = _as_objects(df)
+    if parameters is None:
+        parameters = catalog_parameters()
     with _lock:
         gx, batch_def = _context()
-        built, failures = _built(gx, suite_name, suite, frame)
+        built, failures = _built(gx, suite_name, suite, frame, parameters)
         batch = batch_def.get_batch(batch_parameters={"dataframe": frame})
         # Pass/fail first: the row-level detail costs as much again, and only a failure needs it.
         result = batch.validate(built, result_format={"result_format": "BOOLEAN_ONLY"})

@@ -18,7 +18,10 @@ import pandas as pd
 from plan_indicators.sources.contracts import CONTRACTS, WEB
 
 SUITES_DIR = Path(__file__).parent / "suites"
-DATE_MIN, DATE_MAX = "2015-04-01", "2030-03-31"
+FIRST_DAY, LAST_DAY = "first_day", "last_day"
+"""Suite parameters of the `date_in_plan_years` rule, given when a suite runs
+(`expectations.runner.validate`): the first and last day of the catalog's fiscal years
+(`plan_indicators.catalog.years_window`), so that no plan period is written into a suite."""
 _DATE_TYPES = ("date", "yyyymmdd", "mdy_hm")
 _DATETIMES = ["datetime64[ns]", "datetime64[us]", "datetime64[ms]", "datetime64[s]"]
 # What the readers stage for each contract type (see readers._typed). Text columns are checked
@@ -83,15 +86,17 @@ def _source_expectations(source: str, staging: bool) -> list[dict]:
                     max_value=col.maximum,
                 )
             )
-        if col.type in _DATE_TYPES:
+        if col.type in _DATE_TYPES and col.name == contract.date_column:
+            # Only the row's own date says which year it counts in (docs/contracts.md §1.2): a
+            # delay's start or an adoption may fall outside the catalog's years.
             exps.append(
                 _exp(
                     "expect_column_values_to_be_between",
                     "warn",
                     "date_in_plan_years",
                     column=col.name,
-                    min_value=DATE_MIN,
-                    max_value=DATE_MAX,
+                    min_value={"$PARAMETER": FIRST_DAY},
+                    max_value={"$PARAMETER": LAST_DAY},
                 )
             )
     if staging:

@@ -61,7 +61,7 @@ def definitions_for(plans: tuple[Plan, ...], **resources: str | None) -> dg.Defi
     assets.append(report_asset([*shown, *(projection_key(p) for p in plans)]))
     return dg.Definitions(
         assets=assets,
-        asset_checks=source_checks(),
+        asset_checks=source_checks(plans),
         jobs=build_jobs(plans, web_partitions),
         schedules=build_schedules(plans, web_partitions),
         sensors=build_sensors(web_partitions),

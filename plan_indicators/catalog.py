@@ -6,6 +6,7 @@ indicator and the field at fault, so a planner who edits YAML reads what to fix.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import typing
 import unicodedata
@@ -503,6 +504,15 @@ def load_plan(path: str | Path, measure_names: set[str] | None = None) -> Plan:
     except yaml.YAMLError as exc:
         raise CatalogError(str(path), [("", "(file)", f"invalid YAML: {exc}")]) from None
     return parse_plan(raw, str(path), measure_names)
+
+
+def years_window(plans: typing.Iterable[Plan]) -> tuple[dt.date, dt.date]:
+    """First and last day of the catalog's fiscal years (each plan's years and the baseline years
+    its targets compute): a row dated outside counts in no result."""
+    years = [FiscalYear.parse(fy) for plan in plans for fy in plan.partition_years()]
+    if not years:
+        raise ValueError("a catalog without any plan has no fiscal years")
+    return min(years).start, max(years).end
 
 
 def default_plans_dir() -> Path:

@@ -269,7 +269,7 @@ def test_date_outside_plan_years_staged_but_warned(tmp_path):
     assert outcome.error_failures == []
     [warn] = [f for f in outcome.warn_failures if f.rule == "date_in_plan_years"]
     assert warn.column == "response_date"
-    assert warn.unexpected_count == 1  # only 1999-05-01 < 2015-04-01
+    assert warn.unexpected_count == 1  # only 1999-05-01 < 2018-04-01 (the catalog's first day)
     assert warn.rows == ["satisfaction_responses/old.csv:2"]
     reconciled(read)
 
@@ -1246,3 +1246,24 @@ def test_personal_file_without_header_shows_no_cell_in_clear(tmp_path):
     text = "\n".join(report.problems())
     assert "QC-555009" not in text
     assert "colonne inconnue ignorée : forme 'AA-999999'" in repr(report.files[0].warnings)
+
+
+# 57 --------------------------------------------------------------------------------------------
+def test_letters_and_digits_id_with_an_e_is_no_scientific_notation(tmp_path):
+    # A CRM numbering requests "year E sequence" (2024E0001) sends valid ids: only Excel's
+    # spelling, one digit, a mark and a signed exponent (1.22158E+14, 1E+17), is refused.
+    write(
+        tmp_path,
+        "service_requests",
+        "crm.csv",
+        REQ_HEADER + "2024E0001,2024-05-01,email,,06\n2024E0002,2024-05-02,phone,,06\n",
+    )
+    read = read_source(tmp_path, "service_requests", pseudonym_key=KEY)
+    assert read.errors == [] and read.quarantine == []
+    assert list(read.frame["request_id"]) == ["2024E0001", "2024E0002"]
+    reconciled(read)
+    write(tmp_path, "service_requests", "excel.csv", REQ_HEADER + "1E+17,2024-05-03,email,,06\n")
+    [err] = read_source(tmp_path, "service_requests", pseudonym_key=KEY).errors
+    assert (err.file, err.line, err.column, err.rule) == (
+        "service_requests/excel.csv", 2, "request_id", "scientific_notation_id",
+    )  # fmt: skip

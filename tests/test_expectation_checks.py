@@ -121,6 +121,68 @@ def test_raw_check_uses_the_raw_suite(tmp_path):
     assert DOWNSTREAM not in materialized
 
 
+def _plan_2030():
+    """A plan nobody here wrote, 2030-2034, with a 2029-2030 baseline: valid under §2.5."""
+    from plan_indicators.catalog import parse_plan
+
+    indicator = {
+        "id": "1.1", "enjeu": "E", "orientation": "O", "objective": "Ob", "text_fr": "Note",
+        "unit": "score", "scale": {"min": 0, "max": 10},
+        "measure": {"name": "mean_satisfaction_score"},
+        "targets": {"2030-2031": {"kind": "delta_over_baseline", "delta": 0.1,
+                                  "baseline_year": "2029-2030", "text_fr": "+0,1"}},
+    }  # fmt: skip
+    plan = {"id": "later-2030-2034", "organisation": "Org", "title": "Plan 2030-2034",
+            "fiscal_years": ["2030-2031", "2031-2032", "2032-2033", "2033-2034"]}  # fmt: skip
+    return parse_plan({"plan": plan, "indicators": [indicator]}, "later.yaml")
+
+
+def test_dates_are_checked_against_the_catalog_years_not_a_fixed_period(tmp_path):
+    # The suites used to warn on every date after 2030-03-31 (a period written in the code),
+    # so a valid 2030-2034 plan warned on each of its rows. The window is now the catalog's
+    # years: 2029-04-01 (its baseline 2029-2030) to 2034-03-31 (the end of 2033-2034).
+    from expectations.runner import catalog_parameters
+
+    parameters = catalog_parameters([_plan_2030()])
+    assert parameters == {"first_day": "2029-04-01", "last_day": "2034-03-31"}
+    dates = pd.to_datetime(["2031-05-01", "2033-12-01"])
+
+    def build(key, load):
+        return build_staging_checks(SOURCE, key, load, parameters=parameters)
+
+    _materialized, ev = _run(STAGING, _satisfaction(response_date=dates), tmp_path, build)
+    assert ev.passed
+    # Under that catalog a row of 2024 counts in no result: it is named, as a warning.
+    dates = pd.to_datetime(["2031-05-01", "2024-05-01"])
+    materialized, ev = _run(STAGING, _satisfaction(response_date=dates), tmp_path, build)
+    assert not ev.passed and ev.severity == dg.AssetCheckSeverity.WARN
+    assert ev.metadata["unexpected_rows"].value == {
+        "date_in_plan_years:response_date": ["satisfaction_responses/a.csv:3"]
+    }
+    assert DOWNSTREAM in materialized
+
+
+def test_code_location_checks_dates_against_its_own_plans(tmp_path):
+    # The staging suite check of definitions_for([the 2030-2034 plan]), run on a staged 2031
+    # row: no warning (the fixed 2015-2030 period warned on it).
+    from orchestration.definitions import definitions_for
+    from resources import LandingZone
+
+    defs = definitions_for((_plan_2030(),))
+    key = dg.AssetCheckKey(STAGING, STAGING_SUITE_CHECK)
+    [check] = [c for c in defs.asset_checks if key in c.check_keys]
+    dates = pd.to_datetime(["2031-05-01", "2031-06-01"])
+    ParquetStagedData(tmp_path).write(SOURCE, _satisfaction(response_date=dates))
+    run = dg.materialize(
+        [check],
+        selection=dg.AssetSelection.checks(key),
+        resources={"landing": LandingZone(path=str(tmp_path), staging_path=str(tmp_path))},
+        raise_on_error=False,
+    )
+    [ev] = run.get_asset_check_evaluations()
+    assert ev.passed, ev.description
+
+
 def _results(value: float, denominator: float | None) -> pd.DataFrame:
     return pd.DataFrame(
         {

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from expectations.runner import validate
-from expectations.suites import DATE_MAX, SUITES_DIR, load_suite, write_suites
+from expectations.suites import SUITES_DIR, load_suite, write_suites
 from plan_indicators.sampledata import generate
 from plan_indicators.sources.contracts import CONTRACTS, Column, SourceContract
 from plan_indicators.sources.readers import read_source
@@ -152,10 +152,10 @@ def test_duplicate_key_warns_with_both_rows():
 
 
 def test_date_before_the_first_plan_year_warns():
-    dates = pd.to_datetime(["2024-05-01", "2015-03-31", "2024-07-01"])  # one day before 2015-04-01
+    dates = pd.to_datetime(["2024-05-01", "2018-03-31", "2024-07-01"])  # one day before 2018-04-01
     outcome = validate("raw_satisfaction_responses", _satisfaction(response_date=dates))
     assert failures(outcome) == {("warn", "date_in_plan_years", "response_date")}
-    assert outcome.warn_failures[0].sample == ["2015-03-31"]
+    assert outcome.warn_failures[0].sample == ["2018-03-31"]
 
 
 def test_missing_column_is_one_error_not_a_crash():
@@ -260,7 +260,7 @@ def _faults() -> list[tuple[str, str, str, str, object]]:
                 out.append((source, c.name, "out_of_range", "warn", c.minimum - 1))
             if c.maximum is not None:
                 out.append((source, c.name, "out_of_range", "warn", c.maximum + 1))
-            if c.type in ("date", "yyyymmdd", "mdy_hm"):
+            if c.name == contract.date_column:  # the row's date, the one a year is read from
                 out.append((source, c.name, "date_in_plan_years", "warn", "2031-01-01"))
     return out
 
@@ -305,8 +305,12 @@ def test_raw_suite_errors_on_each_missing_required_column(source):
     }
 
 
-def test_date_max_is_the_end_of_the_last_fiscal_year():
-    assert DATE_MAX == "2030-03-31"  # 2029-2030 ends on 31 March 2030
+def test_date_window_is_the_default_catalog_years():
+    # data/plans: OPQ 2019-2023 with its 2018-2019 baselines, OPHQ 2024-2028 (2027-2028 ends
+    # on 31 March 2028): the dates of date_in_plan_years, given to the suites when they run.
+    from expectations.runner import catalog_parameters
+
+    assert catalog_parameters() == {"first_day": "2018-04-01", "last_day": "2028-03-31"}
 
 
 # ── staging: lineage and types, on what the readers really stage ────────────────────────────

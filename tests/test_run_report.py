@@ -124,8 +124,9 @@ def test_run_and_check_landing_report_the_same_faults_and_counts(
         "WARN ingest: check great_expectations_raw failed on raw/satisfaction_responses: " in text
     )
     assert (
-        "  → à corriger : Vérifiez les dates de « response_date » : certaines tombent hors de "
-        "la période des plans (avril 2015 à mars 2030), souvent une année mal saisie."
+        "  → à corriger : Vérifiez les dates de « response_date » : certaines tombent hors des "
+        "exercices des plans du catalogue et ne comptent dans aucun résultat (souvent une année "
+        "mal saisie)."
     ) in ran
 
 

@@ -22,9 +22,11 @@ _FALSE = {"false", "non", "no", "0", "faux"}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _YYYYMMDD = re.compile(r"^\d{8}$")
 # How Excel leaves an id it re-saved: rounded to scientific notation, typed as a decimal
-# number, or kept as text with the apostrophe that forces text.
+# number, or kept as text with the apostrophe that forces text. Excel (and LibreOffice, and
+# Python) write scientific notation with one digit before the mark and a signed exponent
+# (`1.22158E+17`), so an id of letters and digits such as `2024E0001` is no such spelling.
 _MANGLED_ID = (
-    (re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$"), "scientific_notation_id",
+    (re.compile(r"^[+-]?\d(?:[.,]\d+)?[eE][+-]\d+$"), "scientific_notation_id",
      "en notation scientifique"),
     (re.compile(r"^\d+[.,]0+$"), "decimal_id", "suivi d'une décimale .0"),
     (re.compile(r"^'"), "apostrophe_id", "précédé d'une apostrophe"),
