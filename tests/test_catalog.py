@@ -475,3 +475,18 @@ def test_a_given_baseline_value_needs_no_partition():
     _baseline(raw, "1990-1991", baseline_value=41.5)
     plan = parse_plan(raw, "mem.yaml", measure_names=SPEC_MEASURES)
     assert plan.partition_years() == ["2024-2025", "2025-2026"]
+
+
+def test_measure_that_cannot_give_the_unit_is_refused(tmp_path):
+    # A percent computed by register_count (a sum of quantities: 150 meetings) would pass
+    # validate-plan, then fail the result suite's percent_range at every run: the measure's
+    # declared units (docs/contracts.md §2.6) refuse it at load, as the run would.
+    raw = copy.deepcopy(BASE)
+    raw["indicators"][0]["measure"] = {"name": "register_count"}
+    with pytest.raises(CatalogError) as info:
+        load_plan(_write(tmp_path, raw))  # the real registry: its measures and their units
+    [(ind, field, message)] = info.value.problems
+    assert (ind, field) == ("1.1.2", "unit")
+    assert message.startswith("measure 'register_count' gives count, not percent")
+    raw["indicators"][0]["measure"] = {"name": "survey_value"}  # any number: a percent too
+    assert load_plan(_write(tmp_path, raw)).indicators[0].measure.name == "survey_value"
