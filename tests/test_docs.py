@@ -157,3 +157,73 @@ def test_nothing_cites_the_specification_outside_the_repository():
     assert not bad, (
         "cite docs/contracts.md §N (or docs/warehouse.md) instead of SPEC:\n" + "\n".join(bad)
     )
+
+
+def _blocking_checks() -> set[str]:
+    """Names of the blocking checks of the code location, read from its Definitions."""
+    from orchestration.definitions import build_definitions
+
+    defs = build_definitions()
+    specs = [s for c in defs.asset_checks for s in c.check_specs]
+    specs += [s for a in defs.assets if hasattr(a, "check_specs") for s in a.check_specs]
+    return {s.name for s in specs if s.blocking}
+
+
+def _section_rows(number: str) -> list[list[str]]:
+    return [
+        [cell.strip() for cell in line.strip().strip("|").split("|")]
+        for line in _section(number).splitlines()
+        if line.startswith("| `")
+    ]
+
+
+def _rows_of_8() -> list[list[str]]:
+    return [r for n in ("8.1", "8.2", "8.3", "8.4") for r in _section_rows(n)]
+
+
+def _unlisted_blocking_checks() -> list[str]:
+    return sorted(_blocking_checks() - {r[0].strip("`") for r in _rows_of_8()})
+
+
+def test_every_blocking_check_is_listed_with_what_it_assumes():
+    missing = _unlisted_blocking_checks()
+    assert not missing, f"blocking checks {missing} are not listed in docs/contracts.md §8"
+    # file_contract, rows_reconciled and the raw and staging suites: the names Dagster blocks on
+    # (the result suite refuses its own indicator instead, docs/contracts.md §2.8 and §8.4)
+    assert _blocking_checks() == {
+        "file_contract",
+        "rows_reconciled",
+        "great_expectations_raw",
+        "great_expectations_staging",
+    }
+    assert all(len(r) == 6 and all(r) for r in _rows_of_8()), "a §8 row lacks one of its cells"
+
+
+def test_every_rule_of_the_suites_and_every_file_rule_is_listed():
+    from expectations.suites import SUITES_DIR, load_suite
+
+    rules = {
+        e["meta"]["rule"]
+        for path in SUITES_DIR.glob("*.json")
+        for e in load_suite(path.stem)["expectations"]
+    }
+    file_rules = _first_cells(_section("4.5"))
+    text = "".join(_section(n) for n in ("8.2", "8.3", "8.4"))
+    missing = sorted(r for r in rules | file_rules if f"`{r}`" not in text)
+    assert not missing, f"rules {missing} are not listed in docs/contracts.md §8"
+
+
+def test_a_blocking_check_added_to_the_code_location_is_found(monkeypatch):
+    # The listing test reads the Definitions: a new blocking check shows in what it compares.
+    import dagster as dg
+
+    from orchestration import definitions
+
+    @dg.asset_check(asset=dg.AssetKey(["raw", "survey_results"]), blocking=True)
+    def surprise_check():
+        return dg.AssetCheckResult(passed=True)
+
+    built = definitions.build_definitions()
+    extra = dg.Definitions(assets=built.assets, asset_checks=[*built.asset_checks, surprise_check])
+    monkeypatch.setattr(definitions, "build_definitions", lambda: extra)
+    assert _unlisted_blocking_checks() == ["surprise_check"]
