@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from plan_indicators.fiscal import FiscalYear
 from plan_indicators.measures import MeasureContext, MeasureResult, measure
-from plan_indicators.measures._common import absent, in_year
-from plan_indicators.measures.register import NO_ROWS, _rows
+from plan_indicators.measures.register import kept_year
 
 
 @measure(
@@ -24,19 +22,9 @@ from plan_indicators.measures.register import NO_ROWS, _rows
 def register_amount(ctx: MeasureContext) -> MeasureResult:
     """Sum of `quantity` (the amount in CAD) of the year's records; a record without one is left
     out and counted. Years kept as `register_count` keeps them."""
-    rows = _rows(ctx)
-    if rows is None:
-        return absent("activity_register")
-    if rows.empty:
-        return MeasureResult.missing(NO_ROWS)
-    first = FiscalYear.of(pd.to_datetime(rows["event_date"]).min().date())
-    kept_from = min(first, ctx.plan_start) if ctx.plan_start else first
-    if ctx.fiscal_year < kept_from:
-        return MeasureResult.missing(
-            f"Aucun enregistrement au registre avant {first.key} : l'année {ctx.fiscal_year.key} "
-            "précède le registre et le plan"
-        )
-    year = in_year(rows, "event_date", ctx)
+    year, missing = kept_year(ctx)
+    if missing:
+        return missing
     amount = year["quantity"].astype("float64")
     month = pd.to_datetime(year["event_date"]).dt.month
     first_half = month.between(4, 9)

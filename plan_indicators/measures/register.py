@@ -41,6 +41,25 @@ def _rows(ctx: MeasureContext) -> pd.DataFrame | None:
     return register.loc[mine & known]
 
 
+def kept_year(ctx: MeasureContext) -> tuple[pd.DataFrame | None, MeasureResult | None]:
+    """The indicator's records of the year, or why the year has no data: no register, no row at
+    all, or a year before the register is kept (from the plan's first year, or the first record
+    if earlier); from then on a year without a record is a real zero."""
+    rows = _rows(ctx)
+    if rows is None:
+        return None, absent("activity_register")
+    if rows.empty:
+        return None, MeasureResult.missing(NO_ROWS)
+    first = FiscalYear.of(pd.to_datetime(rows["event_date"]).min().date())
+    kept_from = min(first, ctx.plan_start) if ctx.plan_start else first
+    if ctx.fiscal_year < kept_from:
+        return None, MeasureResult.missing(
+            f"Aucun enregistrement au registre avant {first.key} : l'année {ctx.fiscal_year.key} "
+            "précède le registre et le plan"
+        )
+    return in_year(rows, "event_date", ctx), None
+
+
 @measure(
     "register_count",
     sources=("activity_register",),
@@ -55,19 +74,9 @@ def register_count(ctx: MeasureContext) -> MeasureResult:
     record if earlier: from then on a year without a record is a real zero (nothing happened);
     a year before both (a baseline year before the plan, with no record yet) is missing data.
     """
-    rows = _rows(ctx)
-    if rows is None:
-        return absent("activity_register")
-    if rows.empty:
-        return MeasureResult.missing(NO_ROWS)
-    first = FiscalYear.of(pd.to_datetime(rows["event_date"]).min().date())
-    kept_from = min(first, ctx.plan_start) if ctx.plan_start else first
-    if ctx.fiscal_year < kept_from:
-        return MeasureResult.missing(
-            f"Aucun enregistrement au registre avant {first.key} : l'année {ctx.fiscal_year.key} "
-            "précède le registre et le plan"
-        )
-    year = in_year(rows, "event_date", ctx)
+    year, missing = kept_year(ctx)
+    if missing:
+        return missing
     qty = year["quantity"].astype("float64").fillna(1.0)
     month = pd.to_datetime(year["event_date"]).dt.month
     first_half = month.between(4, 9)
