@@ -42,7 +42,7 @@ from plan_indicators import warehouse as wh
 from plan_indicators.catalog import Indicator, Plan
 from plan_indicators.fiscal import FiscalYear
 from plan_indicators.formatting import display_value, round1
-from plan_indicators.measures import MeasureContext, compute, get_measure
+from plan_indicators.measures import for_indicator, get_measure
 from plan_indicators.regions import suppress
 from plan_indicators.source_state import why_blocked
 from plan_indicators.staging import ParquetStagedData, read_manifest
@@ -163,15 +163,11 @@ def _selected(plan: Plan, context: dg.AssetExecutionContext, key_of) -> list[Ind
 def _compute_years(plan: Plan, ind: Indicator, years: list[str], env: dict) -> list:
     """Every year's measure, computed before anything is written, so that an indicator whose
     measure raises leaves all of its published rows as they were."""
-    plan_start = FiscalYear.parse(min(plan.plan.fiscal_years))
+    result_at = for_indicator(plan, ind, env["data"], env["business_days"])
     out = []
     for fy in years:
-        ctx = MeasureContext(
-            plan.id, ind.id, FiscalYear.parse(fy), env["as_of"], env["data"],
-            env["business_days"], plan_start,
-        )  # fmt: skip
         t = time.perf_counter()
-        res = compute(ind.measure.name, ctx, ind.measure.params, ind.measure.filter)
+        res = result_at(FiscalYear.parse(fy), env["as_of"])
         out.append((fy, res, time.perf_counter() - t))
     return out
 

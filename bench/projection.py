@@ -19,7 +19,7 @@ from orchestration.runner import RunOptions, run_pipeline
 from plan_indicators.business_days import business_days_between
 from plan_indicators.catalog import load_catalog
 from plan_indicators.fiscal import FiscalYear, fiscal_range
-from plan_indicators.measures import MeasureContext, compute, get_measure
+from plan_indicators.measures import for_indicator, get_measure
 from plan_indicators.projection import PROJECTED_UNITS, BacktestPoint, backtest
 from plan_indicators.sampledata import generate
 from plan_indicators.staging import ParquetStagedData
@@ -46,19 +46,18 @@ def run_backtest(work: Path) -> list[tuple[str, str, str, list[BacktestPoint]]]:
     data = ParquetStagedData(staging)
     out = []
     for plan in load_catalog():
-        start = FiscalYear.parse(min(plan.plan.fiscal_years))
         years = [FiscalYear.parse(y) for y in fiscal_range(*_span(plan))]
         for ind in plan.indicators:
             measure = get_measure(ind.measure.name)
             if not measure.year_to_date or ind.unit not in PROJECTED_UNITS:
                 continue
 
-            def result_at(fy, day, ind=ind, start=start, plan=plan):
-                ctx = MeasureContext(plan.id, ind.id, fy, day, data, business_days_between, start)
-                return compute(ind.measure.name, ctx, ind.measure.params)
-
             points = backtest(
-                result_at, measure=measure, unit=ind.unit, years=years, known_on=AS_OF
+                for_indicator(plan, ind, data, business_days_between),
+                measure=measure,
+                unit=ind.unit,
+                years=years,
+                known_on=AS_OF,
             )
             out.append((plan.id, ind.id, ind.unit, points))
     return out

@@ -218,11 +218,10 @@ def running_projections(
     """(indicator id, projection) for each indicator of `plan` whose running year at `as_of` is
     evaluated `in_progress` against a numeric target (`evaluations`: indicator id -> that
     year's `indicator_evaluation` row)."""
-    from plan_indicators.measures import MeasureContext, compute, get_measure
+    from plan_indicators.measures import for_indicator, get_measure
     from plan_indicators.targets import at_most_sense
 
     fy = FiscalYear.of(as_of)
-    plan_start = FiscalYear.parse(min(plan.plan.fiscal_years))
     out = []
     for ind in plan.indicators:
         target, ev = ind.targets.get(fy.key), evaluations.get(ind.id)
@@ -231,15 +230,11 @@ def running_projections(
         if ind.unit not in PROJECTED_UNITS:
             continue
 
-        def result_at(year: FiscalYear, day: dt.date, ind=ind) -> MeasureResult:
-            ctx = MeasureContext(plan.id, ind.id, year, day, data, business_days, plan_start)
-            return compute(ind.measure.name, ctx, ind.measure.params)
-
         out.append(
             (
                 ind.id,
                 project(
-                    result_at,
+                    for_indicator(plan, ind, data, business_days),
                     measure=get_measure(ind.measure.name),
                     unit=ind.unit,
                     fiscal_year=fy,

@@ -160,3 +160,31 @@ def test_backtest_compares_each_month_end_with_the_final_value(register):
     # 2 by 31 October 2023; 2022-2023's share then was 0.5: 2 / 0.5 = 4; (4 - 8) / 8 = -50 %
     assert october.projected == pytest.approx(4.0)
     assert october.error_pct == pytest.approx(-50.0)
+
+
+def test_a_projection_reads_the_indicators_filter_as_its_result_does(tmp_path):
+    from types import SimpleNamespace
+
+    from test_measures_shares import ANSWERS
+
+    from plan_indicators.projection import running_projections
+    from plan_indicators.target_kinds.at_least import AtLeast
+
+    stage(tmp_path, "satisfaction_responses", ANSWERS)
+    ind = SimpleNamespace(
+        id="1.1",
+        unit="score",
+        direction="higher_is_better",
+        targets={"2024-2025": AtLeast(kind="at_least", value=8, text_fr="≥ 8")},
+        measure=SimpleNamespace(
+            name="mean_satisfaction_score", params={}, filter={"survey": "accueil"}
+        ),
+    )
+    plan = SimpleNamespace(
+        id="plan-a", indicators=[ind], plan=SimpleNamespace(fiscal_years=["2024-2025"])
+    )
+    evaluations = {"1.1": {"status": "in_progress", "threshold": 8.0}}
+    [(ind_id, p)] = running_projections(plan, context(tmp_path).data, AS_OF, evaluations)
+    # accueil answers of 2024-2025 by 31 October: 9 and 6 -> 7.5 < 8, at risk (all five
+    # answers, the other survey's included, would give 9 and on track)
+    assert (ind_id, p.value, p.status) == ("1.1", 7.5, AT_RISK)

@@ -348,6 +348,19 @@ class FilteredData:
         return ", ".join(f"{c} = {' ou '.join(map(str, v))}" for c, v in self.filters.items())
 
 
+def for_indicator(plan: Any, ind: Any, data: StagedData, business_days=None):
+    """`result_at(fiscal_year, day)`: the indicator's measure as the pipeline computes it (its
+    params and catalog filter), for any fiscal year known at any day; what the result step, the
+    running-year projection and its backtest all call."""
+    plan_start = FiscalYear.parse(min(plan.plan.fiscal_years))
+
+    def result_at(fiscal_year: FiscalYear, day: dt.date) -> MeasureResult:
+        ctx = MeasureContext(plan.id, ind.id, fiscal_year, day, data, business_days, plan_start)
+        return compute(ind.measure.name, ctx, ind.measure.params, ind.measure.filter)
+
+    return result_at
+
+
 def compute(
     name: str,
     ctx: MeasureContext,
