@@ -95,25 +95,6 @@ def _schema(df: pd.DataFrame) -> dg.TableSchema:
     )
 
 
-def quarantine_rows(items, run_id: str) -> list[dict]:
-    now = wh.utcnow()
-    return [
-        {
-            "source": q.source,
-            "file": q.file,
-            "line": int(q.line),
-            "column_name": q.column,
-            "rule": q.rule,
-            "reason": q.reason if q.sheet is None else f"feuille {q.sheet!r} : {q.reason}",
-            "value": None if q.value is None else str(q.value)[:500],
-            "file_checksum": None,
-            "quarantined_at": now,
-            "run_id": run_id,
-        }
-        for q in items
-    ]
-
-
 def _raw_asset(source: str) -> dg.AssetsDefinition:
     contract = CONTRACTS[source]
 
@@ -172,7 +153,9 @@ def _raw_asset(source: str) -> dg.AssetsDefinition:
                 warehouse.engine(),
                 wh.quarantine,
                 {"source": source},
-                quarantine_rows(read.quarantine, context.run_id),
+                wh.quarantine_rows(
+                    read.quarantine, context.run_id, {f.file: f.checksum for f in read.files}
+                ),
             )
             write_manifest(landing.staging_path, source, {"source": source, "files": files})
         else:
@@ -271,6 +254,12 @@ def _reconcile(read) -> list[dict]:
     return bad
 
 
+def _checksums(landing: LandingZone, source: str) -> dict[str, str]:
+    """file -> SHA-256 of the files the last raw read published (its manifest)."""
+    manifest = read_manifest(landing.staging_path, source) or {}
+    return {f["file"]: f["checksum"] for f in manifest.get("files", []) if f.get("checksum")}
+
+
 def _staging_asset(source: str) -> dg.AssetsDefinition:
     contract = CONTRACTS[source]
     refs = contract.references
@@ -344,7 +333,10 @@ def _staging_asset(source: str) -> dg.AssetsDefinition:
                 rules = [ref.rule for ref in refs.values()]
                 conn.execute(t.delete().where(t.c.source == source, t.c.rule.in_(rules)))
                 if rejected:
-                    conn.execute(t.insert(), quarantine_rows(rejected, context.run_id))
+                    conn.execute(
+                        t.insert(),
+                        wh.quarantine_rows(rejected, context.run_id, _checksums(landing, source)),
+                    )
         for c in counts:
             if c.unknown:
                 context.log.warning(

@@ -171,11 +171,11 @@ def markdown(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(out: Path, text: str) -> None:
-    """Replace this benchmark's section of `out` (or append it), leaving the others."""
+def write_section(out: Path, text: str, section: str = SECTION) -> None:
+    """Replace a benchmark's section of `out` (or append it), leaving the others."""
     old = out.read_text("utf-8") if out.exists() else ""
-    if SECTION in old:
-        head, _, rest = old.partition(SECTION)
+    if section in old:
+        head, _, rest = old.partition(section)
         tail = rest[rest.find("\n## ") :] if "\n## " in rest else ""
         old = head.rstrip() + "\n\n" + text + tail
     else:

@@ -104,10 +104,33 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--dir", default="var")
     demo.add_argument("--as-of", default="2026-11-01")
 
-    bench = sub.add_parser("bench", help="pipeline vs bare DuckDB on GA4-shaped events")
-    bench.add_argument("--events", type=int, action="append", required=True)
+    bench = sub.add_parser(
+        "bench",
+        help="pipeline vs bare DuckDB on GA4-shaped events (--events), or the whole run vs the "
+        "library called without Dagster (--end-to-end)",
+    )
+    bench.add_argument("--events", type=int, action="append", default=[])
     bench.add_argument("--out")
     bench.add_argument("--data-dir", default="bench/data")
+    bench.add_argument(
+        "--end-to-end",
+        action="store_true",
+        help="time `run` against the measure library and warehouse writes called directly",
+    )
+    bench.add_argument(
+        "--plan-copies",
+        type=int,
+        action="append",
+        default=[],
+        help="with --end-to-end: copies of the seed plans, under distinct ids (repeatable; 1)",
+    )
+    bench.add_argument("--rounds", type=int, default=1, help="with --end-to-end: rounds per side")
+    bench.add_argument(
+        "--sample-scale",
+        type=float,
+        default=1.0,
+        help="with --end-to-end: scale of the generated landing zone",
+    )
     return p
 
 
@@ -406,6 +429,15 @@ def _running_year_report(root: Path, as_of: str | None) -> Path:
 
 
 def cmd_bench(args) -> int:
+    if args.end_to_end:
+        from bench.end_to_end import run_end_to_end
+
+        return run_end_to_end(
+            args.plan_copies or [1], out=args.out, rounds=args.rounds, scale=args.sample_scale
+        )
+    if not args.events:
+        print("bench: give --events N (repeatable) or --end-to-end", file=sys.stderr)
+        return 2
     from bench.distinct_users import run_bench
 
     return run_bench(args.events, out=args.out, data_dir=Path(args.data_dir))

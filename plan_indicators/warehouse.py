@@ -461,7 +461,10 @@ quarantine = sa.Table(
         "never its raw value.",
     ),
     sa.Column(
-        "file_checksum", sa.String(64), comment="SHA-256 of the file, when recorded (else null)."
+        "file_checksum",
+        sa.String(64),
+        comment="SHA-256 of the file the row came from, as read (null only for rows set aside "
+        "before checksums were recorded).",
     ),
     sa.Column("quarantined_at", sa.DateTime(timezone=True), comment="When the row was set aside."),
     sa.Column("run_id", sa.String(64), comment="Dagster run that set the row aside."),
@@ -711,6 +714,30 @@ def add_missing_columns(engine: Engine) -> list[str]:
                     conn.execute(sa.schema.SetColumnComment(column))
                 added.append(f"{table.name}.{column.name}")
     return added
+
+
+def quarantine_rows(
+    items: Iterable[Any], run_id: str | None, checksums: Mapping[str, str] | None = None
+) -> list[dict]:
+    """`quarantine` rows for rows set aside (`QuarantineRow`s), each with the SHA-256 of the
+    file it came from (`checksums`: file -> checksum, from the read's file reports)."""
+    now = utcnow()
+    checksums = checksums or {}
+    return [
+        {
+            "source": q.source,
+            "file": q.file,
+            "line": int(q.line),
+            "column_name": q.column,
+            "rule": q.rule,
+            "reason": q.reason if q.sheet is None else f"feuille {q.sheet!r} : {q.reason}",
+            "value": None if q.value is None else str(q.value)[:500],
+            "file_checksum": checksums.get(q.file) or None,
+            "quarantined_at": now,
+            "run_id": run_id,
+        }
+        for q in items
+    ]
 
 
 def replace_rows(

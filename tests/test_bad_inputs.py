@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import hashlib
 import html
 
 import pandas as pd
@@ -379,6 +380,9 @@ def test_offer_for_unknown_request_quarantined_in_staging(tmp_path):
     assert rows == [
         ("service_offers", "service_offers/off.csv", 3, "request_id", "unknown_request", "Q404")
     ]
+    # The quarantined row names the version of the file it came from (its SHA-256).
+    on_disk = hashlib.sha256((landing / "service_offers" / "off.csv").read_bytes()).hexdigest()
+    assert [r["file_checksum"] for r in table_rows(engine_for(url), "quarantine")] == [on_disk]
 
 
 # 20 --------------------------------------------------------------------------------------------

@@ -30,3 +30,51 @@ def test_bench_small_n(tmp_path, capsys, monkeypatch):
     text = out.read_text()
     assert "| 20,000 |" in text and "Incremental refresh" in text and "nested / flattened" in text
     assert out.with_suffix(".svg").read_text().startswith("<svg")
+
+
+def test_seed_copies_have_distinct_plan_ids(tmp_path):
+    from bench.end_to_end import seed_copies
+    from plan_indicators.catalog import load_catalog
+
+    seeds = {p.id: p for p in load_catalog()}
+    plans = load_catalog(str(seed_copies(3, tmp_path / "plans")))
+    # 3 copies of the 2 seed plans: 6 plans, the first copy under the seed ids.
+    assert len(plans) == 6 and len({p.id for p in plans}) == 6
+    assert set(seeds) <= {p.id for p in plans}
+    for plan in plans:
+        seed = next(s for i, s in seeds.items() if plan.id.endswith(i))
+        assert [i.id for i in plan.indicators] == [i.id for i in seed.indicators]
+        assert [i.measure for i in plan.indicators] == [i.measure for i in seed.indicators]
+
+
+def test_differences_name_each_mismatch():
+    from bench.end_to_end import differences
+
+    pipeline = {("p", "1", "2024-2025"): 12.5, ("p", "2", "2024-2025"): ("met", 3.0, None)}
+    floor = {("p", "1", "2024-2025"): 12.5 + 1e-12, ("p", "2", "2024-2025"): ("not_met", 3.0, None)}
+    # 12.5 and 12.5 + 1e-12 are the same float result; the status differs.
+    assert differences(pipeline, floor) == [
+        "('p', '2', '2024-2025'): pipeline ('met', 3.0, None), floor ('not_met', 3.0, None)"
+    ]
+    assert differences(pipeline, {}) and differences({}, floor)
+
+
+def test_bench_end_to_end_small(tmp_path, capsys, monkeypatch):
+    """The whole run against its floor on a tiny landing zone: the JSON line, the section of
+    results.md, and the floor publishing the very results and evaluations of the pipeline."""
+    monkeypatch.setenv("PLAN_INDICATORS_PSEUDONYM_KEY", "bench-key-not-secret")
+    out = tmp_path / "results.md"
+    argv = ["bench", "--end-to-end", "--sample-scale", "0.05", "--out", str(out)]
+    assert main(argv) == 0
+    row = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    for key in ("seconds_pipeline", "seconds_floor", "ratio", "peak_rss_mb"):
+        assert row[key] > 0, key
+    assert row["ratio"] == pytest.approx(row["seconds_pipeline"] / row["seconds_floor"], rel=1e-2)
+    assert row["plans"] == 2 and row["plan_copies"] == 1 and row["pipeline_ok"]
+    # Results: OPHQ 14 indicators x 6 partition years (2022-2023 to 2027-2028) = 84, OPQ 26 x 5
+    # (2018-2019 to 2022-2023) = 130; 84 + 130 = 214, one row per indicator and year whatever
+    # the data. Evaluations: the years with a target, 56 (OPHQ) + 42 (OPQ) = 98.
+    assert (row["results"], row["evaluations"]) == (214, 98)
+    assert row["same_values"] and row["differences"] == []
+    text = out.read_text()
+    assert text.startswith("## Whole run") and "| 1 | 2 |" in text and "load average" in text
