@@ -179,7 +179,7 @@ def write_section(out: Path, text: str, section: str = SECTION) -> None:
         tail = rest[rest.find("\n## ") :] if "\n## " in rest else ""
         old = head.rstrip() + "\n\n" + text + tail
     else:
-        old = old.rstrip() + "\n\n" + text
+        old = (old.rstrip() + "\n\n" if old.strip() else "") + text
     out.write_text(old, "utf-8")
 
 
