@@ -28,7 +28,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/plan-indicators bench --events 1000000 --events 10000000 --events 50000000 --out bench/results.md
-	$(BIN)/plan-indicators bench --end-to-end --plan-copies 1 --plan-copies 8 --out bench/results.md
+	$(BIN)/plan-indicators bench --end-to-end --plan-copies 1 --plan-copies 8 --rounds 2 --out bench/results.md
 
 docs: $(STAMP)
 	$(BIN)/python -m plan_indicators.docgen
