@@ -38,6 +38,7 @@ dev: $(STAMP)
 	mkdir -p $(DEMO)/dagster_home
 	DAGSTER_HOME=$(CURDIR)/$(DEMO)/dagster_home \
 	PLAN_INDICATORS_PSEUDONYM_KEY=$$(cat $(DEMO)/pseudonym.key 2>/dev/null) \
+	PLAN_INDICATORS_PLANS_DIR=$$(test -d $(DEMO)/plans && echo $(CURDIR)/$(DEMO)/plans) \
 	$(BIN)/dagster dev -w workspace.yaml
 
 clean:

@@ -84,6 +84,12 @@ def _parser() -> argparse.ArgumentParser:
         "indicators without register or survey rows, and filters that select no row",
     )
     vp.add_argument("--as-of", help="date deciding which years have begun (default today)")
+    vp.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 when --landing prints any warning (for a CI or a pre-run check: a missing "
+        "source or row then fails instead of publishing « Donnée non disponible »)",
+    )
 
     dp = sub.add_parser("draft-plan", help="draft a plan catalog from a strategic plan's text")
     dp.add_argument("text", help="the plan's text (tableau synoptique or Indicateur/Cible layout)")
@@ -307,6 +313,10 @@ def cmd_validate_plan(args) -> int:
     if args.landing and not Path(args.landing).is_dir():
         print(f"validate-plan: landing zone {args.landing} is not a folder", file=sys.stderr)
         return 2
+    if args.strict and not args.landing:
+        print("validate-plan: --strict applies to the --landing warnings; give --landing DIR",
+              file=sys.stderr)  # fmt: skip
+        return 2
     status, valid = 0, []
     for f in args.files:
         try:
@@ -314,8 +324,8 @@ def cmd_validate_plan(args) -> int:
             valid.append((f, plan))
             left = f"; {len(plan.open_questions)} open questions" if plan.open_questions else ""
             print(f"{f}: OK ({plan.id}, {len(plan.indicators)} indicators{left})")
-            if args.landing:
-                _print_landing_findings(f, plan, args)
+            if args.landing and _print_landing_findings(f, plan, args) and args.strict:
+                status = 1
         except CatalogError as exc:
             print(exc, file=sys.stderr)
             status = 1
@@ -327,8 +337,9 @@ def cmd_validate_plan(args) -> int:
     return status
 
 
-def _print_landing_findings(file: str, plan, args) -> None:
-    """What the run would publish as `no_data` for lack of data: warnings, not refusals."""
+def _print_landing_findings(file: str, plan, args) -> int:
+    """What the run would publish as `no_data` for lack of data: warnings, not refusals (unless
+    `--strict`); returns how many were printed."""
     import datetime as dt
 
     from plan_indicators.plan_landing import landing_findings
@@ -342,7 +353,10 @@ def _print_landing_findings(file: str, plan, args) -> None:
         if not findings
         else (f"{len(findings)} warning(s): those indicators would be « Donnée non disponible »")
     )
+    if findings and args.strict:
+        verdict += "; --strict: refused"
     print(f"{file}: landing zone {args.landing}: {verdict}")
+    return len(findings)
 
 
 def cmd_draft_plan(args) -> int:
@@ -390,11 +404,14 @@ def cmd_demo(args) -> int:
         key_file.write_text(secrets.token_hex(32))
     os.environ.setdefault(ENV["key"], key_file.read_text().strip())
     print(f"pseudonymisation key: generated locally in {key_file} (set {ENV['key']} in production)")
-    generate(root / "landing", seed=42, scale=1.0)
+    plans = demo_plans(root / "plans")
+    print(f"plan catalogs: {plans} (data/plans/ and the example of data/examples/)")
+    generate(root / "landing", seed=42, scale=1.0, plans_dir=plans)
     print(f"sample landing zone: {root / 'landing'}")
     outcome = run_pipeline(
         RunOptions(
             landing=str(root / "landing"),
+            plans_dir=str(plans),
             warehouse=f"sqlite:///{root / 'warehouse.sqlite'}",
             staging=str(root / "staging"),
             as_of=args.as_of,
@@ -412,6 +429,26 @@ def cmd_demo(args) -> int:
     print(f"runs:      Dagster instance {os.environ.get('DAGSTER_HOME') or root / 'dagster_home'}")
     print("UI:        make dev   (then open http://127.0.0.1:3000)")
     return 0 if outcome.ok else 1
+
+
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "data" / "examples"
+"""Example catalogs the demo runs beside the seed plans (a cumulative target, amounts in
+dollars, a turnover rate), kept out of data/plans/ so deployments and tests never load them."""
+
+
+def demo_plans(folder: Path) -> Path:
+    """The demo's catalog folder: the plans of data/plans/ and the examples, copied afresh."""
+    import shutil
+
+    from plan_indicators.catalog import default_plans_dir
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.yaml"):
+        old.unlink()
+    for source in (default_plans_dir(), EXAMPLES_DIR):
+        for f in sorted(source.glob("*.yaml")):
+            shutil.copy(f, folder / f.name)
+    return folder
 
 
 def _running_year_report(root: Path, as_of: str | None) -> Path:

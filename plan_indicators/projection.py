@@ -4,7 +4,8 @@ Managers ask in November whether the year's target will be met. A projection ans
 year-to-date value with a stated method, computed by the indicator's own measure at dates inside
 the year:
 
-- counts (values that add up over the year): the year-to-date value divided by the share that
+- counts (values that add up over the year, and rates whose numerator does, as a turnover
+  rate: `Measure.accumulates`): the year-to-date value divided by the share that
   the same period (1 April to the same day) held in up to three previous years; without such a
   year, scaled by the days elapsed;
 - rates and means: the year-to-date value, with a 95 % Wilson interval for a share whose
@@ -137,7 +138,7 @@ def project(
             note=f"Projection impossible : {ytd.reason or 'aucune donnée de l’année à ce jour'}",
         )  # fmt: skip
     low = high = None
-    if unit in ADDITIVE_UNITS:
+    if unit in ADDITIVE_UNITS or measure.accumulates:
         value, method, wording = _additive(ytd.value, result_at, fiscal_year, as_of, known_on)
     else:
         value, method = ytd.value, YEAR_TO_DATE

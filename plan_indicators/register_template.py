@@ -30,7 +30,8 @@ HELP_FR = {
     "indicator_id": "Indicateur concerné (liste : voir la feuille Indicateurs).",
     "record_id": "Numéro unique de l'enregistrement pour cet indicateur (ex. 2024-001).",
     "event_date": "Date de l'événement, du jalon ou de la fin du dossier (AAAA-MM-JJ).",
-    "quantity": "Nombre d'événements (1 si vide).",
+    "quantity": "Nombre d'événements (1 si vide) ; pour un indicateur en dollars, le montant en "
+    "dollars (obligatoire).",
     "outcome": "Résultat du dossier pour les taux : oui ou non.",
     "start_date": "Date de début, pour les délais (AAAA-MM-JJ).",
     "subject": "Sujet compté une fois (ex. l'ordre professionnel), pour les jalons à n sujets.",
@@ -65,7 +66,18 @@ def what_to_record(ind: Indicator) -> str:
         return "Une ligne quand le jalon est franchi (event_date) ; preuve : document ou URL."
     if name == "register_rate":
         return "Une ligne par dossier (event_date) avec son résultat (outcome : oui ou non)."
-    if name == "register_mean_delay":
+    if ind.unit == "currency" or name == "register_amount":
+        return (
+            "Une ligne par montant (investissement, subvention, dépense), datée (event_date) : "
+            "quantity = le montant en dollars, obligatoire (une ligne sans montant est laissée "
+            "de côté, jamais comptée 1 $)."
+        )
+    if name == "register_share_of_headcount":
+        return (
+            "Une ligne par départ (ou participant) compté au numérateur (event_date), quantity = "
+            "nombre (1 si vide) ; l'effectif du dénominateur vient du dossier headcounts/."
+        )
+    if name in ("register_mean_delay", "share_delays_within"):
         return (
             "Une ligne par dossier terminé : date de début (start_date) et date de fin "
             "(event_date) ; le délai est compté en jours ouvrables."

@@ -17,10 +17,9 @@ import json
 import openpyxl
 import pytest
 import yaml
+from register_plans import catalog, indicator, publish, rows_by_key
 
 from orchestration.cli import main
-from orchestration.runner import RunOptions, run_pipeline
-from plan_indicators import warehouse as wh
 from plan_indicators.register_template import ENTRY_SHEET, INDICATORS_SHEET
 from plan_indicators.sources.landing import check_landing
 
@@ -28,28 +27,21 @@ PLAN = "tpl-2024-2026"
 YEARS = ["2024-2025", "2025-2026"]
 
 
-def _ind(ind_id, measure, unit, targets, text):
-    return {
-        "id": ind_id, "enjeu": "1 — Enjeu", "orientation": "1 — Orientation",
-        "objective": "1.1 Objectif", "text_fr": text, "unit": unit,
-        "measure": {"name": measure}, "targets": targets,
-    }  # fmt: skip
-
-
 CATALOG = {
     "plan": {"id": PLAN, "organisation": "Organisme", "title": "Plan", "fiscal_years": YEARS},
     "indicators": [
-        _ind("M", "register_milestone", "date",
-             {"2024-2025": {"kind": "deadline", "due": "2024-12-31", "text_fr": "décembre 2024"}},
-             "Date d'adoption de la politique"),
-        _ind("C", "register_count", "count",
-             {fy: {"kind": "at_least", "value": 2, "text_fr": "2 rencontres"} for fy in YEARS},
-             "Nombre de rencontres"),
-        _ind("R", "register_rate", "percent",
-             {"2024-2025": {"kind": "at_least", "value": 40, "text_fr": "40 %"}},
-             "Taux de dossiers conformes"),
-        _ind("S", "survey_value", "percent",
-             {"2024-2025": {"kind": "at_least", "value": 40}}, "Satisfaction"),
+        indicator("M", "register_milestone", "date",
+                  {"2024-2025": {"kind": "deadline", "due": "2024-12-31",
+                                 "text_fr": "décembre 2024"}},
+                  text="Date d'adoption de la politique"),
+        indicator("C", "register_count", "count",
+                  {fy: {"kind": "at_least", "value": 2, "text_fr": "2 rencontres"} for fy in YEARS},
+                  text="Nombre de rencontres"),
+        indicator("R", "register_rate", "percent",
+                  {"2024-2025": {"kind": "at_least", "value": 40, "text_fr": "40 %"}},
+                  text="Taux de dossiers conformes"),
+        indicator("S", "survey_value", "percent",
+                  {"2024-2025": {"kind": "at_least", "value": 40}}, text="Satisfaction"),
     ],
 }  # fmt: skip
 D = dt.date
@@ -131,23 +123,8 @@ def test_check_landing_names_the_wrong_entry_in_the_terms_of_the_sheet(filled):
 @pytest.fixture(scope="module")
 def published(filled):
     tmp, _ = filled
-    url = f"sqlite:///{tmp}/w.sqlite"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PLAN_INDICATORS_PSEUDONYM_KEY", "test-key-not-secret")
-        outcome = run_pipeline(
-            RunOptions(
-                landing=str(tmp / "landing"),
-                warehouse=url,
-                plans_dir=str(tmp / "plans"),
-                staging=str(tmp / "staging"),
-                as_of="2026-06-01",
-                report=str(tmp / "report.html"),
-            ),
-            echo=lambda _line: None,
-        )
-    assert outcome.ok, outcome.failures
-    rows = wh.table_rows(wh.engine_for(url), "indicator_result")
-    return tmp, url, {(r["indicator_id"], r["fiscal_year"]): r for r in rows}
+    url = publish(tmp, "2026-06-01")  # the plan and the filled workbook are there already
+    return tmp, url, rows_by_key(url, "indicator_result")
 
 
 def test_evidence_reaches_the_warehouse(published):
@@ -180,3 +157,27 @@ def test_evidence_in_the_report_and_the_exports(published):
     sheet = openpyxl.load_workbook(xlsx, read_only=True).worksheets[0]
     header = next(sheet.iter_rows(values_only=True))
     assert "Preuve" in header
+
+
+def test_an_amount_is_recorded_in_dollars_and_a_headcount_rate_says_where_people_are(tmp_path):
+    plan = catalog("montants-2024-2026", YEARS, [
+        indicator("A", "register_amount", "currency",
+                  {"2024-2025": {"kind": "cumulative_at_least", "value": 1e9,
+                                 "text_fr": "1,0 G$"}}, text="Investissements cumulés"),
+        indicator("T", "register_share_of_headcount", "percent",
+                  {"2024-2025": {"kind": "at_most", "value": 10}},
+                  text="Taux de roulement du personnel", direction="lower_is_better"),
+    ])  # fmt: skip
+    (tmp_path / "plans").mkdir()
+    (tmp_path / "plans" / "m.yaml").write_text(yaml.safe_dump(plan), encoding="utf-8")
+    out = tmp_path / "registre.xlsx"
+    assert main(["register-template", "--plan", "montants-2024-2026", "--out", str(out),
+                 "--plans", str(tmp_path / "plans")]) == 0  # fmt: skip
+    wb = openpyxl.load_workbook(out)
+    listing = {r[0]: r for r in wb[INDICATORS_SHEET].iter_rows(min_row=2, values_only=True)}
+    assert "quantity = le montant en dollars, obligatoire" in listing["A"][-1]
+    assert listing["A"][3] == "1,0 G$"
+    assert "headcounts/" in listing["T"][-1]
+    prompt = next(v for v in wb[ENTRY_SHEET].data_validations.dataValidation
+                  if str(v.sqref).startswith("E2"))  # fmt: skip
+    assert "montant en dollars" in prompt.prompt

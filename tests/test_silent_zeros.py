@@ -9,47 +9,32 @@ contradicts.
 from __future__ import annotations
 
 import pytest
-import yaml
+from register_plans import indicator, publish, rows_by_key
 
 from assets.keys import result_key
 from orchestration.definitions import build_definitions
 from orchestration.jobs import plan_job_name
-from orchestration.runner import RunOptions, run_pipeline
-from plan_indicators import warehouse as wh
 from plan_indicators.catalog import load_catalog
 
 PLAN = "zeros-2024-2028"
 YEARS = ["2024-2025", "2025-2026", "2026-2027", "2027-2028"]
 
 
-def _indicator(ind_id: str, measure: str, unit: str, targets: dict) -> dict:
-    return {
-        "id": ind_id,
-        "enjeu": "1 — Enjeu",
-        "orientation": "1 — Orientation",
-        "objective": "1.1 Objectif",
-        "text_fr": f"Indicateur {ind_id}",
-        "unit": unit,
-        "measure": {"name": measure},
-        "targets": targets,
-    }
-
-
 CATALOG = {
     "plan": {"id": PLAN, "organisation": "Organisme", "title": "Plan", "fiscal_years": YEARS},
     "indicators": [
-        _indicator("A", "register_count", "count",
-                   {fy: {"kind": "at_least", "value": 2} for fy in YEARS}),
-        _indicator("B", "register_milestone", "date",
-                   {"2025-2026": {"kind": "deadline", "due": "2025-12-31"}}),
-        _indicator("C", "register_count", "count",
-                   {"2024-2025": {"kind": "relative_to_baseline", "percent": 10,
-                                  "baseline_year": "2023-2024"}}),
-        _indicator("D", "register_count", "count",
-                   {"2025-2026": {"kind": "relative_to_baseline", "percent": 10,
-                                  "baseline_year": "2024-2025"}}),
-        _indicator("E", "register_rate", "percent",
-                   {"2024-2025": {"kind": "at_least", "value": 50}}),
+        indicator("A", "register_count", "count",
+                  {fy: {"kind": "at_least", "value": 2} for fy in YEARS}),
+        indicator("B", "register_milestone", "date",
+                  {"2025-2026": {"kind": "deadline", "due": "2025-12-31"}}),
+        indicator("C", "register_count", "count",
+                  {"2024-2025": {"kind": "relative_to_baseline", "percent": 10,
+                                 "baseline_year": "2023-2024"}}),
+        indicator("D", "register_count", "count",
+                  {"2025-2026": {"kind": "relative_to_baseline", "percent": 10,
+                                 "baseline_year": "2024-2025"}}),
+        indicator("E", "register_rate", "percent",
+                  {"2024-2025": {"kind": "at_least", "value": 50}}),
     ],
 }  # fmt: skip
 
@@ -68,33 +53,9 @@ zeros-2024-2028,E,e3,2024-09-01,,
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("zeros")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PLAN_INDICATORS_PSEUDONYM_KEY", "test-key-not-secret")
-        (tmp / "plans").mkdir()
-        (tmp / "plans" / "zeros.yaml").write_text(yaml.safe_dump(CATALOG), encoding="utf-8")
-        (tmp / "landing" / "activity_register").mkdir(parents=True)
-        (tmp / "landing" / "activity_register" / "registre.csv").write_text(REGISTER, "utf-8")
-        url = f"sqlite:///{tmp}/w.sqlite"
-        outcome = run_pipeline(
-            RunOptions(
-                landing=str(tmp / "landing"),
-                warehouse=url,
-                plans_dir=str(tmp / "plans"),
-                staging=str(tmp / "staging"),
-                as_of="2026-06-01",
-                report=str(tmp / "report.html"),
-            ),
-            echo=lambda _line: None,
-        )
-    assert outcome.ok, outcome.failures
-    engine = wh.engine_for(url)
-    results = {
-        (r["indicator_id"], r["fiscal_year"]): r for r in wh.table_rows(engine, "indicator_result")
-    }
-    evaluations = {
-        (r["indicator_id"], r["fiscal_year"]): r
-        for r in wh.table_rows(engine, "indicator_evaluation")
-    }
+    url = publish(tmp, "2026-06-01", CATALOG, {"activity_register/registre.csv": REGISTER})
+    results = rows_by_key(url, "indicator_result")
+    evaluations = rows_by_key(url, "indicator_evaluation")
     # E's step once more, alone, to read what its materialisation tells the UI
     defs = build_definitions(
         str(tmp / "plans"),

@@ -203,6 +203,40 @@ def test_landing_reports_a_source_the_zone_lacks(tmp_path, capsys):
     assert cli.main(["validate-plan", str(path), "--landing", str(tmp_path / "none")]) == 2
 
 
+def test_strict_fails_on_a_landing_warning_and_only_then(tmp_path, capsys):
+    path = _write(tmp_path, PLAN)
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    args = ["validate-plan", str(path), "--landing", str(landing), "--strict"]
+    # the empty zone: 1.1's register and 1.2's survey are absent, two warnings -> exit 1
+    assert cli.main(args) == 1
+    out = capsys.readouterr().out
+    assert out.count("WARN ") == 2
+    assert f"{path}: landing zone {landing}: 2 warning(s)" in out and "--strict: refused" in out
+    # the same zone with every row the plan needs: nothing printed as WARN, exit 0
+    (landing / "activity_register").mkdir()
+    (landing / "activity_register" / "registre.csv").write_text(
+        "plan_id,indicator_id,record_id,event_date,start_date\n"
+        "essai-2024-2026,1.1,r1,2024-05-01,2024-04-20\n",
+        encoding="utf-8",
+    )
+    (landing / "survey_results").mkdir()
+    (landing / "survey_results" / "sondage.csv").write_text(
+        "plan_id,indicator_id,fiscal_year,value,respondents,population\n"
+        "essai-2024-2026,1.2,2024-2025,41,410,1000\n"
+        "essai-2024-2026,1.2,2025-2026,43,430,1000\n",
+        encoding="utf-8",
+    )
+    assert cli.main([*args, "--as-of", "2025-06-01"]) == 0
+    out = capsys.readouterr().out
+    assert "WARN" not in out and "every source and row it needs is there" in out
+    # without --strict the warnings never fail; --strict without --landing is a usage error
+    (landing / "survey_results" / "sondage.csv").unlink()
+    assert cli.main(["validate-plan", str(path), "--landing", str(landing)]) == 0
+    assert cli.main(["validate-plan", str(path), "--strict"]) == 2
+    assert "--strict applies to the --landing warnings" in capsys.readouterr().err
+
+
 # ── what validate-plan accepts, the run builds, computes and evaluates ───────────────────────
 
 KIND_FIELDS = {

@@ -220,6 +220,10 @@ class Measure:
     """Its value can be computed at a date inside the year from rows dated in it, which a
     projection of the running year needs (docs/contracts.md §5.10); false for a measure whose
     staged input keeps no date within the year (web users, survey aggregates)."""
+    accumulates: bool = False
+    """Its value grows over the year as its numerator, a count, does (a turnover rate: the
+    year's departures over a mean headcount): the projection scales it as it scales a count,
+    never reads the value to date as the year's (docs/contracts.md §5.10)."""
 
     def parameters(self) -> tuple[Param, ...]:
         """Every parameter the function takes, with its declaration where there is one."""
@@ -257,6 +261,7 @@ def measure(
     params: tuple[Param, ...] = (),
     label_fr: str = "",
     year_to_date: bool = True,
+    accumulates: bool = False,
 ) -> Callable[[MeasureFn], MeasureFn]:
     """Register `fn(ctx: MeasureContext, **params) -> MeasureResult` under `name`.
 
@@ -283,6 +288,7 @@ def measure(
             tuple(params),
             label_fr,
             year_to_date,
+            accumulates,
         )
         return fn
 

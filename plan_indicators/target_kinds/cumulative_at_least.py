@@ -170,7 +170,7 @@ class CumulativeAtLeast(FixedThreshold):
         if compared is None:
             return None
         line = f"Cumul jusqu'en {fiscal_year} : {compared}"
-        return f"{line} · cible : {threshold}" if threshold else line
+        return f"{line} · cible : ≥ {threshold}" if threshold else line
 
     @classmethod
     def draft_years(cls, r, cell_year, years, notes) -> list[str]:

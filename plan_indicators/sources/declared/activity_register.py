@@ -17,6 +17,7 @@ from plan_indicators.catalog import Indicator, Plan
 from plan_indicators.sampling import SampleContext, SampleFile
 from plan_indicators.seasons import parse_start
 from plan_indicators.sources.declaration import Column, SourceContract
+from plan_indicators.target_kinds.cumulative_at_least import CumulativeAtLeast
 from plan_indicators.target_kinds.every_year_from import EveryYearFrom
 
 CONTRACT = SourceContract(
@@ -51,6 +52,8 @@ _NOTES = {
     "register_rate": "Dossier évalué",
     "register_milestone": "Jalon franchi",
     "register_mean_delay": "Bilan d'évaluation sommaire produit",
+    "register_share_of_headcount": "Départ consigné au registre",
+    "register_amount": "Montant engagé",
 }
 
 
@@ -79,6 +82,10 @@ def _register(rng: np.random.Generator, plans: list[Plan]) -> list[SampleFile]:
                 new = _rate_rows(rng, plan, ind)
             elif name == "register_mean_delay":
                 new = _delay_rows(rng, plan, ind)
+            elif name == "register_share_of_headcount":
+                new = _headcount_rows(rng, plan, ind)
+            elif name == "register_amount":
+                new = _amount_rows(rng, plan, ind)
             else:
                 new = _count_rows(rng, plan, ind)
             for seq, row in enumerate(sorted(new, key=lambda r: r["event_date"]), start=1):
@@ -113,6 +120,12 @@ def _count_rows(rng: np.random.Generator, plan: Plan, ind: Indicator) -> list[di
     recurring = [t for t in ind.targets.values() if isinstance(t, EveryYearFrom)]
     if recurring:
         return _recurring_rows(rng, plan, recurring[0])
+    if any(isinstance(t, CumulativeAtLeast) for t in ind.targets.values()):
+        return [
+            {"event_date": d, "quantity": 1.0}
+            for year, total in _yearly_totals(rng, plan, ind).items()
+            for d in sp.spread(rng, year.start, year.end, int(round(total)))
+        ]
     baseline = int(rng.integers(12, 25))
     typical = [
         th
@@ -146,6 +159,63 @@ def _recurring_rows(rng: np.random.Generator, plan: Plan, target: Any) -> list[d
     for k, (a, b) in enumerate(periods):
         n = 0 if k == missed else target.min_count + int(rng.random() < 0.15)
         rows += [{"event_date": d, "quantity": 1.0} for d in sp.spread(rng, max(a, start), b, n)]
+    return rows
+
+
+def _yearly_totals(rng: np.random.Generator, plan: Plan, ind: Indicator) -> dict[Any, float]:
+    """Each data year's total, near its target: for a cumulative target, near what the year
+    adds to the cumul of the years before (missed now and then); else near the threshold."""
+    thresholds = {
+        key: th
+        for key, t in ind.targets.items()
+        if (th := t.threshold(baseline=None, previous=None)) is not None
+    }
+    years = sp.data_years(plan)
+    cumulative = any(isinstance(t, CumulativeAtLeast) for t in ind.targets.values())
+    if cumulative and thresholds:
+        step = max(thresholds.values()) / max(1, len(thresholds))
+    else:
+        step = float(np.mean(list(thresholds.values()))) if thresholds else 20.0
+    totals, cumul = {}, 0.0
+    for year in years:
+        aim = thresholds.get(year.key)
+        if cumulative:
+            need = aim - cumul if aim is not None else step
+        else:
+            need = aim if aim is not None else step
+        total = max(0.0, need * float(rng.uniform(0.9, 1.2)))
+        totals[year] = total
+        cumul += total
+    return totals
+
+
+def _amount_rows(rng: np.random.Generator, plan: Plan, ind: Indicator) -> list[dict[str, Any]]:
+    """Amounts in dollars (investments, grants): each year's total split over a few records,
+    rounded to the thousand."""
+    rows = []
+    for year, total in _yearly_totals(rng, plan, ind).items():
+        n = int(rng.integers(3, 9))
+        parts = rng.dirichlet(np.ones(n)) * total
+        dates = sp.spread(rng, year.start, year.end, n)
+        for d, amount in zip(dates, parts, strict=False):
+            rows.append({"event_date": d, "quantity": float(round(amount, -3))})
+    return rows
+
+
+def _headcount_rows(rng: np.random.Generator, plan: Plan, ind: Indicator) -> list[dict[str, Any]]:
+    """Departures around each year's rate target, out of the sample headcounts' level (of the
+    unit the indicator filters on, else of the whole organisation)."""
+    from plan_indicators.sources.declared.headcounts import SAMPLE_TOTAL, UNITS
+
+    unit = ind.measure.filter.get("unit")
+    people = UNITS.get(unit, SAMPLE_TOTAL) if isinstance(unit, str) else SAMPLE_TOTAL
+    rows = []
+    for year in sp.data_years(plan):
+        target = ind.targets.get(year.key)
+        level = target.value if target is not None and hasattr(target, "value") else 8.0
+        rate = max(0.5, level + float(rng.normal(-0.5, 1.5)))
+        n = int(round(rate / 100 * people))
+        rows += [{"event_date": d} for d in sp.spread(rng, year.start, year.end, n)]
     return rows
 
 
