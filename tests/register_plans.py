@@ -12,14 +12,15 @@ import yaml
 KEY = "test-key-not-secret"
 
 
-def indicator(ind_id: str, measure: str, unit: str, targets: dict, text: str | None = None,
-              **extra) -> dict:  # fmt: skip
-    """A catalog indicator under one enjeu, orientation and objective; `extra` adds fields
-    (`direction`, `scale`) or replaces the measure mapping (`measure={...}`)."""
+def indicator(ind_id: str, measure: str | dict, unit: str, targets: dict,
+              text: str | None = None, **extra) -> dict:  # fmt: skip
+    """A catalog indicator under one enjeu, orientation and objective; `measure` is a name or
+    the whole mapping (`{"name": …, "filter": …}`), `extra` adds fields (`direction`, `scale`)."""
     return {
         "id": ind_id, "enjeu": "1 — Enjeu", "orientation": "1 — Orientation",
         "objective": "1.1 Objectif", "text_fr": text or f"Indicateur {ind_id}", "unit": unit,
-        "measure": {"name": measure}, "targets": targets, **extra,
+        "measure": measure if isinstance(measure, dict) else {"name": measure},
+        "targets": targets, **extra,
     }  # fmt: skip
 
 

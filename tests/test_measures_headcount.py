@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from measure_fixtures import context, stage
-from register_plans import record
+from register_plans import catalog, indicator, publish, record, rows_by_key
 
 from plan_indicators.fiscal import FiscalYear
 from plan_indicators.measures import compute, get_measure
@@ -133,3 +133,39 @@ def test_the_running_year_is_projected_as_a_count_is(tmp_path):
     assert p.year_to_date == pytest.approx(2.0)
     assert (p.method, p.value) == (SEASONAL, pytest.approx(4.0))
     assert p.status == "on_track"  # 4 % ≤ 8 %
+
+
+# ── end to end: "Taux de roulement du personnel" as docs/new-plan.md adds it ─────────────────
+
+TURNOVER_PLAN = catalog("roulement-2024-2026", ["2024-2025", "2025-2026"], [
+    indicator("2.1.1", {"name": NAME, "filter": {"unit": "siege"}}, "percent",
+              {"2024-2025": {"kind": "at_most", "value": 8, "text_fr": "≤ 8 %"},
+               "2025-2026": {"kind": "at_most", "value": 8, "text_fr": "≤ 8 %"}},
+              text="Taux de roulement du personnel", direction="lower_is_better"),
+])  # fmt: skip
+TURNOVER_FILES = {
+    "activity_register/departs.csv": "plan_id,indicator_id,record_id,event_date,quantity\n"
+    + "".join(f"roulement-2024-2026,2.1.1,d{i},2024-0{i + 3}-15,\n" for i in range(1, 5))
+    + "roulement-2024-2026,2.1.1,d5,2024-11-01,2\n",  # 1 + 1 + 1 + 1 + 2 = 6 departures
+    "headcounts/effectifs.csv": "count_date;headcount;unit\n"
+    "2024-06-30;110;siege\n2024-12-31;130;siege\n"
+    "2024-06-30;900;region\n2024-12-31;900;region\n",  # another unit, left out by the filter
+}
+
+
+def test_a_turnover_indicator_through_a_run(tmp_path):
+    url = publish(tmp_path, "2025-06-01", TURNOVER_PLAN, TURNOVER_FILES)
+    results = rows_by_key(url, "indicator_result")
+    evaluations = rows_by_key(url, "indicator_evaluation")
+    # 2024-2025: 6 departures; siege 110 and 130 -> mean 120; 6 / 120 × 100 = 5.0 % ≤ 8 %: met
+    r = results["2.1.1", "2024-2025"]
+    assert (r["value"], r["numerator"], r["denominator"]) == (pytest.approx(5.0), 6.0, 120.0)
+    assert evaluations["2.1.1", "2024-2025"]["status"] == "met"
+    # 2025-2026 has begun but has no count date yet: no value with the reason, never 0 % (the
+    # year is not over, so its status stays « En cours »)
+    r = results["2.1.1", "2025-2026"]
+    assert r["value"] is None
+    assert r["reason"].startswith("Aucun dénombrement de l'effectif (headcounts) daté de l'année")
+    assert evaluations["2.1.1", "2025-2026"]["status"] == "in_progress"
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Taux de roulement du personnel" in html and "5,0" in html
