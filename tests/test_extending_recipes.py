@@ -47,7 +47,7 @@ CONTRACT = SourceContract(
     ),
     key=("visit_id",),
     date_column="visit_date",
-    section="4.7.12",
+    section="4.7.90",  # far from the real sources: a new one never takes its number
 )
 
 SAMPLE_STREAM = 50
@@ -66,7 +66,7 @@ def sample(ctx: SampleContext) -> list[SampleFile]:
     )
     return [("visites_2024-2025.csv", df, sp.PLAIN)]
 '''
-TOY_SECTION = """#### 4.7.12 `toy_visits`
+TOY_SECTION = """#### 4.7.90 `toy_visits`
 
 A visit to the toy counter.
 
