@@ -28,7 +28,13 @@ from plan_indicators.coverage import frame_counts
 from plan_indicators.sources.contracts import CONTRACTS, SOURCES
 from plan_indicators.sources.landing import location, reconciliation_faults, save_read, save_staged
 from plan_indicators.sources.pseudonym import KEY_ENV
-from plan_indicators.staging import WEB, ParquetStagedData, read_manifest, write_manifest
+from plan_indicators.staging import (
+    WEB,
+    ParquetStagedData,
+    read_manifest,
+    web_cache_dir,
+    write_manifest,
+)
 from resources import LandingZone, RunSettings, Warehouse
 
 FILE_CONTRACT_CHECK = "file_contract"
@@ -383,7 +389,11 @@ def _web_inventory(landing: LandingZone):
     from plan_indicators.sources.web import inventory_web_files
 
     previous = read_manifest(landing.staging_path, WEB) or {}
-    return inventory_web_files(Path(landing.path), cached=previous.get("files"))
+    return inventory_web_files(
+        Path(landing.path),
+        cached=previous.get("files"),
+        cache_dir=web_cache_dir(landing.staging_path),
+    )
 
 
 def _web_raw_asset() -> dg.AssetsDefinition:

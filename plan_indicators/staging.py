@@ -60,6 +60,12 @@ class ParquetStagedData:
         return p
 
 
+def web_cache_dir(root: str | Path) -> Path:
+    """Where staging keeps the flattened copies of the GA4 export's nested and JSON files
+    (plan_indicators/sources/web/flat.py), never in the landing zone."""
+    return Path(root) / "cache" / WEB
+
+
 def manifest_path(root: str | Path, source: str) -> Path:
     return Path(root) / "raw" / f"{source}.manifest.json"
 

@@ -20,6 +20,7 @@ from plan_indicators.sources.contracts import WEB
 from plan_indicators.sources.csvio import checksum
 from plan_indicators.sources.folders import IgnoredEntry, scan_folder
 from plan_indicators.sources.readers import FileError, FileReport
+from plan_indicators.sources.web.flat import FLATTENED_SHAPES, FlatCache
 from plan_indicators.sources.web.sql import (
     CSV,
     DAY_SQL,
@@ -113,16 +114,19 @@ def _supersede(files: list[WebFile]) -> tuple[list[WebFile], list[IgnoredEntry]]
 class WebInventory:
     """Every web file of a landing zone; `inspected` of them were read this time. `files`
     are the files as inspected (what the manifest keeps), `read` what staging reads of them
-    once daily tables supersede intraday ones."""
+    once daily tables supersede intraday ones. With a `cache`, staging scans the flattened
+    copies of export-shaped files (plan_indicators/sources/web/flat.py)."""
 
     root: Path
     files: list[WebFile]
     inspected: int
     ignored: list[IgnoredEntry] = field(default_factory=list)
+    cache: FlatCache | None = None
     read: list[WebFile] = field(init=False)
 
     def __post_init__(self) -> None:
         self.read, superseded = _supersede(self.files)
+        self._inspected_rows = {f.file: f.rows for f in self.files}
         self.ignored = [*self.ignored, *superseded]
 
     @property
@@ -171,24 +175,35 @@ class WebInventory:
         """The files with at least one event in one of `years`, all staging must scan: those
         whose days all fall in one fiscal year, by its start year; the others (mixed years or
         days that are not days), which must parse `event_date` row by row; and, among those,
-        the intraday files with the days (YYYYMMDD) a daily table supersedes."""
+        the intraday files with the days (YYYYMMDD) a daily table supersedes. With a cache,
+        an export-shaped file is given as its flattened copy, written when missing."""
         wanted = {fy.key: fy.start_year for fy in years}
         pure: dict[int, list[WebPath]] = {}
         mixed: list[WebPath] = []
         skip: dict[Path, list[str]] = {}
-        for f in self.read:
-            held = set(f.events_per_year) & set(wanted)
-            if not held:
-                continue
-            path = (self.root / f.file, f.shape)
-            if f.superseded:
-                skip[path[0]] = sorted(d.replace("-", "") for d in f.superseded)
-                mixed.append(path)
-            elif len(f.events_per_year) == 1 and not f.invalid_dates:
-                pure.setdefault(wanted[held.pop()], []).append(path)
-            else:
-                mixed.append(path)
+        try:
+            for f in self.read:
+                if set(f.events_per_year) & set(wanted):
+                    self._group(f, wanted, pure, mixed, skip)
+        finally:
+            if self.cache is not None:
+                self.cache.close()
+                self.cache.prune([f.file for f in self.files if f.shape in FLATTENED_SHAPES])
         return pure, mixed, skip
+
+    def _group(self, f: WebFile, wanted: dict[str, int], pure, mixed, skip) -> None:
+        held = set(f.events_per_year) & set(wanted)
+        path = (self.root / f.file, f.shape)
+        if self.cache is not None:
+            rows = self._inspected_rows[f.file]  # the whole file, before superseding
+            path = self.cache.path(path, f.file, f.size, f.mtime_ns, rows)
+        if f.superseded:
+            skip[path[0]] = sorted(d.replace("-", "") for d in f.superseded)
+            mixed.append(path)
+        elif len(f.events_per_year) == 1 and not f.invalid_dates:
+            pure.setdefault(wanted[held.pop()], []).append(path)
+        else:
+            mixed.append(path)
 
     def raise_for_errors(self) -> None:
         errors = self.errors
@@ -203,8 +218,11 @@ class WebInventory:
         return [{**vars(f), "events_per_year": dict(f.events_per_year)} for f in self.files]
 
 
-def inventory_web_files(landing_dir: Path, cached: list[dict] | None = None) -> WebInventory:
-    """Inspect each web file, reusing `cached` records of files whose size and mtime match."""
+def inventory_web_files(
+    landing_dir: Path, cached: list[dict] | None = None, cache_dir: Path | None = None
+) -> WebInventory:
+    """Inspect each web file, reusing `cached` records of files whose size and mtime match;
+    with `cache_dir`, staging scans export-shaped files through their flattened copies there."""
     landing_dir = Path(landing_dir)
     known = {r["file"]: r for r in cached or [] if "size" in r}
     files: list[WebFile] = []
@@ -232,7 +250,8 @@ def inventory_web_files(landing_dir: Path, cached: list[dict] | None = None) -> 
     finally:
         for c in con:
             c.close()
-    return WebInventory(landing_dir, files, inspected, ignored)
+    cache = FlatCache(cache_dir) if cache_dir is not None else None
+    return WebInventory(landing_dir, files, inspected, ignored, cache)
 
 
 def _inspect(connection, path: Path, entry: WebFile) -> WebFile:

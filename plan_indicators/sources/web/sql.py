@@ -59,8 +59,12 @@ def is_json(path: Path) -> bool:
 # (a `page_location` column), the BigQuery export's own Parquet (`event_params`, no
 # `page_location`), or newline-delimited JSON, where each row may be either.
 CSV, PARQUET, PARQUET_NESTED, JSON = "csv", "parquet", "parquet_nested", "json"
-# The page of a nested event: the string value of its `page_location` parameter.
-NESTED_PAGE_SQL = "[p.value.string_value FOR p IN event_params IF p.key = 'page_location'][1]"
+# The page of a nested event: the string value of its first `page_location` parameter.
+# `list_filter` then one element: about half the time of a list comprehension, which builds
+# the projected list of every parameter before filtering it (bench/results.md).
+NESTED_PAGE_SQL = (
+    "list_filter(event_params, lambda p: p.key = 'page_location')[1].value.string_value"
+)
 _PARAM_SQL = (
     "STRUCT(key VARCHAR, value STRUCT(string_value VARCHAR, int_value VARCHAR, "
     "float_value VARCHAR, double_value VARCHAR))[]"

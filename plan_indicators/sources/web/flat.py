@@ -1,0 +1,94 @@
+"""Flattened copies of the export-shaped web files (docs/contracts.md §4.7.1), so that staging
+reads the BigQuery export at the speed of the flattened form.
+
+Finding the page of a nested event means decoding the whole `event_params` list (a key and
+four values per parameter, with their repetition levels), which costs several times the one
+string of a flattened file, and a JSON line must be parsed in full. So the first time staging
+needs such a file, one DuckDB `COPY` writes its five contract columns (`event_date`,
+`event_timestamp`, `event_name`, `user_pseudo_id`, `page_location`, as text) to a Parquet file
+of the staging folder's `cache/web_analytics/`, named after the landing file's path, size and
+modification time (as the raw manifest keys it); every later scan reads that copy instead.
+A changed file gets a new copy and the old one is deleted; the landing file is never touched.
+The copy keeps every event, one row per event, so its row count is checked against the
+inventory's (a mismatch raises).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from plan_indicators.sources.web.sql import (
+    JSON,
+    PARQUET,
+    PARQUET_NESTED,
+    REQUIRED,
+    WebPath,
+    connect,
+    events_sql,
+    lit,
+)
+
+FLATTENED_SHAPES = (PARQUET_NESTED, JSON)
+
+
+def copy_name(file: str, size: int, mtime_ns: int) -> str:
+    """The copy of one version of a landing file: `<hash of its path>-<size>-<mtime>`."""
+    tag = hashlib.sha1(file.encode()).hexdigest()[:16]
+    return f"{tag}-{size}-{mtime_ns}.parquet"
+
+
+class FlatCache:
+    """A folder of flattened copies; `path(...)` gives one, writing it when missing."""
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+        self.written = 0
+        self._con = None
+
+    def path(self, source: WebPath, file: str, size: int, mtime_ns: int, rows: int) -> WebPath:
+        """The file to scan for `source` (a landing file and its shape): the flattened copy
+        for an export-shaped file, `source` itself otherwise."""
+        path, shape = source
+        if shape not in FLATTENED_SHAPES:
+            return source
+        name = copy_name(file, size, mtime_ns)
+        target = self.folder / name
+        if not target.exists():
+            self._write(source, target, rows)
+            for stale in self.folder.glob(name.split("-", 1)[0] + "-*.parquet"):
+                if stale != target:
+                    stale.unlink(missing_ok=True)
+        return target, PARQUET
+
+    def _write(self, source: WebPath, target: Path, rows: int) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if self._con is None:
+            self._con = connect()
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            [(written,)] = self._con.execute(
+                f"COPY ({events_sql([source], REQUIRED)}) TO {lit(tmp)} (FORMAT PARQUET)"
+            ).fetchall()
+            if int(written) != rows:
+                raise ValueError(
+                    f"{source[0]}: {written} events copied, the inventory counted {rows}: "
+                    "the file changed while it was read"
+                )
+            tmp.replace(target)
+            self.written += 1
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def prune(self, files: list[str]) -> None:
+        """Delete the copies of landing files that are gone (`files`: those still there)."""
+        tags = {copy_name(f, 0, 0).split("-", 1)[0] for f in files}
+        for copy in self.folder.glob("*.parquet"):
+            if copy.name.split("-", 1)[0] not in tags:
+                copy.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
