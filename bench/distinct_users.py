@@ -6,9 +6,10 @@ from a cold start, of `raw/web_analytics`, `staging/web_analytics` and OPHQ indi
 2024-2025 with their blocking checks, and (b) the equivalent hand-written DuckDB query on the
 same files, and (c) the same materialisation on the same events written in the BigQuery
 export's nested schema, twice: a first read (staging writes the flattened copies) and with the
-copies an earlier run kept (every run after a file first lands). The sides alternate five times after a warm-up scan; the faster run of
-each counts. Then the incremental refresh: every web partition recomputed from cold, against
-the daily schedule's run after one more day of events. One JSON line per N; `--out` writes a
+copies an earlier run kept (every run after a file first lands). The sides alternate five
+times after a warm-up scan; the faster run of each counts. Then the incremental refresh: every
+web partition recomputed from cold, against the daily schedule's run after one more day of
+events. One JSON line per N; `--out` writes a
 Markdown table and an SVG plot."""
 
 from __future__ import annotations

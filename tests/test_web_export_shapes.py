@@ -26,6 +26,7 @@ from plan_indicators.sources.landing import check_landing
 from plan_indicators.sources.web import (
     inventory_web_files,
     stage_web_analytics,
+    stage_web_analytics_years,
     web_file_reports,
 )
 from plan_indicators.sources.web.inventory import _footer_counts
@@ -304,3 +305,143 @@ def test_export_faults_are_named(tmp_path):
         ("events_20240402.json", 2, None, "unreadable"),  # the line that is not JSON
         ("events_20240403.json", 1, "page_location", "missing_column"),  # no page at all
     }
+
+
+def test_export_files_staged_through_flattened_copies(tmp_path):
+    """Staging with a cache folder scans a flattened copy of each nested or JSON file, written
+    once per file version under the staging folder, and counts what the files themselves give:
+    the same 3 users and 4 page views of the module docstring."""
+    web = tmp_path / "landing" / "web_analytics"
+    web.mkdir(parents=True)
+    days = list(by_day(EVENTS).items())
+    write_nested(web / "events_20240401.parquet", days[0][1])  # events 1, 2
+    write_json(web / "events_20240402.json", days[1][1], 2)  # events 3, 4
+    write_flat(web / "events_20240403.parquet", days[2][1], 4)  # events 5, 6: no copy
+    write_nested(web / "events_20250401.parquet", days[3][1], 6)  # event 7, another year
+    landing = tmp_path / "landing"
+    before = {p: p.stat().st_mtime_ns for p in web.iterdir()}
+    cache = tmp_path / "staging" / "cache" / "web_analytics"
+    out = tmp_path / "staging" / "part-0.parquet"
+
+    def stage():
+        inventory = inventory_web_files(landing, cache_dir=cache)
+        stats = stage_web_analytics_years(landing, {"2024-2025": out}, PAGES, inventory)
+        masks = {r["user_pseudo_id"]: r["pages_0"] for r in pq.read_table(out).to_pylist()}
+        return inventory, stats["2024-2025"], masks
+
+    inventory, stats, masks = stage()
+    assert masks == EXPECTED_MASKS and stats["distinct_users"] == 3
+    assert stats["page_views_in_year"] == 4 and stats["rows_scanned"] == 7
+    # Copies of the two export files of 2024-2025 only (the 2025-2026 one is not scanned), with
+    # one row per event: 2 of 20240401 and 2 of 20240402.
+    assert inventory.cache.written == 2
+    copies = sorted(cache.glob("*.parquet"))
+    assert sorted(pq.read_metadata(c).num_rows for c in copies) == [2, 2]
+    assert pq.read_schema(copies[0]).names == [
+        "event_date", "event_timestamp", "event_name", "user_pseudo_id", "page_location",
+    ]  # fmt: skip
+    # The inventory is the footers' and the JSON scan's, with or without copies.
+    assert inventory.records() == inventory_web_files(landing).records()
+    # The landing zone is untouched.
+    assert {p: p.stat().st_mtime_ns for p in web.iterdir()} == before
+    # A second run reads the copies and writes none.
+    inventory, stats, masks = stage()
+    assert inventory.cache.written == 0 and masks == EXPECTED_MASKS
+    assert sorted(cache.glob("*.parquet")) == copies
+    # 20240401 exported again with u7 on /aide added: a new copy replaces the old one, and
+    # u7 counts (3 + 1 = 4 users, 4 + 1 = 5 views).
+    write_nested(web / "events_20240401.parquet", [*days[0][1], ("20240401", "page_view", "u7",
+                                                                 "/aide")])  # fmt: skip
+    inventory, stats, masks = stage()
+    assert inventory.cache.written == 1 and masks == {**EXPECTED_MASKS, "u7": 1}
+    assert (stats["distinct_users"], stats["page_views_in_year"]) == (4, 5)
+    assert len(list(cache.glob("*.parquet"))) == 2
+    # 20240402 removed: its copy goes too; u1 keeps /aide only (mask 1), u2 and u4 stay,
+    # u7 stays: 4 users, views 1, 2, 6 and u7's = 4.
+    (web / "events_20240402.json").unlink()
+    inventory, stats, masks = stage()
+    assert masks == {"u1": 1, "u2": 2, "u4": 1, "u7": 1} and stats["page_views_in_year"] == 4
+    assert len(list(cache.glob("*.parquet"))) == 1
+
+
+def test_of_two_intraday_snapshots_of_a_day_only_the_latest_is_read(tmp_path):
+    """20240404 has no daily table yet and was exported twice while GA4 streamed it:
+      A  events_intraday_20240404.parquet            u8 /programmes (T0+40 s), u10 /aide (+41 s)
+      B  events_intraday_20240404_000000000000.parquet  u8 /programmes (+40 s), u10 /aide (+41 s)
+         events_intraday_20240404_000000000001.parquet  u11 /programmes (+50 s)
+    B is one export in two shards (BigQuery's 12-digit numbers), whose last event (+50 s) is
+    later than A's (+41 s): B is read, A is named. 2024-2025 then has the docstring's u1, u2,
+    u4 (4 views) plus u8 (mask 2), u10 (1), u11 (2): 6 users, 4 + 3 = 7 views (A read too
+    would give 9); events read = 7 daily + 3 of B = 10."""
+    root = landing_of(tmp_path, write_nested, ".parquet")
+    web = root / "web_analytics"
+    day = [
+        ("20240404", "page_view", "u8", "/programmes"),
+        ("20240404", "page_view", "u10", "/aide"),
+    ]
+    write_nested(web / "events_intraday_20240404.parquet", day, 40)
+    write_nested(web / "events_intraday_20240404_000000000000.parquet", day, 40)
+    write_nested(
+        web / "events_intraday_20240404_000000000001.parquet",
+        [("20240404", "page_view", "u11", "/programmes")],
+        50,
+    )
+    expected = {**EXPECTED_MASKS, "u8": 2, "u10": 1, "u11": 2}
+    stats, masks = staged(tmp_path, root)
+    assert masks == expected
+    assert (stats["distinct_users"], stats["page_views_in_year"]) == (6, 7)
+    assert stats["rows_scanned"] == 10
+    # The same through the flattened copies staging keeps (only B's shards are copied, with
+    # the daily tables of 2024-2025: 3 + 2 = 5 copies).
+    inventory = inventory_web_files(root, cache_dir=tmp_path / "cache")
+    out = tmp_path / "cached.parquet"
+    [cached] = stage_web_analytics_years(root, {"2024-2025": out}, PAGES, inventory).values()
+    assert {r["user_pseudo_id"]: r["pages_0"] for r in pq.read_table(out).to_pylist()} == expected
+    assert (cached["page_views_in_year"], inventory.cache.written) == (7, 5)
+    [named] = [e for e in inventory.ignored if e.rule == "superseded_intraday"]
+    assert named.file == "web_analytics/events_intraday_20240404.parquet"
+    assert "events_intraday_20240404_000000000000.parquet (2024-04-04)" in named.message
+    report = check_landing(root)
+    assert report.counts()["web_analytics"]["read"] == 10
+    assert any(
+        "superseded_intraday" in line and "events_intraday_20240404.parquet" in line
+        for line in report.problems()
+    )
+
+
+def test_same_snapshot_exported_twice_reads_the_last_written(tmp_path):
+    """The same intraday snapshot saved as Parquet, then as JSON (same events, same last
+    event): the file written last is read, the other named. u8 on /programmes counts once:
+    users 3 + 1 = 4, views 4 + 1 = 5."""
+    import os
+
+    root = landing_of(tmp_path, write_flat, ".parquet")
+    web = root / "web_analytics"
+    day = [("20240404", "page_view", "u8", "/programmes")]
+    write_nested(web / "events_intraday_20240404.parquet", day, 40)
+    write_json(web / "events_intraday_20240404.json", day, 40)
+    os.utime(web / "events_intraday_20240404.parquet", ns=(10**18, 10**18))
+    os.utime(web / "events_intraday_20240404.json", ns=(2 * 10**18, 2 * 10**18))
+    stats, masks = staged(tmp_path, root)
+    assert masks == {**EXPECTED_MASKS, "u8": 2}
+    assert (stats["distinct_users"], stats["page_views_in_year"]) == (4, 5)
+    [named] = [e for e in inventory_web_files(root).ignored if e.rule == "superseded_intraday"]
+    assert named.file == "web_analytics/events_intraday_20240404.parquet"
+    assert "events_intraday_20240404.json (2024-04-04)" in named.message
+
+
+def test_snapshot_names():
+    """Shards of one export share a snapshot; another name, format or sharding is another."""
+    from plan_indicators.sources.web.inventory import snapshot_of
+
+    shards = {snapshot_of(f"w/events_intraday_20240404_00000000000{i}.parquet") for i in range(3)}
+    assert shards == {"w/events_intraday_20240404*.parquet"}
+    assert snapshot_of("w/events_intraday_20240404-000000000000.json.gz") == (
+        "w/events_intraday_20240404*.json.gz"
+    )
+    assert snapshot_of("w/events_intraday_20240404.parquet") == (
+        "w/events_intraday_20240404.parquet"
+    )
+    assert snapshot_of("w/events_intraday_20240404_1400.csv") == (
+        "w/events_intraday_20240404_1400.csv"
+    )

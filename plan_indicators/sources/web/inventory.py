@@ -56,8 +56,13 @@ class WebFile:
     day_counts: dict[str, int] = field(default_factory=dict)
     """Events per day (ISO date): what the coverage check counts days with data from."""
     shape: str = CSV
+    last_event_us: int | None = None
+    """The latest `event_timestamp`: which of two intraday snapshots of a day is the later."""
     superseded: dict[str, int] = field(default_factory=dict)
-    """(intraday tables) Events per day left out because a daily table holds that day."""
+    """(intraday tables) Events per day left out because a daily table or a later intraday
+    snapshot holds that day."""
+    superseded_by: dict[str, str] = field(default_factory=dict)
+    """(intraday tables) Per day left out, the file read for it instead."""
 
     @property
     def intraday(self) -> bool:
@@ -67,28 +72,93 @@ class WebFile:
 # GA4 names the day's streaming table `events_intraday_YYYYMMDD` and the complete one
 # `events_YYYYMMDD`; exported files keep those names (sharded exports add a suffix).
 _INTRADAY = re.compile(r"events_intraday_\d{8}", re.IGNORECASE)
+# BigQuery replaces the `*` of a sharded export's URI by a 12-digit shard number.
+_SHARD = re.compile(r"[_-]?\d{12}$")
+_EXTENSIONS = re.compile(r"(\.parquet|\.json|\.json\.gz|\.csv|\.csv\.gz)$", re.IGNORECASE)
+
+
+def snapshot_of(file: str) -> str:
+    """The export a file belongs to: its path with a shard number replaced by `*`, so the
+    shards of one export are one snapshot and another export of the day (another name or
+    format, or one sharded and one not) another."""
+    ext = _EXTENSIONS.search(file)
+    stem, suffix = (file[: ext.start()], ext.group(0)) if ext else (file, "")
+    shard = _SHARD.search(stem)
+    return (stem[: shard.start()] + "*" if shard else stem) + suffix
+
+
+def _replacements(files: list[WebFile]) -> dict[str, dict[str, str]]:
+    """{intraday file: {day left out: the file read for that day instead}}.
+
+    A daily table (any file not named `events_intraday_…`) replaces every intraday table of
+    its days, since GA4 rewrites the day in full there. Of the intraday snapshots of a day no
+    daily table holds, the latest is read: the one whose last event is the latest, then the
+    one written last, then the last by name; its shards are read together."""
+    valid = [f for f in files if not f.errors]
+    daily: dict[str, str] = {}
+    for f in sorted((f for f in valid if not f.intraday), key=lambda f: f.file):
+        for d in f.day_counts:
+            daily.setdefault(d, f.file)
+    snapshots: dict[str, list[WebFile]] = {}
+    for f in valid:
+        if f.intraday:
+            snapshots.setdefault(snapshot_of(f.file), []).append(f)
+
+    def recency(key: str) -> tuple:
+        shards = snapshots[key]
+        last = max((f.last_event_us for f in shards if f.last_event_us is not None), default=-1)
+        return last, max(f.mtime_ns for f in shards), key
+
+    per_day: dict[str, set[str]] = {}
+    for key, shards in snapshots.items():
+        for f in shards:
+            for d in f.day_counts:
+                per_day.setdefault(d, set()).add(key)
+    latest = {d: max(keys, key=recency) for d, keys in per_day.items()}
+    out: dict[str, dict[str, str]] = {}
+    for key, shards in snapshots.items():
+        for f in shards:
+            for d in f.day_counts:
+                if d in daily:
+                    out.setdefault(f.file, {})[d] = daily[d]
+                elif latest[d] != key:
+                    winner = sorted(s.file for s in snapshots[latest[d]] if d in s.day_counts)
+                    out.setdefault(f.file, {})[d] = winner[0]
+    return out
+
+
+def _replaced_by(by: dict[str, str]) -> str:
+    """`le tableau quotidien X (2024-04-03)`, `l'instantané plus récent Y (…)`, per file."""
+    files: dict[str, list[str]] = {}
+    for d, file in sorted(by.items()):
+        files.setdefault(file, []).append(d)
+    return "; ".join(
+        ("l'instantané intraday plus récent " if _INTRADAY.search(Path(file).name) else
+         "le tableau quotidien ") + f"{Path(file).name} ({', '.join(days)})"
+        for file, days in files.items()
+    )  # fmt: skip
 
 
 def _supersede(files: list[WebFile]) -> tuple[list[WebFile], list[IgnoredEntry]]:
-    """The files as staging reads them: an intraday table's events of a day that a daily
-    table (any other file) holds are left out, since GA4 rewrites the day in full there; an
-    intraday file left with no event is named, not read."""
-    daily_days = {d for f in files if not f.errors and not f.intraday for d in f.day_counts}
+    """The files as staging reads them: an intraday table's events of a day that another
+    file replaces (`_replacements`) are left out; an intraday file left with no event is
+    named, not read."""
+    replaced = _replacements(files)
     read: list[WebFile] = []
     ignored: list[IgnoredEntry] = []
     for f in files:
-        gone = {d: n for d, n in f.day_counts.items() if d in daily_days} if f.intraday else {}
-        if f.errors or not gone:
+        by = replaced.get(f.file, {})
+        if f.errors or not by:
             read.append(f)
             continue
+        gone = {d: n for d, n in f.day_counts.items() if d in by}
         kept = {d: n for d, n in f.day_counts.items() if d not in gone}
         if not kept and not f.invalid_dates:
-            days = ", ".join(sorted(gone))
             ignored.append(
                 IgnoredEntry(
                     f.file,
                     "superseded_intraday",
-                    f"table intraday non lue : le tableau quotidien du {days} la remplace",
+                    f"table intraday non lue : remplacée par {_replaced_by(by)}",
                 )
             )
             continue
@@ -105,6 +175,7 @@ def _supersede(files: list[WebFile]) -> tuple[list[WebFile], list[IgnoredEntry]]
                 first_day=min(kept) if kept else None,
                 last_day=max(kept) if kept else None,
                 superseded=gone,
+                superseded_by=by,
             )
         )
     return read, ignored
@@ -242,7 +313,7 @@ def inventory_web_files(
             st = path.stat()
             record = known.get(rel)
             same = record and (record["size"], record["mtime_ns"]) == (st.st_size, st.st_mtime_ns)
-            if same and "shape" in record:  # records of older manifests lack shapes
+            if same and "last_event_us" in record:  # older manifests: inspected again
                 files.append(WebFile(**record))
             else:
                 files.append(_inspect(connection, path, WebFile(rel, st.st_size, st.st_mtime_ns)))
@@ -295,7 +366,9 @@ def _inspect(connection, path: Path, entry: WebFile) -> WebFile:
         return entry
     counted = _footer_counts(footer) if footer is not None else None
     if counted is None:
-        counted = _scan_counts(connection(), (path, entry.shape))
+        counted, entry.last_event_us = _scan_counts(connection(), (path, entry.shape))
+    else:
+        entry.last_event_us = _footer_last_event(footer)
     return _counted(entry, counted)
 
 
@@ -353,8 +426,8 @@ def _inspect_json(con: duckdb.DuckDBPyConnection, path: Path, entry: WebFile) ->
     present = ", ".join(f"count({c})" for c in [*REQUIRED, "event_params"])
     try:
         rows = con.execute(
-            f"SELECT {DAY_SQL} AS day, count(*), {present} FROM {scan_sql([path], JSON)} "
-            "GROUP BY ALL"
+            f"SELECT {DAY_SQL} AS day, count(*), {present}, {_LAST_EVENT_SQL} "
+            f"FROM {scan_sql([path], JSON)} GROUP BY ALL"
         ).fetchall()
     except duckdb.Error as exc:
         entry.errors.append(_json_fault(path, rel, exc))
@@ -368,6 +441,7 @@ def _inspect_json(con: duckdb.DuckDBPyConnection, path: Path, entry: WebFile) ->
             entry.errors.append(_missing(rel, c))
     if entry.errors:
         return entry
+    entry.last_event_us = max((r[-1] for r in rows if r[-1] is not None), default=None)
     return _counted(entry, _day_counts([(r[0], r[1]) for r in rows]))
 
 
@@ -450,13 +524,39 @@ def _footer_counts(meta):
     return rows, 0, {FiscalYear.of(day).key: rows}, iso, iso, {iso: rows}
 
 
+def _footer_last_event(meta) -> int | None:
+    """The latest `event_timestamp` the footer's statistics give, or None."""
+    paths = [meta.schema.column(i).path.casefold() for i in range(meta.num_columns)]
+    if meta.num_rows == 0 or "event_timestamp" not in paths:
+        return None
+    index = paths.index("event_timestamp")
+    last = None
+    for g in range(meta.num_row_groups):
+        stats = meta.row_group(g).column(index).statistics
+        if stats is None or not stats.has_min_max:
+            return None
+        try:
+            value = int(stats.max)
+        except (TypeError, ValueError):
+            return None
+        last = value if last is None else max(last, value)
+    return last
+
+
+# The latest event's time of a scan, for the order of intraday snapshots.
+_LAST_EVENT_SQL = "max(TRY_CAST(event_timestamp AS BIGINT))"
+
+
 def _scan_counts(con: duckdb.DuckDBPyConnection, file: WebPath):
-    """One scan of the `event_date` column: events per day, per fiscal year, invalid days."""
+    """One scan of `event_date` (events per day, per fiscal year, invalid days) and of the
+    latest `event_timestamp`."""
+    columns = ["event_date", "event_timestamp"]
     rows = con.execute(
-        f"SELECT {DAY_SQL} AS day, count(*) FROM ({events_sql([file], ['event_date'])}) "
-        "GROUP BY ALL"
+        f"SELECT {DAY_SQL} AS day, count(*), {_LAST_EVENT_SQL} "
+        f"FROM ({events_sql([file], columns)}) GROUP BY ALL"
     ).fetchall()
-    return _day_counts(rows)
+    last = max((r[2] for r in rows if r[2] is not None), default=None)
+    return _day_counts([(r[0], r[1]) for r in rows]), last
 
 
 def _day_counts(rows: list[tuple]):
@@ -519,10 +619,9 @@ def web_file_reports(
                 "ignorés"
             )
         if f.superseded:
-            days = ", ".join(sorted(f.superseded))
             report.warnings.append(
-                f"{sum(f.superseded.values())} événement(s) de table intraday non lus : le "
-                f"tableau quotidien les contient ({days})"
+                f"{sum(f.superseded.values())} événement(s) de table intraday non lus : "
+                f"remplacés par {_replaced_by(f.superseded_by)}"
             )
         reports.append(report)
     return reports
