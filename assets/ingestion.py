@@ -202,6 +202,9 @@ def _raw_asset(source: str) -> dg.AssetsDefinition:
                     )
                 ),
                 "file_errors": len(errors),
+                "file_notes": dg.MetadataValue.md(
+                    _md_table([{"file": f["file"], "note": n} for f in files for n in f["notes"]])
+                ),
                 "entries_not_read": len(ignored),
                 "entries_not_read_list": dg.MetadataValue.md(_md_table(ignored)),
                 "published": not errors,

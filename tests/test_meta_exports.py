@@ -133,8 +133,18 @@ def test_every_variant_reads_the_same_posts(tmp_path, variant):
     ]
     assert df["title"].tolist() == TITLES  # Title/Titre; the Description column is a repeat
     assert df["post_type"].tolist() == ["Photos"] * 4
-    # The export's other columns are named, not read: Views/Vues, Date, clicks...
-    assert any("Views" in w or "Vues" in w for w in report.warnings)
+    # The export's 19 other columns (24 headers, 5 read: id, title, publish time, type,
+    # reach) are known: named once in a note, in header order, and no warning.
+    header = ENGLISH if variant.startswith("en") else FRENCH
+    read_headers = {"Post ID", "Title", "Publish time", "Post type", "Reach",
+                    "Identifiant de la publication", "Titre", "Heure de publication",
+                    "Type de publication", "Couverture"}  # fmt: skip
+    others = [h for h in header if h not in read_headers]
+    assert len(others) == 24 - 5 == 19
+    assert report.warnings == []
+    assert report.notes == [
+        f"19 colonne(s) connue(s) de l'export, non lue(s) : {', '.join(others)}"
+    ]
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -163,3 +173,31 @@ def test_workbook_post_id_stored_as_a_number_is_refused(tmp_path):
     assert [(e.line, e.column, e.rule, e.sheet) for e in read.errors] == [
         (3, "post_id", "scientific_notation_id", "Posts")
     ]
+
+
+@pytest.mark.parametrize("variant", ["en-csv", "fr-xlsx"])
+def test_an_unknown_column_still_warns(tmp_path, variant):
+    """A column the export does not have (`Budget`) is a warning of its own; the 19 known
+    ones stay one note, and check-landing prints one WARN and one NOTE line for the file."""
+    from plan_indicators.sources.landing import check_landing
+
+    folder = tmp_path / "facebook_posts"
+    folder.mkdir()
+    header = ENGLISH if variant.startswith("en") else FRENCH
+    lang = variant[:2]
+    body = [[*line, "12"] for line in rows(lang, int if variant.endswith("xlsx") else str)]
+    if variant.endswith("xlsx"):
+        write_xlsx(folder / "Publications.xlsx", header, body, dates_as_cells=True)
+        wb = openpyxl.load_workbook(folder / "Publications.xlsx")  # the header of column Y
+        wb.active.cell(row=1, column=len(header) + 1, value="Budget")
+        wb.save(folder / "Publications.xlsx")
+    else:
+        write_csv(folder / "Posts.csv", [*header, "Budget"], body)
+    read = read_source(tmp_path, "facebook_posts")
+    [report] = read.files
+    assert report.rows_staged == 4
+    assert report.warnings == ["colonne inconnue ignorée : 'Budget'"]
+    assert len(report.notes) == 1 and report.notes[0].startswith("19 colonne(s) connue(s)")
+    lines = [line for line in check_landing(tmp_path).problems() if "facebook_posts/" in line]
+    assert [line.split(" ", 1)[0] for line in lines] == ["WARN", "NOTE"]
+    assert check_landing(tmp_path).counts()["facebook_posts"]["warnings"] == 1

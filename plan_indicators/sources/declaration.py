@@ -74,6 +74,10 @@ class SourceContract:
     which sources are listed everywhere."""
     daily: bool = False
     """Refreshed every day with the digital sources (the `digital_sources` job)."""
+    known_unused: tuple[str, ...] = ()
+    """Headers of the provider's own export that the contract knows and does not read (Meta's
+    `Permalink`, `Views`…): named once per file in a note, where any other header the
+    contract does not know is a warning of its own."""
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)

@@ -63,8 +63,9 @@ class LandingReport:
     def problems(self) -> list[str]:
         """Printable lines `SEVERITY file:line:column: rule: message`: ERROR lines (files
         refused) first, then WARN lines (rows quarantined, entries not read, file warnings
-        such as an unknown column). `-` stands for an unknown line or column; a workbook's
-        file is `file[sheet]`."""
+        such as an unknown column), then NOTE lines (columns of a provider's export the
+        contract knows and does not read, one line a file). `-` stands for an unknown line or
+        column; a workbook's file is `file[sheet]`."""
 
         def dash(v: object) -> str:
             return "-" if v is None else str(v)
@@ -91,6 +92,12 @@ class LandingReport:
             for f in self.files
             if f.file not in refused
             for w in f.warnings
+        ]
+        out += [
+            f"NOTE {location(f.file, f.sheet)}:-:-: file_note: {n}"
+            for f in self.files
+            if f.file not in refused
+            for n in f.notes
         ]
         return out
 

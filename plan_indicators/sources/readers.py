@@ -93,6 +93,9 @@ class FileReport:
     blank_lines: int = 0
     continued_lines: int = 0
     refused: bool = False
+    notes: list[str] = field(default_factory=list)
+    """What the reader tells without a fault (the export's known columns it does not read):
+    printed, not counted as warnings."""
 
     def lines_mismatch(self) -> str | None:
         """Why the physical lines do not add up, or None (refused files read no line)."""
@@ -330,12 +333,19 @@ def read_source(
         headless = contract.personal and any(
             c.required and c.name not in positions for c in contract.columns
         )
+        known = {_norm(h) for h in contract.known_unused}
         for h, repeats in unknown:
+            if _norm(h) in known and not headless:
+                continue
             label = f"forme {masked(h)!r}" if headless else repr(h)
             report.warnings.append(
                 f"colonne inconnue ignorée : {label}"
                 if repeats is None
                 else f"colonne en double ignorée : {label} ({repeats})"
+            )
+        if not headless and (named := [h for h, _ in unknown if _norm(h) in known]):
+            report.notes.append(
+                f"{len(named)} colonne(s) connue(s) de l'export, non lue(s) : {', '.join(named)}"
             )
         file_errors = [
             FileError(
