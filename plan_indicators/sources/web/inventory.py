@@ -198,6 +198,8 @@ class WebInventory:
     def __post_init__(self) -> None:
         self.read, superseded = _supersede(self.files)
         self._inspected_rows = {f.file: f.rows for f in self.files}
+        self._scan_paths: dict[str, WebPath] = {}
+        self._pruned = False
         self.ignored = [*self.ignored, *superseded]
 
     @property
@@ -259,15 +261,24 @@ class WebInventory:
         finally:
             if self.cache is not None:
                 self.cache.close()
-                self.cache.prune([f.file for f in self.files if f.shape in FLATTENED_SHAPES])
+                if not self._pruned:
+                    self.cache.prune([f.file for f in self.files if f.shape in FLATTENED_SHAPES])
+                    self._pruned = True
         return pure, mixed, skip
+
+    def _scan_path(self, f: WebFile) -> WebPath:
+        """The file staging scans for `f`: its flattened copy when there is a cache."""
+        path = (self.root / f.file, f.shape)
+        if self.cache is None:
+            return path
+        if f.file not in self._scan_paths:
+            rows = self._inspected_rows[f.file]  # the whole file, before superseding
+            self._scan_paths[f.file] = self.cache.path(path, f.file, f.size, f.mtime_ns, rows)
+        return self._scan_paths[f.file]
 
     def _group(self, f: WebFile, wanted: dict[str, int], pure, mixed, skip) -> None:
         held = set(f.events_per_year) & set(wanted)
-        path = (self.root / f.file, f.shape)
-        if self.cache is not None:
-            rows = self._inspected_rows[f.file]  # the whole file, before superseding
-            path = self.cache.path(path, f.file, f.size, f.mtime_ns, rows)
+        path = self._scan_path(f)
         if f.superseded:
             skip[path[0]] = sorted(d.replace("-", "") for d in f.superseded)
             mixed.append(path)
@@ -364,11 +375,12 @@ def _inspect(connection, path: Path, entry: WebFile) -> WebFile:
         entry.errors = [fault] if fault else entry.errors
     if entry.errors:
         return entry
-    counted = _footer_counts(footer) if footer is not None else None
+    paths = _paths(footer) if footer is not None else []
+    counted = _footer_counts(footer, paths) if footer is not None else None
     if counted is None:
         counted, entry.last_event_us = _scan_counts(connection(), (path, entry.shape))
     else:
-        entry.last_event_us = _footer_last_event(footer)
+        entry.last_event_us = _footer_last_event(footer, paths)
     return _counted(entry, counted)
 
 
@@ -505,12 +517,16 @@ def _canonical_day(value) -> dt.date | None:
     return None
 
 
-def _footer_counts(meta):
+def _paths(meta) -> list[str]:
+    """The footer's column paths (by path: nested columns have leaves of other names)."""
+    return [meta.schema.column(i).path.casefold() for i in range(meta.num_columns)]
+
+
+def _footer_counts(meta, paths: list[str] | None = None):
     """Counts from the footer when every row group holds one and the same valid day."""
     if meta.num_rows == 0:
         return 0, 0, {}, None, None, {}
-    paths = [meta.schema.column(i).path.casefold() for i in range(meta.num_columns)]
-    index = paths.index("event_date")  # by path: nested columns have leaves of other names
+    index = (paths or _paths(meta)).index("event_date")
     values = set()
     for g in range(meta.num_row_groups):
         stats = meta.row_group(g).column(index).statistics
@@ -524,9 +540,8 @@ def _footer_counts(meta):
     return rows, 0, {FiscalYear.of(day).key: rows}, iso, iso, {iso: rows}
 
 
-def _footer_last_event(meta) -> int | None:
+def _footer_last_event(meta, paths: list[str]) -> int | None:
     """The latest `event_timestamp` the footer's statistics give, or None."""
-    paths = [meta.schema.column(i).path.casefold() for i in range(meta.num_columns)]
     if meta.num_rows == 0 or "event_timestamp" not in paths:
         return None
     index = paths.index("event_timestamp")
