@@ -409,7 +409,8 @@ def _web_raw_asset() -> dg.AssetsDefinition:
             "GA4 events, the BigQuery export as it comes (nested `event_params`, Parquet or "
             "newline-delimited JSON, daily and intraday tables) or flattened (Parquet or CSV): "
             "an inventory of the files (shape, columns, events per fiscal year, days that are "
-            "not days, intraday tables a daily one supersedes) from Parquet footers where they "
+            "not days, intraday tables a daily one or a later snapshot supersedes) from Parquet "
+            "footers where they "
             "settle it, without loading the events. Files unchanged since the last read (same "
             "size and modification time) are not read again."
         ),
@@ -487,7 +488,9 @@ def _web_staging_asset(
             "Per fiscal year, one row per user who viewed one of the pages the catalog's "
             "indicators count, with a bit per page (`pages_0`…) and their page views, scanned "
             "with DuckDB: all that `distinct_users` needs, so a year of events never enters "
-            "pandas. Only the files that hold a day of the year are scanned."
+            "pandas. Only the files that hold a day of the year are scanned; nested and JSON "
+            "export files through their flattened copies (`cache/web_analytics/` of the "
+            "staging folder, written once per file)."
         ),
         check_specs=coverage_spec(WEB, staging_key(WEB)),
     )
