@@ -307,3 +307,26 @@ def test_run_reports_where_the_time_went(sqlite_run):
     assert all(seconds > 0 for seconds in split.values()), split
     # The parts add up to the run (steps run one after the other in process).
     assert sum(split.values()) == pytest.approx(outcome.timings["total"], rel=0.1)
+
+
+def test_nested_export_is_staged_through_flattened_copies(sqlite_run, landing):
+    """Sample data writes part of its web analytics in the export's nested form: the run
+    stages them through copies under its staging folder, one row per event, and the landing
+    zone gains nothing."""
+    import pyarrow.parquet as pq
+
+    from plan_indicators.sources.web import inventory_web_files
+    from plan_indicators.sources.web.flat import FLATTENED_SHAPES, copy_name
+    from plan_indicators.staging import web_cache_dir
+
+    _url, root, _outcome = sqlite_run
+    exports = {
+        copy_name(f.file, f.size, f.mtime_ns): f
+        for f in inventory_web_files(landing).files
+        if f.shape in FLATTENED_SHAPES
+    }
+    copies = sorted(web_cache_dir(root / "staging").glob("*.parquet"))
+    assert exports and copies
+    assert {c.name for c in copies} <= set(exports)
+    assert all(pq.read_metadata(c).num_rows == exports[c.name].rows for c in copies)
+    assert not [p for p in landing.rglob("*") if "cache" in p.name or p.suffix == ".tmp"]
