@@ -35,7 +35,7 @@ import dagster as dg
 from assets.catalog import target_rows
 from assets.checks import result_check_specs, result_suite
 from assets.coverage import coverage_metadata
-from assets.keys import INDICATOR_TARGET, evaluation_key, result_key, staging_key
+from assets.keys import EAGER, INDICATOR_TARGET, evaluation_key, result_key, staging_key
 from assets.partitions import plan_partitions
 from assets.tags import first_word, tag_value
 from plan_indicators import warehouse as wh
@@ -135,7 +135,7 @@ def _result_spec(plan: Plan, ind: Indicator) -> dg.AssetSpec:
             "measure": ind.measure.name,
             "warehouse_table": "indicator_result",
         },
-        automation_condition=dg.AutomationCondition.eager(),
+        automation_condition=EAGER,
     )
 
 
@@ -150,7 +150,7 @@ def _evaluation_spec(plan: Plan, ind: Indicator) -> dg.AssetSpec:
         description=f"Évaluation de l'indicateur {ind.id} par rapport à sa cible annuelle : "
         f"{ind.text_fr}",
         metadata={"warehouse_table": "indicator_evaluation"},
-        automation_condition=dg.AutomationCondition.eager(),
+        automation_condition=EAGER,
     )
 
 

@@ -21,7 +21,7 @@ import dagster as dg
 import pandas as pd
 
 from assets.coverage import coverage_spec, publish_coverage
-from assets.keys import INGESTION_GROUP, raw_key, staging_key
+from assets.keys import EAGER, INGESTION_GROUP, raw_key, staging_key
 from plan_indicators import source_state
 from plan_indicators import warehouse as wh
 from plan_indicators.coverage import frame_counts
@@ -302,7 +302,7 @@ def _staging_asset(source: str) -> dg.AssetsDefinition:
             f"Staged `{source}`: typed rows ready for the measures, each with its source file and "
             "line." + (f" {described}" if described else "")
         ),
-        automation_condition=dg.AutomationCondition.eager(),
+        automation_condition=EAGER,
         check_specs=specs,
     )
     def _staging(

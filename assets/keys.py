@@ -27,6 +27,10 @@ def evaluation_key(plan: Plan, indicator: Indicator) -> dg.AssetKey:
     return dg.AssetKey(["indicator_evaluation", plan.slug, indicator.key_slug])
 
 
+# One eager condition shared by every asset that has one: building it is most of an AssetSpec's
+# cost, and a condition is an immutable value (same snapshot, same UI).
+EAGER = dg.AutomationCondition.eager()
+
 DIM_PLAN = dg.AssetKey(["dim_plan"])
 DIM_INDICATOR = dg.AssetKey(["dim_indicator"])
 INDICATOR_TARGET = dg.AssetKey(["indicator_target"])

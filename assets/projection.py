@@ -7,7 +7,7 @@ method, and `on_track` or `at_risk` (plan_indicators.projection, docs/contracts.
 
 import dagster as dg
 
-from assets.keys import evaluation_key
+from assets.keys import EAGER, evaluation_key
 from assets.partitions import plan_partitions
 from assets.tags import tag_value
 from plan_indicators import warehouse as wh
@@ -37,7 +37,7 @@ def projection_asset(plan: Plan) -> dg.AssetsDefinition:
         f"indicateurs de {plan.plan.organisation} ({plan.plan.title}) : valeur projetée, "
         "méthode, « En voie d'atteinte » ou « À risque ».",
         metadata={"warehouse_table": "indicator_projection"},
-        automation_condition=dg.AutomationCondition.eager(),
+        automation_condition=EAGER,
     )
     def _projection(
         context: dg.AssetExecutionContext,
