@@ -82,13 +82,14 @@ def instance_home(opts: RunOptions) -> Path:
 
 def open_instance(opts: RunOptions) -> dg.DagsterInstance:
     """The persistent instance (its `dagster.yaml` decides the storage: SQLite files by
-    default, PostgreSQL in production), the one `dagster dev` reads with the same home."""
+    default, PostgreSQL in production), the one `dagster dev` reads with the same home. A default
+    SQLite instance keeps its event-log connections open (orchestration/instance_storage.py)."""
+    from orchestration.instance_storage import open_local_instance
+
     home = instance_home(opts)
     home.mkdir(parents=True, exist_ok=True)
     _unsynced_sqlite_under(home)
-    if os.environ.get("DAGSTER_HOME"):
-        return dg.DagsterInstance.get()
-    return dg.DagsterInstance.from_config(str(home))
+    return open_local_instance(home)
 
 
 _UNSYNCED: set[str] = set()
