@@ -129,6 +129,7 @@ def _results(plan, engine, data, as_of: dt.date, business_days) -> int:
     for ind in plan.indicators:
         result_at = for_indicator(plan, ind, data, business_days)
         computed = [(fy, result_at(FiscalYear.parse(fy), as_of)) for fy in plan.partition_years()]
+        published = []
         for fy, res in computed:
             row = {
                 "plan_id": plan.id,
@@ -147,8 +148,10 @@ def _results(plan, engine, data, as_of: dt.date, business_days) -> int:
                 "run_id": FLOOR_RUN_ID,
                 "computed_at": wh.utcnow(),
             }
-            wh.publish_result(engine, row, suppress(res.regions) if res.regions else [])
+            published.append((row, suppress(res.regions) if res.regions else []))
             written += 1
+        # As the results step writes: an indicator's years in one transaction.
+        wh.publish_results(engine, published)
     return written
 
 
@@ -178,11 +181,12 @@ def _evaluations(plan, engine, as_of: dt.date) -> int:
         }
         one = plan.model_copy(update={"indicators": [ind]})
         thresholds = {r["fiscal_year"]: r for r in target_rows(one, engine)}
+        writes = []
         for fy in plan.partition_years():
             target, where = ind.targets.get(fy), {"plan_id": plan.id, "indicator_id": ind.id}
             where["fiscal_year"] = fy
             if target is None:
-                wh.replace_rows(engine, wh.indicator_evaluation, where, [])
+                writes.append((wh.indicator_evaluation, where, []))
                 continue
             res = results.get(fy) or {}
             baseline_year = getattr(target, "baseline_year", None)
@@ -210,10 +214,15 @@ def _evaluations(plan, engine, as_of: dt.date) -> int:
                 "evaluated_at": wh.utcnow(),
                 "run_id": FLOOR_RUN_ID,
             }
-            with engine.begin() as conn:
-                wh.delete_insert(conn, wh.indicator_evaluation, where, [row])
-                wh.delete_insert(conn, wh.indicator_target, where, [thresholds[fy]])
+            writes += [
+                (wh.indicator_evaluation, where, [row]),
+                (wh.indicator_target, where, [thresholds[fy]]),
+            ]
             written += 1
+        # As the evaluations step writes: an indicator's years in one transaction.
+        with engine.begin() as conn:
+            for table, where, rows in writes:
+                wh.delete_insert(conn, table, where, rows)
     return written
 
 
