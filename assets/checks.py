@@ -6,7 +6,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from assets.keys import raw_key, result_key, staging_key
+from assets.keys import evaluation_key, raw_key, result_key, staging_key
 from expectations.checks import (
     RESULT_SUITE,
     RESULT_SUITE_CHECK,
@@ -118,3 +118,52 @@ def result_suite(context: dg.AssetExecutionContext, plan: Plan, engine, indicato
         warns = [f for f in outcome.warn_failures if concerns(f)]
         part = SuiteOutcome(outcome.suite, not errors, errors, warns, outcome.evaluated)
         yield check_result(part, RESULT_SUITE_CHECK, key)
+
+
+MISSED_TARGET_EXPLAINED = "missed_target_explained"
+MISSED_TARGET_EXPLAINED_DESCRIPTION = (
+    "A final year's missed target (status `not_met`, result `is_final`) has its explication des "
+    "résultats in result_commentary (docs/contracts.md §4.7.11). Warning only: the evaluation "
+    "is published all the same."
+)
+
+
+def explained_check_specs(plan: Plan) -> list[dg.AssetCheckSpec]:
+    """The WARN check `missed_target_explained` on each evaluation of the plan, run by the
+    plan's evaluations step on what it has just published."""
+    return [
+        dg.AssetCheckSpec(
+            MISSED_TARGET_EXPLAINED,
+            asset=evaluation_key(plan, ind),
+            blocking=False,
+            description=MISSED_TARGET_EXPLAINED_DESCRIPTION,
+        )
+        for ind in plan.indicators
+    ]
+
+
+def missed_target_explained(context: dg.AssetExecutionContext, plan: Plan, engine):
+    """One check result per evaluation whose check the run selected: WARN, naming the final
+    years whose `not_met` has no explanation, read from the warehouse (every year of the
+    indicator, not only this run's partitions: a year closed earlier still lacks its text)."""
+    from plan_indicators.commentary import SOURCE, unexplained_missed
+
+    selected = {k.asset_key for k in context.selected_asset_check_keys}
+    for ind in plan.indicators:
+        key = evaluation_key(plan, ind)
+        if key not in selected:
+            continue
+        years = unexplained_missed(engine, plan.id, ind.id)
+        yield dg.AssetCheckResult(
+            asset_key=key,
+            check_name=MISSED_TARGET_EXPLAINED,
+            passed=not years,
+            severity=dg.AssetCheckSeverity.WARN,
+            description=None
+            if not years
+            else f"cible non atteinte sans explication des résultats : {plan.id} {ind.id}, "
+            f"{'années définitives' if len(years) > 1 else 'année définitive'} "
+            f"{', '.join(years)} ; ajouter la ligne plan_id={plan.id}, indicator_id={ind.id}, "
+            f"fiscal_year={years[0]} dans {SOURCE}/",
+            metadata={"unexplained_years": dg.MetadataValue.json(years)},
+        )

@@ -33,13 +33,20 @@ import traceback
 import dagster as dg
 
 from assets.catalog import target_rows
-from assets.checks import result_check_specs, result_suite
+from assets.checks import (
+    explained_check_specs,
+    missed_target_explained,
+    result_check_specs,
+    result_suite,
+)
 from assets.coverage import coverage_metadata
 from assets.keys import EAGER, INDICATOR_TARGET, evaluation_key, result_key, staging_key
 from assets.partitions import plan_partitions
 from assets.tags import first_word, tag_value
 from plan_indicators import warehouse as wh
 from plan_indicators.catalog import Indicator, Plan
+from plan_indicators.commentary import SOURCE as COMMENTARY
+from plan_indicators.commentary import explanations
 from plan_indicators.fiscal import FiscalYear
 from plan_indicators.formatting import display_value, round1
 from plan_indicators.measures import for_indicator, get_measure
@@ -142,7 +149,9 @@ def _result_spec(plan: Plan, ind: Indicator) -> dg.AssetSpec:
 def _evaluation_spec(plan: Plan, ind: Indicator) -> dg.AssetSpec:
     return dg.AssetSpec(
         key=evaluation_key(plan, ind),
-        deps=[result_key(plan, ind), INDICATOR_TARGET],
+        # The explanations are read here, so a new commentary file re-evaluates (and the UI
+        # shows the source upstream of each evaluation).
+        deps=[result_key(plan, ind), INDICATOR_TARGET, staging_key(COMMENTARY)],
         group_name=plan.slug,
         kinds={"python", "sql"},
         tags={"plan": tag_value(plan.id), "layer": "evaluation"},
@@ -392,6 +401,7 @@ def _evaluate_years(context, plan: Plan, ind: Indicator, years: list[str], env: 
             "evaluated_at": wh.utcnow(),
             "run_id": context.run_id,
         }
+        row |= _explanation(engine, where, env, ind.id, fy)
         writes += [
             (wh.indicator_evaluation, where, [row]),
             (wh.indicator_target, where, [thresholds[fy]]),
@@ -405,6 +415,7 @@ def _evaluate_years(context, plan: Plan, ind: Indicator, years: list[str], env: 
                 "status": row["status_fr"],
                 "gap": _fmt(row["gap"]),
                 "note": note or "",
+                "explanation": row["explanation_fr"] or "",
             },
             asset_key=key,
             partition_key=fy,
@@ -416,24 +427,50 @@ def _evaluate_years(context, plan: Plan, ind: Indicator, years: list[str], env: 
     return table
 
 
+def _explanation(engine, where: dict, env: dict, indicator_id: str, fy: str) -> dict:
+    """The year's explanation columns: from the staged commentary, or, while that source is
+    blocked (its last read or staging failed), the explanation already published."""
+    if env["commentary_blocked"]:
+        old = wh.read_rows(engine, wh.indicator_evaluation, **where)
+        return {
+            "explanation_fr": old[0]["explanation_fr"] if old else None,
+            "explanation_updated_on": old[0]["explanation_updated_on"] if old else None,
+        }
+    found = env["commentary"].get((indicator_id, fy))
+    return {
+        "explanation_fr": found.text_fr if found else None,
+        "explanation_updated_on": found.updated_on if found else None,
+    }
+
+
 def _evaluations_asset(plan: Plan) -> dg.AssetsDefinition:
     @dg.multi_asset(
         name=f"{plan.slug}_evaluations",
         specs=[_evaluation_spec(plan, ind) for ind in plan.indicators],
+        check_specs=explained_check_specs(plan),
         partitions_def=plan_partitions(plan),
         backfill_policy=dg.BackfillPolicy.single_run(),
         can_subset=True,
     )
     def _evaluations(
         context: dg.AssetExecutionContext,
+        landing: LandingZone,
         warehouse: Warehouse,
         settings: RunSettings,
         calendar: CalendarResource,
     ):
+        blocked = why_blocked(landing.staging_path, landing.path, (COMMENTARY,))
+        if blocked:
+            context.log.warning(
+                f"{COMMENTARY} is blocked, the explanations already published are kept: {blocked}"
+            )
+        staged = None if blocked else ParquetStagedData(landing.staging_path).frame(COMMENTARY)
         env = {
             "engine": warehouse.engine(),
             "as_of": settings.as_of_date(),
             "seasons": calendar.seasons(),
+            "commentary": explanations(staged, plan.id),
+            "commentary_blocked": blocked,
         }
         years = sorted(context.partition_keys)
         for ind in _selected(plan, context, evaluation_key):
@@ -449,8 +486,12 @@ def _evaluations_asset(plan: Plan) -> dg.AssetsDefinition:
                             for r in table
                         )
                     ),
+                    "explained_years": dg.MetadataValue.json(
+                        [r["fiscal_year"] for r in table if r["explanation_fr"]]
+                    ),
                 },
             )
+        yield from missed_target_explained(context, plan, env["engine"])
 
     return _evaluations
 

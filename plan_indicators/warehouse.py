@@ -385,6 +385,19 @@ indicator_evaluation = sa.Table(
         sa.Text,
         comment="Why the status is `no_data` or `not_applicable`, in French.",
     ),
+    sa.Column(
+        "explanation_fr",
+        sa.Text,
+        comment="The *explication des résultats* the planning team wrote for this result "
+        "(landing source `result_commentary`, docs/contracts.md §4.7.11), printed under it in "
+        "the report and exports; null when none was written.",
+    ),
+    sa.Column(
+        "explanation_updated_on",
+        sa.Date,
+        comment="The explanation's `updated_on` date as its writer gave it; null when not given "
+        "or when there is no explanation.",
+    ),
     sa.Column("evaluated_at", sa.DateTime(timezone=True), comment="When the evaluation was made."),
     sa.Column("run_id", sa.String(64), comment="Dagster run that made the evaluation."),
     comment="The status of each result against its target: one row per indicator and fiscal "
@@ -549,7 +562,7 @@ SELECT i.plan_id, p.organisation, p.title AS plan_title, i.indicator_id, i.enjeu
        i.objective, i.text_fr, i.unit, i.direction, t.fiscal_year, t.kind AS target_kind,
        t.text_fr AS target_text_fr, t.threshold, r.value, r.value_display, r.achieved_on,
        r.numerator, r.denominator, r.is_final, r.data_as_of, e.status, e.status_fr, e.gap,
-       e.note
+       e.note, e.explanation_fr
 FROM dim_indicator i
 JOIN dim_plan p ON p.plan_id = i.plan_id
 JOIN indicator_target t ON t.plan_id = i.plan_id AND t.indicator_id = i.indicator_id
@@ -615,6 +628,7 @@ v_scorecard = View(
         "status_fr": "indicator_evaluation.status_fr",
         "gap": "indicator_evaluation.gap",
         "note": "indicator_evaluation.note",
+        "explanation_fr": "indicator_evaluation.explanation_fr",
     },
 )
 v_plan_scorecard = View(
@@ -669,11 +683,19 @@ def create_schema(engine: Engine) -> None:
     add_missing_columns(engine)
     with engine.begin() as conn:
         inspector = sa.inspect(conn)
+        views = set(inspector.get_view_names())
         for view in VIEWS:
-            if not inspector.has_table(view.name) and view.name not in inspector.get_view_names():
+            stale = view.name in views and _view_columns(inspector, view.name) != list(view.columns)
+            if stale:  # made by an older release: its columns differ, so it is made again
+                conn.execute(sa.text(f"DROP VIEW {view.name}"))
+            if stale or (not inspector.has_table(view.name) and view.name not in views):
                 conn.execute(sa.text(view.sql))
                 if conn.dialect.name == "postgresql":
                     _comment_view(conn, view)
+
+
+def _view_columns(inspector, name: str) -> list[str]:
+    return [c["name"] for c in inspector.get_columns(name)]
 
 
 def _literal(text: str) -> str:

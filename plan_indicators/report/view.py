@@ -84,6 +84,7 @@ class YearView:
     is_final: bool | None = None
     data_as_of: dt.date | None = None
     explanation: str | None = None
+    """The planning team's *explication des résultats* for readers (`result_commentary`)."""
     evidence: str | None = None
     """The result's evidence (document references or URLs, `" ; "`-joined): "Preuve"."""
     coverage: tuple[str, ...] = ()
@@ -386,6 +387,7 @@ def _year_view(
         is_final=result.get("is_final") if result else None,
         data_as_of=result.get("data_as_of"),
         evidence=result.get("evidence") or None,
+        explanation=(ev.get("explanation_fr") or "").strip() or None,
         coverage=coverage if result else (),
         projection=_projection_view(projection, unit) if period == RUNNING else None,
     )

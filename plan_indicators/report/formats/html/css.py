@@ -59,6 +59,8 @@ td.fy { white-space: nowrap; }
   margin-top: .15rem; }
 .partial { font-style: italic; }
 .evidence { display: inline-block; width: 100%; font-size: .85em; color: #333; }
+p.explanation { margin: 0; font-size: .9em; color: #222; max-width: 60em; }
+.explanation-title { font-weight: bold; }
 .coverage { display: inline-block; width: 100%; font-size: .85em; color: #8a4b00;
   margin-top: .15rem; }
 /* Copying the table into Word or Excel takes its text only: no chart labels, no note marks. */

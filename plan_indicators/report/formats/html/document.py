@@ -94,17 +94,33 @@ def _projection_text(ind: IndicatorView, year: YearView, notes: Footnotes) -> st
     return f' <span class="projection">{cell_text(text)}{status}{mark}</span>'
 
 
+EXPLANATION_FR = "Explication des résultats"
+
+
+def _explanation_row(year: YearView) -> str:
+    """Under a result the planning team explained: its *explication des résultats*, across
+    the year's four columns (the team's line breaks kept)."""
+    text = "<br>".join(cell_text(line) for line in (year.explanation or "").splitlines())
+    return (
+        f'<tr class="explanation"><td colspan="4"><p class="explanation">'
+        f'<span class="explanation-title">{EXPLANATION_FR} ({esc(year.fiscal_year)})</span> : '
+        f"{text}</p></td></tr>"
+    )
+
+
 def _indicator_block(ind: IndicatorView, notes: Footnotes) -> str:
     marks = ""
     if ind.note_fr:
         marks = notes.mark(f"Indicateur {esc(ind.indicator_id)} : {esc(ind.note_fr)}")
     graph = chart(ind) if ind.numeric else ""
     lines = []
+    # The indicator's cell spans its years and the explanation row under each explained one.
+    span = len(ind.years) + sum(1 for y in ind.years if y.explanation)
     for i, year in enumerate(ind.years):
         first = ""
         if i == 0:
             first = (
-                f'<td class="indicator" rowspan="{len(ind.years)}">'
+                f'<td class="indicator" rowspan="{span}">'
                 f'<span class="ind-id">{esc(ind.indicator_id)}</span> '
                 f'<span class="ind-text">{esc(ind.text_fr)}</span>{marks}{graph}</td>'
             )
@@ -113,6 +129,8 @@ def _indicator_block(ind: IndicatorView, notes: Footnotes) -> str:
             f"{_target_cell(year, ind.unit)}{_result_cell(ind, year, notes)}"
             f"{_status_cell(ind, year, notes)}</tr>"
         )
+        if year.explanation:
+            lines.append(_explanation_row(year))
     return f'<tbody class="indicator-block">{"".join(lines)}</tbody>'
 
 

@@ -1,0 +1,85 @@
+"""Explanations of results (*explication des résultats*, docs/contracts.md §4.7.11).
+
+The planning team writes them in the landing source `result_commentary`; each plan's evaluation
+step reads the staged rows, publishes each year's text with its evaluation
+(`indicator_evaluation.explanation_fr`), and the report and exports print it under the result.
+They are notes for readers; the catalog's `assumptions` stay the analysts' own and are never
+printed.
+
+A final year's `not_met` that nobody explained is what a *rapport annuel de gestion* cannot
+publish as is: `unexplained_missed` finds them from the warehouse (the evaluation's status, the
+result's `is_final`), for the warning `missed_target_explained`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from plan_indicators.statuses import NOT_MET
+
+SOURCE = "result_commentary"
+
+
+@dataclass(frozen=True)
+class Explanation:
+    text_fr: str
+    updated_on: dt.date | None
+    file: str
+    line: int
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+def explanations(frame: pd.DataFrame | None, plan_id: str) -> dict[tuple[str, str], Explanation]:
+    """The staged explanations of one plan, by (indicator_id, fiscal_year).
+
+    The key is unique in staging (a repeated one is quarantined, docs/contracts.md §4.4); a text
+    of only blanks explains nothing and is left out."""
+    if frame is None or frame.empty:
+        return {}
+    mine = frame[frame["plan_id"] == plan_id]
+    out: dict[tuple[str, str], Explanation] = {}
+    for r in mine.to_dict("records"):
+        text = str(r["text_fr"] or "").strip()
+        if not text:
+            continue
+        updated = r.get("updated_on")
+        updated = None if updated is None or pd.isna(updated) else pd.Timestamp(updated).date()
+        out[(r["indicator_id"], r["fiscal_year"])] = Explanation(
+            text, updated, str(r["_file"]), int(r["_line"])
+        )
+    return out
+
+
+def unexplained_missed(engine: Engine, plan_id: str, indicator_id: str) -> list[str]:
+    """Fiscal years of the indicator whose evaluation is `not_met`, whose result is final
+    (`indicator_result.is_final`) and whose explanation is missing, in order."""
+    from plan_indicators.warehouse import indicator_evaluation as e
+    from plan_indicators.warehouse import indicator_result as r
+
+    stmt = (
+        sa.select(e.c.fiscal_year, e.c.explanation_fr)
+        .join(
+            r,
+            (r.c.plan_id == e.c.plan_id)
+            & (r.c.indicator_id == e.c.indicator_id)
+            & (r.c.fiscal_year == e.c.fiscal_year),
+        )
+        .where(
+            e.c.plan_id == plan_id,
+            e.c.indicator_id == indicator_id,
+            e.c.status == NOT_MET,
+            r.c.is_final.is_(True),
+        )
+        .order_by(e.c.fiscal_year)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    return [fy for fy, text in rows if not (text or "").strip()]
