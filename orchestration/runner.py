@@ -33,6 +33,7 @@ from orchestration.definitions import build_definitions
 from orchestration.jobs import INGEST_JOB, REPORT_JOB, ingest_selection, plan_job_name
 from plan_indicators import warehouse as wh
 from plan_indicators.catalog import load_catalog
+from plan_indicators.commentary import SOURCE as COMMENTARY
 from plan_indicators.sources.contracts import SOURCES
 from plan_indicators.sources.landing import LandingReport, load_reads
 from plan_indicators.sources.pseudonym import KEY_ENV
@@ -235,9 +236,14 @@ def refuse_without_key(echo: Callable[[str], None]) -> Outcome | None:
     nothing runs, nothing is written."""
     if os.environ.get(KEY_ENV):
         return None
+    from plan_indicators.sources.contracts import CONTRACTS
+
+    personal = ", ".join(
+        f"{s}.{c.name}" for s, contract in CONTRACTS.items() for c in contract.columns if c.personal
+    )
     message = (
         f"{KEY_ENV} is not set: the pseudonymisation key is needed to read personal columns "
-        "(service_requests.requester_id). Nothing was run and nothing was changed; set the "
+        f"({personal}). Nothing was run and nothing was changed; set the "
         "variable (the same key as before, or pseudonyms will not match) and run again."
     )
     echo(f"ERROR {message}")
@@ -298,6 +304,9 @@ def run_pipeline(opts: RunOptions, echo: Callable[[str], None] = print) -> Outco
             _value(landing.staging_path), Path(_value(landing.path)), ingest.run_id
         )
         outcome.blocked_sources = {s for s in SOURCES if {raw_key(s), staging_key(s)} & blocked}
+        # A refused commentary file is an ERROR of its own, but blocks no evaluation: they run
+        # and keep the explanations already published (docs/contracts.md §4.7.11).
+        blocked -= {raw_key(COMMENTARY), staging_key(COMMENTARY)}
         outcome.timings["ingest"] = time.perf_counter() - t
 
         for plan in plans:

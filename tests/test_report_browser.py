@@ -25,6 +25,7 @@ O2 = "2 — Bonifier l'expérience client"
 E2 = "2 — Une meilleure réponse aux besoins des personnes handicapées"
 O4 = "4 — Intervenir en vue d'accroître l'accès et la coordination des programmes"
 OPHQ_YEARS = ["2024-2025", "2025-2026", "2026-2027", "2027-2028"]
+FY1 = OPHQ_YEARS[0]
 
 # (plan, id, enjeu, orientation, objective, text, unit, assumptions,
 #  [(target kind, target text, threshold, value, achieved_on, status, note), one per year])
@@ -77,6 +78,13 @@ INDICATORS = [
      [("at_most", "≤ 10 jours ouvrables", 10, 8.44, None, "met", None),
       ("at_most", "≤ 10 jours ouvrables", 10, 11.2, None, "not_met", None)]),
 ]  # fmt: skip
+# The planning team's explanations (result_commentary), as the evaluation step publishes them:
+# one of a met year, one of a missed year (with a line break), none elsewhere.
+EXPLANATIONS = {
+    (OPHQ, "1.1.2", "2024-2025"): "La campagne d'automne a porté la part au-delà de la cible.",
+    (OPHQ, "1.1.2", "2025-2026"): "La période électorale a suspendu les publications six "
+    "semaines.\nUn calendrier de diffusion est en place pour 2026-2027.",
+}
 
 
 def build_demo_warehouse(path: Path):
@@ -112,7 +120,8 @@ def build_demo_warehouse(path: Path):
                 )  # fmt: skip
             evaluations.append(
                 {**key, "value": value, "threshold": threshold, "status": status,
-                 "status_fr": STATUS_FR[status], "note": note}
+                 "status_fr": STATUS_FR[status], "note": note,
+                 "explanation_fr": EXPLANATIONS.get((plan, ind, fy))}
             )  # fmt: skip
     for table, rows in (
         (wh.dim_plan, plans),
@@ -209,12 +218,14 @@ def test_report_for_a_chosen_year(chromium_browser, tmp_path):
         # year show their target only; 2027-2028 has not begun on 2026-05-15.
         assert _rows(page, "1.1.2") == [
             ["2024-2025", "≥ 50 %", "52,3\u00a0%", "Atteinte"],
+            ["Explication des résultats (2024-2025) : " + EXPLANATIONS[(OPHQ, "1.1.2", FY1)]],
             ["2025-2026", "≥ 53 %", "", ""],
             ["2026-2027", "≥ 56 %", "", ""],
             ["2027-2028", "≥ 60 %", "", "À venir"],
         ]
         block = page.locator("tbody.indicator-block").filter(has_text="1.1.2")
         assert "49,8" not in block.inner_text()  # the 2025-2026 result is not shown
+        assert "période électorale" not in block.inner_text()  # nor its explanation
         assert block.locator("rect.bar").count() == 1
         # baseline 2024-2025 = 8.2 (reported), threshold 8.2 + 0.1 = 8.3 (as published)
         rows = _rows(page, "2.2.1")

@@ -36,7 +36,7 @@ def _warehouse(engine) -> dict[tuple[str, str, str], dict]:
     """Target, result and evaluation of every (plan, indicator, year), read with plain SQL."""
     sql = sa.text(
         "SELECT t.plan_id, t.indicator_id, t.fiscal_year, t.text_fr AS target, r.value, "
-        "e.threshold, e.status, e.status_fr FROM indicator_target t "
+        "e.threshold, e.status, e.status_fr, e.explanation_fr FROM indicator_target t "
         "LEFT JOIN indicator_result r USING (plan_id, indicator_id, fiscal_year) "
         "LEFT JOIN indicator_evaluation e USING (plan_id, indicator_id, fiscal_year)"
     )
@@ -58,10 +58,15 @@ def _check_rows(rows: list[dict], engine) -> None:
             assert row["value"] == want["value"], key
             assert row["status"] == want["status"] and row["status_fr"] == want["status_fr"]
             assert row["threshold"] == want["threshold"], key
+            assert row["explanation_fr"] == want["explanation_fr"], key
         else:
             assert row["reported"] is False and row["value"] is None, key
             assert row["status"] == ("not_started" if key[2] == "2027-2028" else None), key
-        assert row["explanation_fr"] is None  # the slot exists, filled by a later source
+            assert row["explanation_fr"] is None, key  # a later year's text is not published
+    explained = {k for k, r in expected.items() if r["explanation_fr"]}
+    assert explained == {(OPHQ, "1.1.2", "2024-2025"), (OPHQ, "1.1.2", "2025-2026")}
+    assert {(r["plan_id"], r["indicator_id"], r["fiscal_year"]) for r in rows if
+            r["explanation_fr"]} == explained  # fmt: skip
     baseline = next(
         r for r in rows if r["indicator_id"] == "2.2.1" and r["fiscal_year"] == "2025-2026"
     )
@@ -168,6 +173,12 @@ def test_docx_rag_tables(engine, tmp_path):
     assert "2025-2026 : Fichier service_offers en quarantaine" in [
         p.text for p in document.paragraphs
     ]
+    # Each explanation of the warehouse under its heading, verbatim (line break included).
+    texts = [p.text for p in document.paragraphs]
+    for fy in ("2024-2025", "2025-2026"):
+        at = texts.index(f"Explication du résultat obtenu en {fy}")
+        assert texts[at + 1] == _warehouse(engine)[(OPHQ, "1.1.2", fy)]["explanation_fr"]
+    assert sum(t.startswith("Explication du résultat") for t in texts) == 2
 
 
 def test_texts_stay_texts(tmp_path):
