@@ -159,8 +159,26 @@ def _evaluation_spec(plan: Plan, ind: Indicator) -> dg.AssetSpec:
         description=f"Évaluation de l'indicateur {ind.id} par rapport à sa cible annuelle : "
         f"{ind.text_fr}",
         metadata={"warehouse_table": "indicator_evaluation"},
-        automation_condition=EAGER,
+        automation_condition=EVALUATION_CONDITION,
     )
+
+
+def evaluation_condition() -> dg.AutomationCondition:
+    """`eager()`, except that `staging/result_commentary` may never have been materialised:
+    explanations are optional, so a plan without any still evaluates when its results change,
+    and a new commentary file still re-evaluates once staged."""
+    ac = dg.AutomationCondition
+    optional = dg.AssetSelection.assets(staging_key(COMMENTARY))
+    return (
+        ac.in_latest_time_window()
+        & (ac.newly_missing() | ac.any_deps_updated()).since_last_handled()
+        & ~ac.any_deps_missing().ignore(optional)
+        & ~ac.any_deps_in_progress()
+        & ~ac.in_progress()
+    ).with_label("eager, result_commentary optional")
+
+
+EVALUATION_CONDITION = evaluation_condition()  # one object shared by every evaluation, as EAGER
 
 
 def _selected(plan: Plan, context: dg.AssetExecutionContext, key_of) -> list[Indicator]:

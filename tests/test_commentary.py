@@ -314,6 +314,24 @@ def test_explanations_from_landing_to_report_and_exports(tmp_path):
     expected[("7.1.1", "2025-2026")] = TEXT_LATE
     assert _explanations(engine) == expected
 
+    # 4. A refused commentary file (no text_fr column) is an ERROR of its own, but the
+    # evaluations still run and keep the explanations already published.
+    (tmp_path / "landing" / "result_commentary" / "ajout.csv").write_text(
+        f"plan_id,indicator_id,fiscal_year,texte\n{PLAN_ID},7.1.1,2025-2026,x\n", "utf-8"
+    )
+    before = {r["indicator_id"] + r["fiscal_year"]: r["run_id"] for r in
+              wh.table_rows(engine, "indicator_evaluation")}  # fmt: skip
+    refused = _run(tmp_path)
+    assert not refused.ok and refused.not_run == []
+    assert "ERROR result_commentary/ajout.csv:1:text_fr: missing_column" in closing_report(refused)
+    after = wh.table_rows(engine, "indicator_evaluation")
+    assert all(r["run_id"] != before[r["indicator_id"] + r["fiscal_year"]] for r in after)
+    assert _explanations(engine) == expected
+    (tmp_path / "landing" / "result_commentary" / "ajout.csv").write_text(
+        f"plan_id,indicator_id,fiscal_year,text_fr\n{PLAN_ID},7.1.1,2025-2026,{TEXT_LATE}\n",
+        "utf-8",
+    )
+
     # The report prints each explanation under its result, line breaks kept.
     parser = _Text()
     parser.feed((tmp_path / "rapport.html").read_text("utf-8"))
@@ -353,3 +371,68 @@ def test_explanations_from_landing_to_report_and_exports(tmp_path):
             assert (
                 paragraphs[paragraphs.index(text) - 1] == f"Explication du résultat obtenu en {fy}"
             )
+
+
+def test_automation_evaluates_without_commentary_and_again_when_it_lands(tmp_path):
+    """`indicator_automation`: a plan whose commentary was never staged still evaluates when
+    its results change (plain `eager()` would wait for the missing dep forever), and staging a
+    commentary file requests every evaluation's years again, not the results."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from assets.keys import evaluation_key, result_key
+    from orchestration.definitions import build_definitions
+    from orchestration.jobs import INGEST_JOB, ingest_selection, plan_job_name
+    from orchestration.runner import range_tags
+    from plan_indicators.catalog import load_catalog
+
+    (tmp_path / "plans").mkdir()
+    (tmp_path / "plans" / "expl.yaml").write_text(yaml.safe_dump(PLAN, allow_unicode=True))
+    (tmp_path / "landing" / "survey_results").mkdir(parents=True)
+    (tmp_path / "landing" / "survey_results" / "sondage.csv").write_text(SURVEY, "utf-8")
+    defs = build_definitions(
+        str(tmp_path / "plans"), landing=str(tmp_path / "landing"),
+        warehouse_url=f"sqlite:///{tmp_path}/w.sqlite", staging=str(tmp_path / "staging"),
+        as_of="2026-06-01",
+    )  # fmt: skip
+    (plan,) = load_catalog(str(tmp_path / "plans"))
+    results = [result_key(plan, ind) for ind in plan.indicators]
+    evaluations = [evaluation_key(plan, ind) for ind in plan.indicators]
+    years = {"2024-2025", "2025-2026"}
+    tags = range_tags(sorted(years))
+
+    def evaluate(**kwargs):
+        # Off the test's thread: the session's Playwright loop may hold this one.
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(dg.evaluate_automation_conditions, defs=defs, **kwargs).result()
+
+    def execute(job: str, keys, **kw):
+        result = defs.resolve_job_def(job).execute_in_process(
+            instance=instance, asset_selection=keys, raise_on_error=False, **kw
+        )
+        assert result.success
+        return result
+
+    graph = defs.resolve_asset_graph()
+    with dg.instance_for_test() as instance:
+        # The catalog and the survey are ingested; the commentary folder does not exist.
+        catalog = dg.AssetSelection.groups("catalog").resolve(graph)
+        survey = ingest_selection(("survey_results",)).resolve(graph)
+        execute(INGEST_JOB, [*catalog, *survey], tags=range_tags(["2024-2025"]))
+        before = evaluate(instance=instance)
+        execute(plan_job_name(plan), results, tags=tags)
+        after = evaluate(instance=instance, cursor=before.cursor)
+        for key in evaluations:
+            assert after.get_requested_partitions(key) == years, key
+        execute(plan_job_name(plan), evaluations, tags=tags)
+        quiet = evaluate(instance=instance, cursor=after.cursor)
+        assert not any(quiet.get_requested_partitions(k) for k in evaluations)
+
+        folder = tmp_path / "landing" / "result_commentary"
+        folder.mkdir()
+        (folder / "explications.csv").write_text(COMMENTARY, "utf-8")
+        commentary = ingest_selection(("result_commentary",)).resolve(graph)
+        execute(INGEST_JOB, list(commentary), tags=range_tags(["2024-2025"]))
+        landed = evaluate(instance=instance, cursor=quiet.cursor)
+        for key in evaluations:
+            assert landed.get_requested_partitions(key) == years, key
+        assert not any(landed.get_requested_partitions(k) for k in results)
