@@ -113,8 +113,12 @@ def test_one_indicator_materialises_alone(ophq_run, tmp_path, monkeypatch):
         assert run.success
         done = {(e.asset_key, e.partition) for e in run.get_asset_materialization_events()}
         assert done == {(k, fy) for k in wanted for fy in years}  # nothing of 2.1.1
-        (check,) = run.get_asset_check_evaluations()  # the suite ran for 3.1.1 only
-        assert (check.asset_key, check.passed) == (result_key(plan, watched), True)
+        checks = {(c.asset_key, c.check_name, c.passed) for c in run.get_asset_check_evaluations()}
+        # the suite ran for 3.1.1's result only, the explanation check for its evaluation only
+        assert checks == {
+            (result_key(plan, watched), "great_expectations_result", True),
+            (evaluation_key(plan, watched), "missed_target_explained", True),
+        }
         assert instance.get_latest_materialization_event(result_key(plan, other)) is None
         meta = _by_partition(instance, evaluation_key(plan, watched))
     assert meta["2025-2026"]["status"] == "Non atteinte"
