@@ -38,8 +38,8 @@ def test_committed_suites_equal_what_write_suites_produces(tmp_path):
 
 
 def test_one_suite_per_raw_source_per_staged_source_and_for_results():
-    # 11 raw sources + 10 staged (web analytics is staged by DuckDB, never as a frame) + 1 = 22
-    assert len(SUITE_NAMES) == 22
+    # 12 raw sources + 11 staged (web analytics is staged by DuckDB, never as a frame) + 1 = 24
+    assert len(SUITE_NAMES) == 24
     assert {f"raw_{s}" for s in CONTRACTS} | {f"staging_{s}" for s in CSV_SOURCES} | {
         "indicator_result"
     } == set(SUITE_NAMES)
