@@ -6,12 +6,11 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from assets.keys import evaluation_key, raw_key, result_key, staging_key
+from assets.keys import evaluation_key, result_key, staging_key
 from expectations.checks import (
     RESULT_SUITE,
     RESULT_SUITE_CHECK,
     RESULT_SUITE_DESCRIPTION,
-    build_raw_check,
     build_staging_checks,
     check_result,
 )
@@ -49,8 +48,9 @@ def _record_failure(layer: str, source: str):
 
 
 def source_checks(plans: Iterable[Plan] | None = None) -> list[dg.AssetChecksDefinition]:
-    """The raw and staging suites of every source staged with pandas, their dates checked
-    against the fiscal years of `plans` (the default catalog when None)."""
+    """The staging suite of every source staged with pandas, its dates checked against the
+    fiscal years of `plans` (the default catalog when None). The raw suites run inside the raw
+    steps, on the files new or changed since the last read (`assets/ingestion.py`)."""
     from expectations.runner import catalog_parameters
 
     parameters = catalog_parameters(None if plans is None else tuple(plans))
@@ -59,13 +59,7 @@ def source_checks(plans: Iterable[Plan] | None = None) -> list[dg.AssetChecksDef
         if source == WEB:
             continue
         resources = {"landing"}
-        raw, staging = source_state.RAW, source_state.STAGING
-        checks.append(
-            build_raw_check(
-                source, raw_key(source), _loader("raw", source), resources,
-                after=_record_failure(raw, source), parameters=parameters,
-            )
-        )  # fmt: skip
+        staging = source_state.STAGING
         checks.append(
             build_staging_checks(
                 source, staging_key(source), _loader("", source), resources,

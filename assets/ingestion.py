@@ -22,6 +22,7 @@ import pandas as pd
 
 from assets.coverage import coverage_spec, publish_coverage
 from assets.keys import EAGER, INGESTION_GROUP, raw_key, staging_key
+from expectations.checks import RAW_SUITE_CHECK, check_result
 from plan_indicators import source_state
 from plan_indicators import warehouse as wh
 from plan_indicators.coverage import frame_counts
@@ -101,8 +102,9 @@ def _schema(df: pd.DataFrame) -> dg.TableSchema:
     )
 
 
-def _raw_asset(source: str) -> dg.AssetsDefinition:
+def _raw_asset(source: str, suite_parameters: tuple[tuple[str, str], ...]) -> dg.AssetsDefinition:
     contract = CONTRACTS[source]
+    parameters = dict(suite_parameters)
 
     @dg.asset(
         key=raw_key(source),
@@ -128,6 +130,14 @@ def _raw_asset(source: str) -> dg.AssetsDefinition:
                 description="Rows read = rows staged + rows quarantined, per file, and every "
                 "physical line of the file is a header, blank, row or free-text line break.",
             ),
+            dg.AssetCheckSpec(
+                RAW_SUITE_CHECK,
+                asset=raw_key(source),
+                blocking=True,
+                description=f"Great Expectations suite raw_{source}: columns, keys, values, "
+                "dates. Run in the raw step on the files new or changed since the last read; "
+                "the others' results (failures included) are reused from the raw manifest.",
+            ),
         ],
     )
     def _raw(context: dg.AssetExecutionContext, landing: LandingZone, warehouse: Warehouse):
@@ -135,6 +145,7 @@ def _raw_asset(source: str) -> dg.AssetsDefinition:
             yield from _read_raw(context, landing, warehouse, outcome)
 
     def _read_raw(context, landing: LandingZone, warehouse: Warehouse, outcome: dict):
+        from expectations.incremental import carried, validate_files
         from plan_indicators.sources.readers import read_source
 
         require_key(landing, source)
@@ -153,6 +164,9 @@ def _raw_asset(source: str) -> dg.AssetsDefinition:
         errors = [dataclasses.asdict(e) for e in read.errors]
         frame = read.frame
         reconciled = _reconcile(read)
+        suite_key = dg.AssetCheckKey(raw_key(source), RAW_SUITE_CHECK)
+        suite_selected = suite_key in context.selected_asset_check_keys
+        validation = None
         if not errors:
             store.write(source, frame)
             wh.replace_rows(
@@ -163,7 +177,17 @@ def _raw_asset(source: str) -> dg.AssetsDefinition:
                     read.quarantine, context.run_id, {f.file: f.checksum for f in read.files}
                 ),
             )
-            write_manifest(landing.staging_path, source, {"source": source, "files": files})
+            previous = (read_manifest(landing.staging_path, source) or {}).get("validation")
+            if suite_selected:
+                validation = validate_files(
+                    f"raw_{source}", frame, files, parameters, previous,
+                    withhold=contract.personal,
+                )  # fmt: skip
+                cache = validation.cache
+            else:
+                cache = carried(previous, files)
+            manifest = {"source": source, "files": files}
+            write_manifest(landing.staging_path, source, {**manifest, "validation": cache})
         else:
             outcome["cause"] = _file_errors_cause(errors)
         for e in errors:
@@ -208,6 +232,7 @@ def _raw_asset(source: str) -> dg.AssetsDefinition:
                 "entries_not_read": len(ignored),
                 "entries_not_read_list": dg.MetadataValue.md(_md_table(ignored)),
                 "published": not errors,
+                **_validation_metadata(validation),
             }
         )
         yield dg.AssetCheckResult(
@@ -231,8 +256,44 @@ def _raw_asset(source: str) -> dg.AssetsDefinition:
             severity=dg.AssetCheckSeverity.ERROR,
             metadata={"mismatches": dg.MetadataValue.md(_md_table(reconciled))},
         )
+        if suite_selected:
+            yield _suite_result(source, validation, outcome)
 
     return _raw
+
+
+def _validation_metadata(validation) -> dict:
+    """How many files the raw suite validated and how many results it reused."""
+    if validation is None:
+        return {"files_validated": 0, "files_reused": 0}
+    return {
+        "files_validated": len(validation.validated),
+        "files_reused": len(validation.reused),
+        "files_validated_list": dg.MetadataValue.json(validation.validated),
+    }
+
+
+def _suite_result(source: str, validation, outcome: dict) -> dg.AssetCheckResult:
+    """The raw suite's check; a blocking failure marks the step failed, so that later runs (UI,
+    schedule, sensor) do not read what the suite refused (plan_indicators/source_state.py)."""
+    if validation is None:  # a file refused: nothing published, the file check says why
+        return dg.AssetCheckResult(
+            check_name=RAW_SUITE_CHECK,
+            passed=True,
+            metadata={"suite": f"raw_{source}", "note": "nothing published: a file is refused"},
+        )
+    result = check_result(validation.outcome, RAW_SUITE_CHECK, raw_key(source))
+    if not result.passed and result.severity == dg.AssetCheckSeverity.ERROR:
+        cause = f"check {RAW_SUITE_CHECK} failed: {result.description or ''}".strip()
+        outcome["cause"] = outcome["cause"] or cause
+    return dg.AssetCheckResult(
+        asset_key=result.asset_key,
+        check_name=result.check_name,
+        passed=result.passed,
+        severity=result.severity,
+        description=result.description,
+        metadata={**result.metadata, **_validation_metadata(validation)},
+    )
 
 
 def _reconcile(read) -> list[dict]:
@@ -532,12 +593,15 @@ def _web_staging_asset(
 
 @cache
 def ingestion_assets(
-    web_partitions: dg.PartitionsDefinition, web_pages: tuple[str, ...]
+    web_partitions: dg.PartitionsDefinition,
+    web_pages: tuple[str, ...],
+    suite_parameters: tuple[tuple[str, str], ...],
 ) -> list[dg.AssetsDefinition]:
-    """Raw and staging assets; `web_pages` are the pages the catalog's indicators count."""
+    """Raw and staging assets; `web_pages` are the pages the catalog's indicators count,
+    `suite_parameters` the raw suites' (`expectations.runner.catalog_parameters`)."""
     small = [s for s in SOURCES if s != WEB]
     return (
-        [_raw_asset(s) for s in small]
+        [_raw_asset(s, suite_parameters) for s in small]
         + [_staging_asset(s) for s in small]
         + [_web_raw_asset(), _web_staging_asset(web_partitions, web_pages)]
     )

@@ -35,6 +35,9 @@ class ExpectationFailure:
     """`file:line` of the unexpected rows when the frame carries `_file`/`_line` (staged data)."""
     exception: str | None = None
     """GX could not evaluate the expectation (e.g. a bad row condition): a failure, not a crash."""
+    position: int = -1
+    """The expectation's place in its suite (-1: a column missing before GX ran), which orders
+    the failures the same way however the suite was run (whole frame or file by file)."""
 
 
 @dataclass
@@ -147,7 +150,8 @@ def _build(gx, suite: dict, df: pd.DataFrame, parameters: Parameters):
     exists = "expect_column_to_exist"
     checked = {e["kwargs"]["column"] for e in suite["expectations"] if e["type"] == exists}
     missing: list[ExpectationFailure] = []
-    for exp in suite["expectations"]:
+    for i, exp in enumerate(suite["expectations"]):
+        meta = {**exp["meta"], "position": exp["meta"].get("position", i)}
         kwargs = _resolved(exp["kwargs"], parameters)
         absent = [c for c in _columns(kwargs) if c not in df.columns]
         if absent and exp["type"] != exists:
@@ -164,7 +168,7 @@ def _build(gx, suite: dict, df: pd.DataFrame, parameters: Parameters):
                 if isinstance(kwargs.get(bound), str):
                     kwargs[bound] = pd.Timestamp(kwargs[bound])
         name = "".join(p.capitalize() for p in exp["type"].split("_"))
-        built.add_expectation(getattr(gx.expectations, name)(**kwargs, meta=exp["meta"]))
+        built.add_expectation(getattr(gx.expectations, name)(**kwargs, meta=meta))
     return built, missing
 
 
@@ -208,7 +212,13 @@ def validate(
 ) -> SuiteOutcome:
     """Run one suite over a frame; failures are split by the severity in each expectation's meta.
     `parameters` default to those of the default catalog (`catalog_parameters`)."""
-    suite = load_suite(suite_name)
+    return validate_suite(load_suite(suite_name), df, parameters)
+
+
+def validate_suite(suite: dict, df: pd.DataFrame, parameters: Parameters | None = None):
+    """`validate` for a suite given as data (a part of a committed suite, for instance), its
+    failures in the suite's order."""
+    suite_name = suite["name"]
     frame = _as_objects(df)
     if parameters is None:
         parameters = catalog_parameters()
@@ -241,8 +251,10 @@ def validate(
                 index=index,
                 rows=_rows(frame, index[:20]),
                 exception=exception,
+                position=int(meta.get("position", -1)),
             )
         )
+    failures.sort(key=lambda f: f.position)  # stable: columns missing first, in suite order
     errors = [f for f in failures if f.severity == "error"]
     warns = [f for f in failures if f.severity != "error"]
     return SuiteOutcome(suite_name, not errors, errors, warns, len(suite["expectations"]))

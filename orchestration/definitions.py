@@ -16,6 +16,7 @@ from assets.keys import evaluation_key
 from assets.partitions import all_years_partitions
 from assets.projection import projection_asset, projection_key
 from assets.reports import report_asset
+from expectations.runner import catalog_parameters
 from orchestration.jobs import build_jobs
 from orchestration.schedules import build_schedules
 from orchestration.sensors import build_sensors
@@ -54,7 +55,9 @@ def definitions_for(plans: tuple[Plan, ...], **resources: str | None) -> dg.Defi
     """Every asset, check, job, schedule and sensor of these plans (what `validate-plan` builds
     to make the checks a run makes)."""
     web_partitions = all_years_partitions(plans)
-    assets: list = [catalog_assets(plans), *ingestion_assets(web_partitions, web_pages(plans))]
+    parameters = tuple(sorted(catalog_parameters(plans).items()))
+    ingestion = ingestion_assets(web_partitions, web_pages(plans), parameters)
+    assets: list = [catalog_assets(plans), *ingestion]
     for plan in plans:
         assets += [*plan_assets(plan), projection_asset(plan)]
     shown = [evaluation_key(p, i) for p in plans for i in p.indicators]

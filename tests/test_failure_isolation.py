@@ -258,31 +258,40 @@ def _failure(result, indicator: str) -> str:
 
 
 def test_failed_blocking_check_is_remembered_by_later_runs(work):
-    """The raw suite refuses what raw/service_requests staged (a request without its id, as
-    a corrupted staged file would have); a later materialisation of the indicators, in
+    """The raw suite refuses service_requests (a request without its id, as the raw manifest
+    remembers of the file: its result is cached with its checksum, failures too); the raw step
+    fails again without validating anything, and a later materialisation of the indicators, in
     another run, fails instead of publishing from it."""
-    import pandas as pd
-
-    from assets.checks import source_checks
     from expectations.checks import RAW_SUITE_CHECK
-    from resources import LandingZone
+    from orchestration.definitions import build_definitions
+    from plan_indicators.staging import read_manifest, write_manifest
 
     before = watched_rows(work)
-    staged = work / "staging" / "raw" / "service_requests.parquet"
-    frame = pd.read_parquet(staged)
-    frame.loc[0, "request_id"] = None
-    frame.to_parquet(staged, index=False)
-    key = dg.AssetCheckKey(dg.AssetKey(["raw", "service_requests"]), RAW_SUITE_CHECK)
-    check = next(c for c in source_checks() if key in c.check_keys)
-    landing = LandingZone(path=str(work / "landing"), staging_path=str(work / "staging"))
-    run = dg.materialize(
-        [check],
-        selection=dg.AssetSelection.checks(key),
-        resources={"landing": landing},
+    manifest = read_manifest(work / "staging", "service_requests")
+    [entry] = manifest["validation"]["files"].values()
+    entry["failures"] = [
+        {
+            "expectation": "expect_column_values_to_not_be_null",
+            "column": "request_id",
+            "severity": "error",
+            "rule": "key_not_null",
+            "unexpected_count": 1,
+            "sample": [None],
+            "index": [0],
+            "exception": None,
+            "position": 4,
+        }
+    ]
+    write_manifest(work / "staging", "service_requests", manifest)
+    defs = build_definitions(None, **_resources(work, KEY))
+    run = defs.resolve_job_def("ingest").execute_in_process(
+        partition_key="2024-2025",
+        asset_selection=[dg.AssetKey(["raw", "service_requests"])],
         raise_on_error=False,
     )
-    (evaluation,) = run.get_asset_check_evaluations()
+    [evaluation] = [e for e in run.get_asset_check_evaluations() if e.check_name == RAW_SUITE_CHECK]
     assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
+    assert evaluation.metadata["files_validated"].value == 0
 
     result = _materialise(work, KEY)
     assert not result.success
