@@ -32,7 +32,6 @@ import traceback
 
 import dagster as dg
 
-from assets.catalog import target_rows
 from assets.checks import (
     explained_check_specs,
     missed_target_explained,
@@ -45,6 +44,8 @@ from assets.partitions import plan_partitions
 from assets.tags import first_word, tag_value
 from plan_indicators import warehouse as wh
 from plan_indicators.catalog import Indicator, Plan
+from plan_indicators.catalog_rows import ensure_catalog, target_rows
+from plan_indicators.closing import CLI, closed_years, record_closing
 from plan_indicators.commentary import SOURCE as COMMENTARY
 from plan_indicators.commentary import explanations
 from plan_indicators.fiscal import FiscalYear
@@ -203,16 +204,12 @@ def _publish_results(context, plan: Plan, ind: Indicator, years: list[str], env:
     """Compute and publish one indicator's years; record each year's own metadata on its
     partition and return the key-level metadata."""
     sources = get_measure(ind.measure.name).sources
-    engine, settings = env["engine"], env["settings"]
+    engine = env["engine"]
     key = result_key(plan, ind)
     fingerprint = inputs_fingerprint(env["staging"], sources)
     data_as_of = _data_as_of(env["data"], sources, env["as_of"])
     computed = _compute_years(plan, ind, years, env)
     t = time.perf_counter()
-    old = {
-        r["fiscal_year"]: r
-        for r in wh.read_rows(engine, wh.indicator_result, plan_id=plan.id, indicator_id=ind.id)
-    }
     rows = [
         {
             "plan_id": plan.id,
@@ -228,7 +225,7 @@ def _publish_results(context, plan: Plan, ind: Indicator, years: list[str], env:
             "periods": json.dumps(res.periods) if res.periods else None,
             "reason": res.reason,
             "data_as_of": data_as_of,
-            "is_final": fy in settings.final_years or bool(old.get(fy, {}).get("is_final")),
+            "is_final": fy in env["closing"],
             "run_id": context.run_id,
             "inputs_fingerprint": fingerprint,
             "computed_at": wh.utcnow(),
@@ -281,6 +278,33 @@ def _publish_results(context, plan: Plan, ind: Indicator, years: list[str], env:
     }
 
 
+def closing_years(settings: RunSettings, years: list[str], as_of, context) -> set[str]:
+    """The years this run closes (`final_years`): open ones, of this run, over at the as-of
+    date; a year still running cannot be closed."""
+    wanted = set(settings.final_years) & set(years)
+    running = sorted(fy for fy in wanted if not FiscalYear.parse(fy).is_over(as_of))
+    if running:
+        context.log.warning(
+            f"not closed: {', '.join(running)} not over at {as_of}; a year closes once ended"
+        )
+    return wanted - set(running)
+
+
+def kept_closed(context, key: dg.AssetKey, closed: dict[str, dict], years: list[str]) -> None:
+    """Say, on each closed partition of this run, that its final rows were kept as they are."""
+    for fy in years:
+        if fy in closed:
+            c = closed[fy]
+            note = (
+                f"Année close le {c['closed_at']:%Y-%m-%d} (run {c['run_id']}) : résultats "
+                "définitifs conservés, non recalculés (plan-indicators reopen pour la rouvrir)"
+            )
+            context.log.info(f"{key.to_user_string()} {fy}: {note}")
+            context.add_asset_metadata(
+                {"closed": note, "is_final": True}, asset_key=key, partition_key=fy
+            )
+
+
 def _num(v) -> str:
     return "" if v is None else f"{v:g}"
 
@@ -309,10 +333,16 @@ def _results_asset(plan: Plan) -> dg.AssetsDefinition:
             "as_of": settings.as_of_date(),
             "business_days": calendar.business_days(),
         }
-        years = sorted(context.partition_keys)
+        if ensure_catalog(env["engine"], plan):
+            context.log.info(f"{plan.id}: catalog rows written first (the warehouse lacked them)")
+        all_years = sorted(context.partition_keys)
+        closed = closed_years(env["engine"], plan.id)
+        years = [fy for fy in all_years if fy not in closed]
+        env["closing"] = closing_years(settings, years, env["as_of"], context)
         not_computed: dict[str, str] = {}
         published = []
         for ind in _selected(plan, context, result_key):
+            kept_closed(context, result_key(plan, ind), closed, all_years)
             sources = get_measure(ind.measure.name).sources
             blocked = why_blocked(landing.staging_path, landing.path, sources)
             if blocked:
@@ -490,8 +520,13 @@ def _evaluations_asset(plan: Plan) -> dg.AssetsDefinition:
             "commentary": explanations(staged, plan.id),
             "commentary_blocked": blocked,
         }
-        years = sorted(context.partition_keys)
-        for ind in _selected(plan, context, evaluation_key):
+        ensure_catalog(env["engine"], plan)
+        all_years = sorted(context.partition_keys)
+        closed = closed_years(env["engine"], plan.id)
+        years = [fy for fy in all_years if fy not in closed]
+        selected = _selected(plan, context, evaluation_key)
+        for ind in selected:
+            kept_closed(context, evaluation_key(plan, ind), closed, all_years)
             table = _evaluate_years(context, plan, ind, years, env)
             yield dg.MaterializeResult(
                 asset_key=evaluation_key(plan, ind),
@@ -510,8 +545,51 @@ def _evaluations_asset(plan: Plan) -> dg.AssetsDefinition:
                 },
             )
         yield from missed_target_explained(context, plan, env["engine"])
+        to_close = closing_years(settings, years, env["as_of"], context)
+        if to_close:
+            close_plan_years(context, plan, sorted(to_close), selected, env)
 
     return _evaluations
+
+
+def close_plan_years(context, plan: Plan, years: list[str], selected, env: dict) -> None:
+    """Record the closing of `years` (docs/contracts.md §6.1) once every indicator of the plan
+    has its final result from this run and its evaluation; otherwise the year stays open and the
+    step says why (it fails, so the run does too)."""
+    engine = env["engine"]
+    if len(selected) != len(plan.indicators):
+        raise dg.Failure(
+            description=f"{plan.id}: {', '.join(years)} not closed: a closing evaluates every "
+            f"indicator of the plan, this run selected {len(selected)} of "
+            f"{len(plan.indicators)}"
+        )
+    closed_by = context.run.tags.get("dagster/schedule_name") or CLI
+    problems = []
+    for fy in years:
+        rows = {
+            r["indicator_id"]: r
+            for r in wh.read_rows(engine, wh.indicator_result, plan_id=plan.id, fiscal_year=fy)
+        }
+        missing = [
+            ind.id
+            for ind in plan.indicators
+            if ind.id not in rows
+            or rows[ind.id]["run_id"] != context.run_id
+            or not rows[ind.id]["is_final"]
+        ]
+        if missing:
+            problems.append(
+                f"{fy} not closed: no final result of this run for {', '.join(missing)}"
+            )
+            continue
+        with engine.begin() as conn:
+            row = record_closing(
+                conn, plan.id, fy, run_id=context.run_id, closed_by=closed_by,
+                as_of=env["as_of"], results_closed=len(rows),
+            )  # fmt: skip
+        context.log.info(f"{plan.id} {fy} closed (closing {row['closing']}, by {closed_by})")
+    if problems:
+        raise dg.Failure(description=f"{plan.id}: " + "; ".join(problems))
 
 
 def observed_of(res: dict) -> Observed:

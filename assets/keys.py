@@ -33,5 +33,6 @@ EAGER = dg.AutomationCondition.eager()
 
 DIM_PLAN = dg.AssetKey(["dim_plan"])
 DIM_INDICATOR = dg.AssetKey(["dim_indicator"])
+DIM_FISCAL_YEAR = dg.AssetKey(["dim_fiscal_year"])
 INDICATOR_TARGET = dg.AssetKey(["indicator_target"])
 ANNUAL_REPORT = dg.AssetKey(["reports", "annual_report"])

@@ -252,7 +252,7 @@ def floor(
     from plan_indicators import warehouse as wh
     from plan_indicators.business_days import BusinessCalendar
     from plan_indicators.catalog import load_catalog
-    from plan_indicators.catalog_rows import indicator_rows, plan_row, target_rows
+    from plan_indicators.catalog_rows import write_catalog
     from plan_indicators.report import write_report
     from plan_indicators.staging import ParquetStagedData
 
@@ -261,10 +261,7 @@ def floor(
     _ingest(landing, staging, engine, plans, os.environ[KEY_ENV].encode())
     with engine.begin() as conn:
         for plan in plans:
-            where = {"plan_id": plan.id}
-            wh.delete_insert(conn, wh.dim_plan, where, [plan_row(plan)])
-            wh.delete_insert(conn, wh.dim_indicator, where, indicator_rows(plan))
-            wh.delete_insert(conn, wh.indicator_target, where, target_rows(plan, engine))
+            write_catalog(conn, plan, engine)
     data, business_days = ParquetStagedData(staging), BusinessCalendar().business_days_between
     counts = {"results": 0, "evaluations": 0, "projections": 0}
     for plan in plans:

@@ -28,26 +28,35 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="materialise every asset through Dagster")
-    run.add_argument("--landing", help=f"landing folder (env {ENV['landing']})")
-    run.add_argument("--warehouse", help=f"SQLAlchemy URL (env {ENV['warehouse']})")
-    run.add_argument("--plans", help=f"catalog folder (env {ENV['plans']})")
-    run.add_argument("--staging", help="staged Parquet folder (default var/staging)")
+    _run_options(run)
     run.add_argument("--fiscal-year", action="append", default=[], dest="fiscal_years")
     run.add_argument("--plan", action="append", default=[], dest="plans_selected")
-    run.add_argument("--as-of", help="date deciding whether a year or deadline is over")
     run.add_argument(
         "--final",
         action="append",
         default=[],
         dest="final_years",
-        help="mark this fiscal year's results final (closing run)",
+        help="close this fiscal year: its results become final (the closing run)",
     )
-    run.add_argument("--report", help="where to write the HTML report")
-    run.add_argument(
-        "--verbose",
-        action="store_true",
-        help="stream Dagster's event log to the terminal (it always goes to a file)",
+
+    close = sub.add_parser(
+        "close",
+        help="the closing run of a plan's fiscal year: compute its results as final and record "
+        "the closing; later runs keep them",
     )
+    _run_options(close)
+    close.add_argument("--plan", required=True, dest="plan_id")
+    close.add_argument("--fiscal-year", required=True)
+
+    reopen = sub.add_parser(
+        "reopen",
+        help="reopen a closed fiscal year of a plan: its results become provisional and the "
+        "next run recomputes them",
+    )
+    reopen.add_argument("--warehouse", help=f"SQLAlchemy URL (env {ENV['warehouse']})")
+    reopen.add_argument("--plan", required=True, dest="plan_id")
+    reopen.add_argument("--fiscal-year", required=True)
+    reopen.add_argument("--reason", help="why it is reopened (kept with the closing)")
 
     sd = sub.add_parser("sample-data", help="generate a realistic landing zone")
     sd.add_argument("--out", required=True)
@@ -140,6 +149,21 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _run_options(p: argparse.ArgumentParser) -> None:
+    """What `run` and `close` share: where to read and write, and the as-of date."""
+    p.add_argument("--landing", help=f"landing folder (env {ENV['landing']})")
+    p.add_argument("--warehouse", help=f"SQLAlchemy URL (env {ENV['warehouse']})")
+    p.add_argument("--plans", help=f"catalog folder (env {ENV['plans']})")
+    p.add_argument("--staging", help="staged Parquet folder (default var/staging)")
+    p.add_argument("--as-of", help="date deciding whether a year or deadline is over")
+    p.add_argument("--report", help="where to write the HTML report")
+    p.add_argument(
+        "--verbose",
+        action="store_true",
+        help="stream Dagster's event log to the terminal (it always goes to a file)",
+    )
+
+
 def _results_options(p: argparse.ArgumentParser) -> None:
     """What the report and the exports share: where to read, what to write, which year."""
     p.add_argument("--warehouse", help=f"SQLAlchemy URL (env {ENV['warehouse']})")
@@ -157,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler = {
         "run": cmd_run,
+        "close": cmd_close,
+        "reopen": cmd_reopen,
         "sample-data": cmd_sample_data,
         "report": cmd_report,
         "export": cmd_export,
@@ -189,6 +215,76 @@ def cmd_run(args) -> int:
     )
     outcome = run_pipeline(options, echo=print)
     return 0 if outcome.ok else 1
+
+
+def cmd_close(args) -> int:
+    """The closing run of one plan's year (docs/contracts.md §6.1)."""
+    import datetime as dt
+
+    from orchestration.runner import RunOptions, run_pipeline
+    from plan_indicators import warehouse as wh
+    from plan_indicators.closing import closed_years
+    from plan_indicators.fiscal import FiscalYear
+    from resources.settings import default_warehouse_url
+
+    try:
+        fy = FiscalYear.parse(args.fiscal_year)
+        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date.today()
+    except ValueError as exc:
+        print(f"close: {exc}", file=sys.stderr)
+        return 2
+    if not fy.is_over(as_of):
+        print(f"close: {fy} is not over at {as_of}: a fiscal year closes once ended",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    url = _opt(args.warehouse, ENV["warehouse"]) or default_warehouse_url()
+    engine = wh.engine_for(url)
+    done = closed_years(engine, args.plan_id).get(fy.key)
+    if done is not None:
+        print(f"close: {args.plan_id} {fy} is already closed (on {done['closed_at']:%Y-%m-%d}, "
+              f"run {done['run_id']}); reopen it first to close it again")  # fmt: skip
+        return 0
+    options = RunOptions(
+        landing=_opt(args.landing, ENV["landing"]),
+        warehouse=url,
+        plans_dir=_opt(args.plans, ENV["plans"]),
+        staging=args.staging,
+        fiscal_years=(fy.key,),
+        plans=(args.plan_id,),
+        as_of=as_of.isoformat(),
+        final_years=(fy.key,),
+        report=args.report,
+        progress=not args.verbose,
+        verbose=args.verbose,
+    )
+    outcome = run_pipeline(options, echo=print)
+    closed = closed_years(engine, args.plan_id).get(fy.key)
+    if closed is None:
+        print(f"close: {args.plan_id} {fy} was NOT closed: see the ERROR lines above",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    print(f"close: {args.plan_id} {fy} closed by run {closed['run_id']}: "
+          f"{closed['results_closed']} final results")  # fmt: skip
+    return 0 if outcome.ok else 1
+
+
+def cmd_reopen(args) -> int:
+    from plan_indicators import warehouse as wh
+    from plan_indicators.closing import reopen
+    from plan_indicators.fiscal import FiscalYear
+    from resources.settings import default_warehouse_url
+
+    try:
+        fy = FiscalYear.parse(args.fiscal_year).key
+        url = _opt(args.warehouse, ENV["warehouse"]) or default_warehouse_url()
+        done = reopen(wh.engine_for(url), args.plan_id, fy, args.reason)
+    except ValueError as exc:
+        print(f"reopen: {exc}", file=sys.stderr)
+        return 2
+    print(f"reopen: {args.plan_id} {fy} reopened (closing {done['closing']} of "
+          f"{done['closed_at']:%Y-%m-%d} kept); {done['results']} results provisional again, "
+          "recomputed by the next run")  # fmt: skip
+    return 0
 
 
 def cmd_sample_data(args) -> int:
@@ -415,6 +511,7 @@ def cmd_demo(args) -> int:
             warehouse=f"sqlite:///{root / 'warehouse.sqlite'}",
             staging=str(root / "staging"),
             as_of=args.as_of,
+            final_years=_ended_years(args.as_of, plans),
             report=str(root / "reports" / "rapport-annuel.html"),
             dagster_home=str(root / "dagster_home"),
             progress=True,
@@ -449,6 +546,19 @@ def demo_plans(folder: Path) -> Path:
         for f in sorted(source.glob("*.yaml")):
             shutil.copy(f, folder / f.name)
     return folder
+
+
+def _ended_years(as_of: str | None, plans_dir: Path) -> tuple[str, ...]:
+    """The catalog's fiscal years ended at `as_of`: the demo closes them, as the yearly closing
+    would have done each 15 May."""
+    import datetime as dt
+
+    from plan_indicators.catalog import load_catalog
+    from plan_indicators.fiscal import FiscalYear
+
+    day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    years = {fy for plan in load_catalog(plans_dir) for fy in plan.partition_years()}
+    return tuple(sorted(fy for fy in years if FiscalYear.parse(fy).is_over(day)))
 
 
 def _running_year_report(root: Path, as_of: str | None) -> Path:

@@ -33,6 +33,7 @@ from orchestration.definitions import build_definitions
 from orchestration.jobs import INGEST_JOB, REPORT_JOB, ingest_selection, plan_job_name
 from plan_indicators import warehouse as wh
 from plan_indicators.catalog import load_catalog
+from plan_indicators.closing import closed_years
 from plan_indicators.commentary import SOURCE as COMMENTARY
 from plan_indicators.sources.contracts import SOURCES
 from plan_indicators.sources.landing import LandingReport, load_reads
@@ -71,6 +72,8 @@ class Outcome:
     split: dict[str, float] = field(default_factory=lambda: dict.fromkeys(SPLIT, 0.0))
     run_ids: list[str] = field(default_factory=list)
     log_path: Path | None = None
+    closing: list[str] = field(default_factory=list)
+    """Years closed by this run, and closed years it left as they were (docs/contracts.md §6.1)."""
 
 
 def instance_home(opts: RunOptions) -> Path:
@@ -271,7 +274,18 @@ def run_pipeline(opts: RunOptions, echo: Callable[[str], None] = print) -> Outco
     years_by_plan = {p.id: _years(p, opts.fiscal_years) for p in plans}
     config = _logger_config(opts.verbose)
     if opts.final_years:
-        config["resources"] = {"settings": {"config": {"final_years": list(opts.final_years)}}}
+        # A resource's run config replaces its configured fields: give them all, or the
+        # closing run would fall back to today as its as-of date.
+        settings = defs.resources["settings"]
+        config["resources"] = {
+            "settings": {
+                "config": {
+                    "final_years": list(opts.final_years),
+                    "as_of": _value(settings.as_of),
+                    "report_path": _value(settings.report_path),
+                }
+            }
+        }
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
     outcome.log_path = instance_home(opts) / "logs" / f"run-{stamp}-{os.getpid()}.log"
     outcome.timings["definitions"] = time.perf_counter() - started
@@ -309,8 +323,10 @@ def run_pipeline(opts: RunOptions, echo: Callable[[str], None] = print) -> Outco
         blocked -= {raw_key(COMMENTARY), staging_key(COMMENTARY)}
         outcome.timings["ingest"] = time.perf_counter() - t
 
+        engine = wh.engine_for(_value(defs.resources["warehouse"].url))
         for plan in plans:
             t = time.perf_counter()
+            before = closed_years(engine, plan.id)
             group = dg.AssetSelection.groups(plan.slug)
             selection = group
             if blocked:
@@ -328,6 +344,10 @@ def run_pipeline(opts: RunOptions, echo: Callable[[str], None] = print) -> Outco
                     tags=range_tags(years_by_plan[plan.id]), asset_selection=list(keys),
                 )  # fmt: skip
                 _collect(result, outcome, plan.id)
+                outcome.closing += closing_lines(
+                    plan.id, years_by_plan[plan.id], before, closed_years(engine, plan.id),
+                    result.run_id,
+                )  # fmt: skip
             outcome.timings[plan.id] = time.perf_counter() - t
 
         t = time.perf_counter()
@@ -336,7 +356,6 @@ def run_pipeline(opts: RunOptions, echo: Callable[[str], None] = print) -> Outco
         outcome.timings["report"] = time.perf_counter() - t
     outcome.timings["total"] = time.perf_counter() - started
 
-    engine = wh.engine_for(_value(defs.resources["warehouse"].url))
     echo(status_table(engine, [p.id for p in plans], years_by_plan))
     echo(" · ".join(f"{k} {v:.1f} s" for k, v in outcome.timings.items()))
     outcome.split["dagster"] += outcome.timings["definitions"]
@@ -344,6 +363,24 @@ def run_pipeline(opts: RunOptions, echo: Callable[[str], None] = print) -> Outco
     echo(f"runs: {', '.join(outcome.run_ids)} (dagster dev shows them) · log: {outcome.log_path}")
     echo(closing_report(outcome))
     return outcome
+
+
+def closing_lines(
+    plan_id: str, years: list[str], before: dict, after: dict, run_id: str
+) -> list[str]:
+    """What a plan's run did with closed years: closed some, or kept those already closed."""
+    lines = []
+    for fy in years:
+        if fy in after and after[fy]["run_id"] == run_id:
+            lines.append(f"CLOSED {plan_id} {fy}: results final, later runs keep them")
+        elif fy in before:
+            c = before[fy]
+            lines.append(
+                f"KEPT {plan_id} {fy}: closed on {c['closed_at']:%Y-%m-%d} (run {c['run_id']}), "
+                "its results and evaluations were left as they are; plan-indicators reopen "
+                f"--plan {plan_id} --fiscal-year {fy} to recompute it"
+            )
+    return lines
 
 
 def _value(setting):
@@ -362,6 +399,7 @@ def closing_report(outcome: Outcome) -> str:
         f"ERROR {f}" for f in outcome.failures if f" check {FILE_CONTRACT_CHECK} failed " not in f
     ]
     lines += [f"WARN {w}" for w in outcome.warnings]
+    lines += outcome.closing
     if outcome.not_run:
         lines.append(
             f"NOT RUN ({len(outcome.not_run)} indicators downstream of a failure; their "

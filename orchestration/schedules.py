@@ -91,8 +91,9 @@ def _plan_schedules(plan: Plan) -> list[dg.ScheduleDefinition]:
         job_name=job,
         cron_schedule="0 6 15 5 *",
         execution_timezone=TIMEZONE,
-        description=f"15 May: final results of the fiscal year that ended on 31 March "
-        f"({plan.id}); rerunning a final year is recorded in history.",
+        description=f"15 May: the closing of the fiscal year that ended on 31 March "
+        f"({plan.id}): its results become final and the closing is recorded "
+        "(fiscal_year_closing); later runs keep them until it is reopened.",
     )
     def yearly(context: dg.ScheduleEvaluationContext):
         fy = closing_year(_local_date(context))

@@ -268,6 +268,11 @@ def warehouse_markdown() -> str:
     for t in tables:
         key = ", ".join(f"`{c.name}`" for c in t.primary_key.columns)
         lines += ["", f"## {t.name}", "", _cell(t.comment), "", f"Key: {key}.", ""]
+        for fk in sorted(t.foreign_key_constraints, key=lambda f: (f.referred_table.name,
+                                                                  f.column_keys)):  # fmt: skip
+            cols = ", ".join(f"`{c}`" for c in fk.column_keys)
+            cascade = f" (on delete {fk.ondelete.lower()})" if fk.ondelete else ""
+            lines += [f"Foreign key: ({cols}) → `{fk.referred_table.name}`{cascade}.", ""]
         lines += ["| column | type | null | description |", "|---|---|---|---|"]
         for c in t.columns:
             refs = "".join(

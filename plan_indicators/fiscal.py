@@ -75,3 +75,19 @@ def fiscal_range(first: str, last: str) -> list[str]:
     """Every fiscal-year key from `first` to `last`, inclusive."""
     a, b = FiscalYear.parse(first), FiscalYear.parse(last)
     return [FiscalYear(y).key for y in range(a.start_year, b.start_year + 1)]
+
+
+# A fiscal year's state at an as-of date (`dim_fiscal_year.state`, docs/contracts.md §6): the one
+# rule the warehouse, the report view and the exports share.
+NOT_STARTED, RUNNING, ENDED, CLOSED = "not_started", "running", "ended", "closed"
+YEAR_STATES = (NOT_STARTED, RUNNING, ENDED, CLOSED)
+
+
+def year_state(fy: FiscalYear, as_of: dt.date, *, closed: bool = False) -> str:
+    """`not_started` before 1 April, `running` up to and including 31 March, then `ended`, or
+    `closed` once the yearly closing has run for it (and it was not reopened)."""
+    if as_of < fy.start:
+        return NOT_STARTED
+    if not fy.is_over(as_of):
+        return RUNNING
+    return CLOSED if closed else ENDED

@@ -42,6 +42,17 @@ def _fiscal_year() -> sa.Column:
     return sa.Column("fiscal_year", sa.String(9), primary_key=True, comment=FY)
 
 
+def _of_indicator(ondelete: str | None = None) -> sa.ForeignKeyConstraint:
+    """The row belongs to an indicator of `dim_indicator` (docs/contracts.md §6): an orphan is
+    refused by the database. An indicator removed from its catalog keeps its row there
+    (`removed_at`), so its published rows stay valid."""
+    return sa.ForeignKeyConstraint(
+        ["plan_id", "indicator_id"],
+        ["dim_indicator.plan_id", "dim_indicator.indicator_id"],
+        ondelete=ondelete,
+    )
+
+
 dim_plan = sa.Table(
     "dim_plan",
     metadata,
@@ -66,7 +77,10 @@ dim_plan = sa.Table(
     ),
     sa.Column("source", sa.Text, comment="Document the plan's wording was copied from."),
     sa.Column(
-        "catalog_file", sa.Text, comment="Catalog file the plan was loaded from, as the run saw it."
+        "catalog_file",
+        sa.Text,
+        comment="Catalog file the plan was loaded from, relative to the plans folder "
+        "(`ophq-2024-2028.yaml`): no path of the machine that ran it.",
     ),
     comment="One row per strategic plan of the catalog (`data/plans/<plan>.yaml`).",
 )
@@ -132,6 +146,14 @@ dim_indicator = sa.Table(
         sa.Integer,
         comment="Position of the indicator in its plan (0 = first): the annual report's order.",
     ),
+    sa.Column(
+        "removed_at",
+        sa.DateTime(timezone=True),
+        comment="When the indicator left its plan's catalog; null while the catalog has it. Its "
+        "row stays so that the results published for it keep their indicator; the report, "
+        "the exports and `v_scorecard` leave it out.",
+    ),
+    sa.ForeignKeyConstraint(["plan_id"], ["dim_plan.plan_id"]),
     comment="One row per indicator of a plan, with the plan's headings and wording.",
 )
 
@@ -161,6 +183,13 @@ indicator_target = sa.Table(
         comment="Fiscal year of the baseline, for a target relative to a baseline.",
     ),
     sa.Column(
+        "baseline_value",
+        sa.Float,
+        comment="The baseline the threshold is computed from: the catalog's `baseline_value` "
+        "when given, else the unrounded result of `baseline_year`; null while that result is "
+        "unknown and for kinds without a baseline.",
+    ),
+    sa.Column(
         "threshold",
         sa.Float,
         comment="Resolved number the result is compared with; null while it is not known (its "
@@ -170,6 +199,7 @@ indicator_target = sa.Table(
     sa.Column(
         "params", sa.Text, comment="Every field of the target but kind, text and note, as JSON."
     ),
+    _of_indicator(),
     comment="One target per indicator and fiscal year, as the plan words it, with its threshold "
     "resolved to a number once its baseline exists.",
 )
@@ -234,7 +264,8 @@ indicator_result = sa.Table(
         sa.Boolean,
         nullable=False,
         default=False,
-        comment="True once the yearly closing run made the result final; false: provisional.",
+        comment="True once the yearly closing has run for its plan and fiscal year "
+        "(`fiscal_year_closing`), false while the year is open: a provisional result.",
     ),
     sa.Column("run_id", sa.String(64), comment="Dagster run that computed the row."),
     sa.Column(
@@ -243,6 +274,7 @@ indicator_result = sa.Table(
         comment="Hash of the source files (names and checksums) the value was computed from.",
     ),
     sa.Column("computed_at", sa.DateTime(timezone=True), comment="When the row was computed."),
+    _of_indicator(),
     comment="The computed value of an indicator for a fiscal year; earlier values are in "
     "`indicator_result_history`.",
 )
@@ -283,6 +315,16 @@ indicator_result_region = sa.Table(
         "total would reveal the only primary cell); null when published.",
     ),
     sa.Column("computed_at", sa.DateTime(timezone=True), comment="When the row was computed."),
+    # Part of its result: replaced with it (delete-then-insert of the result row).
+    sa.ForeignKeyConstraint(
+        ["plan_id", "indicator_id", "fiscal_year"],
+        [
+            "indicator_result.plan_id",
+            "indicator_result.indicator_id",
+            "indicator_result.fiscal_year",
+        ],
+        ondelete="CASCADE",
+    ),
     comment="An indicator's share per administrative region and fiscal year, for indicators "
     "whose source carries `region_code`; small cells are suppressed, numbers included. The "
     "published cells and the suppressed ones add up to `indicator_result`.",
@@ -338,6 +380,7 @@ indicator_projection = sa.Table(
     sa.Column("note", sa.Text, comment="Why there is no projection or no status (French)."),
     sa.Column("computed_at", sa.DateTime(timezone=True), comment="When it was computed."),
     sa.Column("run_id", sa.String(64), comment="Dagster run that computed it."),
+    _of_indicator(),
     comment="Year-end projection of each numeric indicator of the running fiscal year, one row "
     "per as-of date (docs/contracts.md §5.10); years that have ended have none.",
 )
@@ -400,6 +443,7 @@ indicator_evaluation = sa.Table(
     ),
     sa.Column("evaluated_at", sa.DateTime(timezone=True), comment="When the evaluation was made."),
     sa.Column("run_id", sa.String(64), comment="Dagster run that made the evaluation."),
+    _of_indicator(),
     comment="The status of each result against its target: one row per indicator and fiscal "
     "year that has a target.",
 )
@@ -430,8 +474,85 @@ indicator_result_history = sa.Table(
         "computed_at", sa.DateTime(timezone=True), comment="When the replaced value was computed."
     ),
     sa.Column("replaced_at", sa.DateTime(timezone=True), comment="When it was replaced."),
+    _of_indicator(),
     comment="Every earlier value of a result, kept when a rerun changed its value, display, "
     "milestone date or finality.",
+)
+
+dim_fiscal_year = sa.Table(
+    "dim_fiscal_year",
+    metadata,
+    sa.Column("fiscal_year", sa.String(9), primary_key=True, comment=FY),
+    sa.Column("start_date", sa.Date, nullable=False, comment="First day: 1 April."),
+    sa.Column("end_date", sa.Date, nullable=False, comment="Last day: 31 March."),
+    sa.Column(
+        "sort_key",
+        sa.Integer,
+        nullable=False,
+        comment="Calendar year of 1 April (2024 for `2024-2025`): sorts the years in order.",
+    ),
+    sa.Column(
+        "state",
+        sa.String(16),
+        nullable=False,
+        comment="The year at `as_of`: `not_started` (before 1 April), `running` (up to 31 March "
+        "included), `ended`, or `closed` once the yearly closing has run for it for every plan "
+        "that has it (`fiscal_year_closing`); one plan's own state is "
+        "`v_scorecard.fiscal_year_state`.",
+    ),
+    sa.Column("as_of", sa.Date, nullable=False, comment="As-of date the state holds at."),
+    sa.Column("updated_at", sa.DateTime(timezone=True), comment="When the row was written."),
+    comment="One row per fiscal year of the catalog (each plan's years and the baseline years "
+    "its targets compare with), with its state at the last run's as-of date.",
+)
+
+fiscal_year_closing = sa.Table(
+    "fiscal_year_closing",
+    metadata,
+    _plan_id(),
+    _fiscal_year(),
+    sa.Column(
+        "closing",
+        sa.Integer,
+        primary_key=True,
+        comment="1 for the year's first closing, then 2, 3… after each reopening.",
+    ),
+    sa.Column(
+        "closed_at",
+        sa.DateTime(timezone=True),
+        nullable=False,
+        comment="When the closing run made the year's results final.",
+    ),
+    sa.Column(
+        "run_id",
+        sa.String(64),
+        nullable=False,
+        comment="Dagster run that computed the final results and closed the year.",
+    ),
+    sa.Column(
+        "closed_by",
+        sa.Text,
+        nullable=False,
+        comment="What started the closing run: the schedule's name "
+        "(`yearly_closing_<plan>`), else `plan-indicators` (`close`, `run --final`, `demo`).",
+    ),
+    sa.Column("as_of", sa.Date, comment="As-of date of the closing run."),
+    sa.Column(
+        "results_closed",
+        sa.Integer,
+        nullable=False,
+        comment="Indicator results of the plan made final for the year.",
+    ),
+    sa.Column(
+        "reopened_at",
+        sa.DateTime(timezone=True),
+        comment="When `plan-indicators reopen` reopened the year; null while it stays closed.",
+    ),
+    sa.Column("reopened_reason", sa.Text, comment="Why it was reopened, as given (French)."),
+    sa.ForeignKeyConstraint(["plan_id"], ["dim_plan.plan_id"]),
+    comment="Every closing of a plan's fiscal year, and its reopening: a year is closed while "
+    "its latest closing has no `reopened_at`. A closed year's results and evaluations are "
+    "final (`indicator_result.is_final`) and later runs leave them as they are.",
 )
 
 quarantine = sa.Table(
@@ -562,7 +683,12 @@ SELECT i.plan_id, p.organisation, p.title AS plan_title, i.indicator_id, i.enjeu
        i.objective, i.text_fr, i.unit, i.direction, t.fiscal_year, t.kind AS target_kind,
        t.text_fr AS target_text_fr, t.threshold, r.value, r.value_display, r.achieved_on,
        r.numerator, r.denominator, r.is_final, r.data_as_of, e.status, e.status_fr, e.gap,
-       e.note, e.explanation_fr
+       e.note, e.explanation_fr,
+       t.baseline_year, t.baseline_value, i.sort_order, fy.sort_key AS fiscal_year_sort_key,
+       CASE WHEN EXISTS (SELECT 1 FROM fiscal_year_closing c WHERE c.plan_id = t.plan_id
+                         AND c.fiscal_year = t.fiscal_year AND c.reopened_at IS NULL)
+            THEN 'closed' WHEN fy.state = 'closed' THEN 'ended' ELSE fy.state END
+            AS fiscal_year_state
 FROM dim_indicator i
 JOIN dim_plan p ON p.plan_id = i.plan_id
 JOIN indicator_target t ON t.plan_id = i.plan_id AND t.indicator_id = i.indicator_id
@@ -570,6 +696,8 @@ LEFT JOIN indicator_result r ON r.plan_id = t.plan_id AND r.indicator_id = t.ind
      AND r.fiscal_year = t.fiscal_year
 LEFT JOIN indicator_evaluation e ON e.plan_id = t.plan_id AND e.indicator_id = t.indicator_id
      AND e.fiscal_year = t.fiscal_year
+LEFT JOIN dim_fiscal_year fy ON fy.fiscal_year = t.fiscal_year
+WHERE i.removed_at IS NULL
 """
 
 
@@ -600,8 +728,8 @@ class View:
 v_scorecard = View(
     "v_scorecard",
     V_SCORECARD_SQL,
-    "One row per plan, indicator and fiscal year with a target: wording, target, result and "
-    "status side by side.",
+    "One row per plan, indicator and fiscal year with a target: wording, target, baseline, "
+    "threshold, result and status side by side (indicators still in their catalog).",
     {
         "plan_id": "dim_indicator.plan_id",
         "organisation": "dim_plan.organisation",
@@ -629,6 +757,14 @@ v_scorecard = View(
         "gap": "indicator_evaluation.gap",
         "note": "indicator_evaluation.note",
         "explanation_fr": "indicator_evaluation.explanation_fr",
+        "baseline_year": "indicator_target.baseline_year",
+        "baseline_value": "indicator_target.baseline_value",
+        "sort_order": "dim_indicator.sort_order",
+        "fiscal_year_sort_key": "dim_fiscal_year.sort_key",
+        "fiscal_year_state": "The plan's fiscal year at the last run's as-of date: "
+        "`not_started`, `running`, `ended`, or `closed` while the plan's closing of the year "
+        "(`fiscal_year_closing`) is not reopened; a result of a year not `closed` is "
+        "provisional. Order rows by `plan_id`, `sort_order`, `fiscal_year_sort_key`.",
     },
 )
 v_plan_scorecard = View(
@@ -664,9 +800,15 @@ def engine_for(url: str) -> Engine:
         engine = sa.create_engine(url, future=True)
         if engine.dialect.name == "sqlite":
             _ensure_sqlite_dir(url)
+            sa.event.listen(engine, "connect", _sqlite_foreign_keys)
         create_schema(engine)
         _ENGINES[url] = engine
     return _ENGINES[url]
+
+
+def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
+    """SQLite checks foreign keys only when each connection asks (PostgreSQL always does)."""
+    dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def _ensure_sqlite_dir(url: str) -> None:
@@ -814,36 +956,30 @@ def _publish_result(conn, row: Mapping[str, Any], regions: Iterable[Any]) -> int
     old = conn.execute(sa.select(t).where(*[t.c[k] == v for k, v in key.items()])).first()
     revision = None
     if old is not None and _changed(old._mapping, row):
-        h = indicator_result_history
-        last = conn.execute(
-            sa.select(sa.func.max(h.c.revision)).where(*[h.c[k] == v for k, v in key.items()])
-        ).scalar()
-        revision = (last or 0) + 1
-        old_map = old._mapping
-        conn.execute(
-            h.insert(),
-            [
-                {
-                    **key,
-                    "revision": revision,
-                    **{
-                        c: old_map[c]
-                        for c in (
-                            "value",
-                            "value_display",
-                            "achieved_on",
-                            "is_final",
-                            "run_id",
-                            "inputs_fingerprint",
-                            "computed_at",
-                        )
-                    },  # fmt: skip
-                    "replaced_at": utcnow(),
-                }
-            ],
-        )
+        revision = keep_in_history(conn, key, old._mapping)
     delete_insert(conn, t, key, [row])
     delete_insert(conn, indicator_result_region, key, region_rows(key, regions))
+    return revision
+
+
+HISTORY_COLUMNS = (
+    "value", "value_display", "achieved_on", "is_final", "run_id", "inputs_fingerprint",
+    "computed_at",
+)  # fmt: skip
+
+
+def keep_in_history(conn, key: Mapping[str, Any], old: Mapping[str, Any]) -> int:
+    """Copy a result row about to change into `indicator_result_history`; returns its revision."""
+    h = indicator_result_history
+    last = conn.execute(
+        sa.select(sa.func.max(h.c.revision)).where(*[h.c[k] == v for k, v in key.items()])
+    ).scalar()
+    revision = (last or 0) + 1
+    conn.execute(
+        h.insert(),
+        [{**key, "revision": revision, **{c: old[c] for c in HISTORY_COLUMNS},
+          "replaced_at": utcnow()}],
+    )  # fmt: skip
     return revision
 
 

@@ -127,10 +127,11 @@ def test_daemon_runs_landing_sensor_then_plan_end_to_end(tmp_path, databases):
         "PLAN_INDICATORS_SENSOR_INTERVAL": "5",
     }
     workspace = ["-w", str(tmp_path / "workspace.yaml")]
-    # The published catalog (dim_plan, dim_indicator, indicator_target), as in a deployment.
+    # The published catalog (dim_plan, dim_indicator, indicator_target, dim_fiscal_year: one
+    # step), as in a deployment.
     subprocess.run(
         [BIN / "dagster", "asset", "materialize", "-m", "orchestration.definitions",
-         "--select", "dim_plan,dim_indicator,indicator_target"],
+         "--select", "dim_plan,dim_indicator,indicator_target,dim_fiscal_year"],
         env=env, cwd=REPO, check=True, capture_output=True, timeout=300,
     )  # fmt: skip
     subprocess.run(

@@ -8,6 +8,7 @@ import datetime as dt
 import pandas as pd
 from measure_fixtures import run, stage
 from test_report import FY1, FY2, GENERATED, PLAN, build_warehouse
+from warehouse_rows import add_indicators
 
 from plan_indicators import warehouse as wh
 from plan_indicators.regions import (
@@ -129,6 +130,7 @@ def test_regions_are_written_with_their_result_and_replaced_by_the_next(tmp_path
     engine = wh.engine_for(f"sqlite:///{tmp_path / 'w.db'}")
     wh.create_schema(engine)
     key = {"plan_id": PLAN, "indicator_id": "1.1.1", "fiscal_year": FY1}
+    add_indicators(engine, PLAN, ["1.1.1"])
     wh.publish_result(engine, _result_row(FY1, 60.0), suppress({"03": (1, 2), "06": (20, 40)}))
     rows = wh.read_rows(engine, wh.indicator_result_region, **key)
     # one region alone below 5: 03 primary, 06 secondary; nothing of either is kept

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from plan_indicators import warehouse as wh
+from plan_indicators.closing import record_closing
 from plan_indicators.report import (
     format_value,
     parse_assumptions,
@@ -110,6 +111,10 @@ def build_warehouse(tmp_path: Path, *, text_fr: str = f"{SCRIPT} Proportion des 
         strict=True,
     ):
         wh.replace_rows(engine, table, {}, list(rows))
+    # FY1 is closed (its results final, is_final above); FY2 stays open: provisional.
+    with engine.begin() as conn:
+        record_closing(conn, PLAN, FY1, run_id="closing-run", closed_by="test",
+                       as_of=dt.date(2025, 5, 15), results_closed=3)  # fmt: skip
     return engine
 
 
@@ -207,15 +212,18 @@ def test_results_rows_in_french(report):
     # Rows of the first indicator: its cell spans both years (rowspan), so FY2 has 4 cells.
     first = next(i for i, r in enumerate(text) if r[0].startswith("1.1.1"))
     assert text[first][1:] == [FY1, "≥ 50 %", "52,3 %", "Atteinte"]
-    assert text[first + 1] == [FY2, FORMULA, "41,0 %", "Non atteinte"]
+    # FY2 has ended but is not closed: its result is provisional; FY1's is final.
+    assert text[first + 1] == [FY2, FORMULA, "41,0 % résultat provisoire", "Non atteinte"]
     delay = next(i for i, r in enumerate(text) if r[0].startswith("1.2.1"))
     assert text[delay][1:4] == [FY1, "≤ 10 jours ouvrables", "—2"]  # "—" + footnote mark 2
     assert text[delay][4] == "Donnée non disponible"
-    assert text[delay + 1] == [FY2, "≤ 10 jours ouvrables", "8,4 jours", "En cours"]
+    assert text[delay + 1] == [
+        FY2, "≤ 10 jours ouvrables", "8,4 jours résultat provisoire", "En cours"
+    ]  # fmt: skip
     milestone = next(i for i, r in enumerate(text) if r[0].startswith("2.1.1"))
     assert text[milestone][1:] == [FY1, "S. O.", "—", "Sans objet"]
     assert text[milestone + 1][:2] == [FY2, "automne 2025"]
-    assert text[milestone + 1][2] == "Atteinte le 15 février 2026"
+    assert text[milestone + 1][2] == "Atteinte le 15 février 2026 résultat provisoire"
     assert text[milestone + 1][3].startswith("Atteinte après l'échéance")
     # Table cells carry a no-break space (copied into spreadsheets); the charts keep the narrow
     # one before "%".

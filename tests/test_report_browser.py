@@ -11,6 +11,7 @@ import pytest
 from browser import record_requests, remote_requests  # chromium_browser comes from conftest
 
 from plan_indicators import warehouse as wh
+from plan_indicators.closing import record_closing
 from plan_indicators.report import write_report
 from plan_indicators.statuses import STATUS_FR
 
@@ -26,6 +27,9 @@ E2 = "2 — Une meilleure réponse aux besoins des personnes handicapées"
 O4 = "4 — Intervenir en vue d'accroître l'accès et la coordination des programmes"
 OPHQ_YEARS = ["2024-2025", "2025-2026", "2026-2027", "2027-2028"]
 FY1 = OPHQ_YEARS[0]
+# Years the yearly closing has run for: final. OPHQ 2025-2026 has ended (31 March 2026) but is
+# not closed: its results are provisional.
+CLOSED = {(OPHQ, "2024-2025"), (OPQ, "2020-2021"), (OPQ, "2021-2022")}
 
 # (plan, id, enjeu, orientation, objective, text, unit, assumptions,
 #  [(target kind, target text, threshold, value, achieved_on, status, note), one per year])
@@ -115,7 +119,8 @@ def build_demo_warehouse(path: Path):
                             "baseline_year": baseline_year})  # fmt: skip
             if value is not None or achieved is not None:
                 results.append(
-                    {**key, "value": value, "achieved_on": achieved, "is_final": True,
+                    {**key, "value": value, "achieved_on": achieved,
+                     "is_final": (plan, fy) in CLOSED,
                      "data_as_of": dt.date(2026, 3, 31) if plan == OPHQ else dt.date(2022, 3, 31)}
                 )  # fmt: skip
             evaluations.append(
@@ -131,6 +136,11 @@ def build_demo_warehouse(path: Path):
         (wh.indicator_evaluation, evaluations),
     ):
         wh.replace_rows(engine, table, {}, rows)
+    with engine.begin() as conn:
+        for plan, fy in sorted(CLOSED):
+            n = sum(1 for r in results if (r["plan_id"], r["fiscal_year"]) == (plan, fy))
+            record_closing(conn, plan, fy, run_id=f"closing-{fy}", closed_by="test",
+                           as_of=dt.date(2026, 5, 15), results_closed=n)  # fmt: skip
     return engine
 
 
@@ -309,6 +319,35 @@ def test_table_copies_as_text_and_numbers(chromium_browser, tmp_path):
     ]
     assert 'x:num="52.3"' in html and 'x:num="7.0"' in html  # 52.3 % and 7 rencontres
     # one line per year row: the baseline under a relative target stays in its cell
-    assert "(2024-2025) Mesure de départ (2024-2025) : 8,2 · seuil : 8,3\t8,4\tAtteinte" in (
-        text.replace("\u00a0", " ")
+    assert (
+        "(2024-2025) Mesure de départ (2024-2025) : 8,2 · seuil : 8,3\t8,4 résultat provisoire\t"
+        in (text.replace("\u00a0", " "))
     )
+
+
+def test_provisional_results_are_marked_until_their_year_is_closed(chromium_browser, tmp_path):
+    """On 2026-05-15 (reporting year 2025-2026): OPHQ 2024-2025 and OPQ's years are closed,
+    their results final and unmarked; OPHQ 2025-2026 has ended without its closing, so each of
+    its results reads « résultat provisoire » (a year with no result, no mark)."""
+    engine = build_demo_warehouse(tmp_path / "warehouse.db")
+    out = write_report(engine, tmp_path / "rapport.html", generated_at=GENERATED,
+                       as_of=dt.date(2026, 5, 15))  # fmt: skip
+    page, _ = _open(chromium_browser, out.as_uri())
+    try:
+        assert _rows(page, "1.1.2")[:2] == [
+            ["2024-2025", "≥ 50 %", "52,3\u00a0%", "Atteinte"],
+            ["2025-2026", "≥ 53 %", "49,8\u00a0% résultat provisoire", "Non atteinte"],
+        ]
+        marked = {
+            (ind, row[0])
+            for ind in ("1.1.2", "2.1.1", "2.2.1", "4.1.1", "4.4.1")
+            for row in _rows(page, ind)
+            if "résultat provisoire" in row[2]
+        }
+        # 2025-2026 results: 1.1.2 49.8, 2.2.1 8.4, 4.1.1 6, 4.4.1 1; 2.1.1 has none (no_data
+        # prints "—" with its reason: no value, nothing to mark)
+        assert marked == {(i, "2025-2026") for i in ("1.1.2", "2.2.1", "4.1.1", "4.4.1")}
+        opq = page.locator("section.plan").filter(has_text="Plan stratégique 2019-2023")
+        assert "résultat provisoire" not in opq.inner_text()
+    finally:
+        page.close()

@@ -148,7 +148,7 @@ def test_docx_rag_tables(engine, tmp_path):
     assert summary[1][1:] == [
         "1.1.2 Proportion de publications informant le public sur les programmes, mesures et "
         "services dont la portée organique sur Facebook est de 1 000 ou plus",
-        "≥ 53 %", "49,8\u202f%", "Non atteinte",
+        "≥ 53 %", "49,8\u202f%\nrésultat provisoire", "Non atteinte",
     ]  # fmt: skip
     by_id = {}
     for paragraph, table in zip(
@@ -161,7 +161,8 @@ def test_docx_rag_tables(engine, tmp_path):
     assert by_id["1.1.2"] == [
         ["", "2024-2025", "2025-2026", "2026-2027", "2027-2028"],
         ["Cibles", "≥ 50 %", "≥ 53 %", "≥ 56 %", "≥ 60 %"],
-        ["Résultats", "52,3\u202f%\n(Atteinte)", "49,8\u202f%\n(Non atteinte)", "",
+        ["Résultats", "52,3\u202f%\n(Atteinte)",
+         "49,8\u202f%\nrésultat provisoire\n(Non atteinte)", "",
          "(À venir)"],
     ]  # fmt: skip
     baseline = by_id["2.2.1"]

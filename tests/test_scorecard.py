@@ -6,6 +6,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 from test_report import FY1, GENERATED, PLAN, build_warehouse
+from warehouse_rows import add_indicators
 
 from plan_indicators import warehouse as wh
 from plan_indicators.report import load_view, renderers
@@ -32,6 +33,7 @@ def test_the_bi_view_counts_as_the_rule(tmp_path):
         for i, s in enumerate(STATUSES[:-1])
     ] + [{"plan_id": "p", "indicator_id": "x", "fiscal_year": "2025-2026", "status": "baseline",
           "status_fr": "b"}]  # fmt: skip
+    add_indicators(engine, "p", sorted({r["indicator_id"] for r in rows}))
     wh.replace_rows(engine, wh.indicator_evaluation, {}, rows)
     with engine.connect() as conn:
         got = {

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from plan_indicators.closing import active_closings
 from plan_indicators.warehouse import (
     dim_indicator,
     dim_plan,
@@ -42,6 +43,8 @@ class WarehouseRows:
     """`indicator_projection`: year-end projections of the running year, per as-of date."""
     regions: list[Row] = field(default_factory=list)
     """`indicator_result_region`: shares per administrative region, small cells suppressed."""
+    closed: frozenset[tuple[str, str]] = frozenset()
+    """(plan, fiscal year) closed by the yearly closing (`fiscal_year_closing`, not reopened)."""
 
 
 def read_warehouse(engine: Engine, plan_ids: Sequence[str] | None = None) -> WarehouseRows:
@@ -59,13 +62,17 @@ def read_warehouse(engine: Engine, plan_ids: Sequence[str] | None = None) -> War
 
         loaded = WarehouseRows(
             plans=rows(dim_plan),
-            indicators=rows(dim_indicator),
+            # An indicator that left its catalog keeps its rows, out of the report.
+            indicators=[r for r in rows(dim_indicator) if r.get("removed_at") is None],
             targets=rows(indicator_target),
             results=rows(indicator_result),
             evaluations=rows(indicator_evaluation),
             coverage=[dict(r._mapping) for r in conn.execute(sa.select(source_coverage))],
             regions=rows(indicator_result_region),
             projections=rows(indicator_projection),
+            closed=frozenset(
+                k for k in active_closings(conn) if plan_ids is None or k[0] in plan_ids
+            ),
         )
     if plan_ids is not None:
         missing = sorted(set(plan_ids) - {p["plan_id"] for p in loaded.plans})

@@ -55,6 +55,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("status_fr", "Statut", "text", lambda p, i, y: y.status_fr),
     Column("gap", "Écart au seuil", "number", lambda p, i, y: y.gap),
     Column("is_final", "Résultat définitif", "bool", lambda p, i, y: y.is_final),
+    Column("provisional", "Résultat provisoire", "bool", lambda p, i, y: y.provisional),
     Column("data_as_of", "Données au", "date", lambda p, i, y: y.data_as_of),
     Column("partial_as_of", "Résultat partiel au", "date", lambda p, i, y: y.partial_as_of),
     Column("note_fr", "Note", "text", lambda p, i, y: i.note_fr),

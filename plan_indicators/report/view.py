@@ -11,8 +11,10 @@ changes from the previous indicator's, as the plan's *tableau synoptique* reads.
 A view is drawn for a reporting year at an as-of date (docs/contracts.md §7.4): years up to the
 reporting year carry their results (the running one marked partial), later years their target only,
 and a year not begun at the as-of date is `not_started` ("À venir") with no value, whatever the
-warehouse holds for it. A threshold that depends on a result after the reporting year (a baseline or
-previous year not yet reported) is left out with that result.
+warehouse holds for it. A year's `period` is its state (`plan_indicators.fiscal.year_state`):
+an ended year the plan has not closed (`fiscal_year_closing`) shows provisional results. A
+threshold that depends on a result after the reporting year (a baseline or previous year not yet
+reported) is left out with that result.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from plan_indicators.fiscal import FiscalYear, fiscal_range
+from plan_indicators.fiscal import CLOSED, ENDED, RUNNING, FiscalYear, fiscal_range, year_state
 from plan_indicators.formatting import date_fr, format_value
 from plan_indicators.regions import UNKNOWN
 from plan_indicators.report.load import Row, WarehouseRows
@@ -38,8 +40,7 @@ NUMERIC_UNITS = ("percent", "count", "score", "days", "currency")
 NO_TARGET = "S. O."
 MILESTONE_REACHED = ("met", "met_late")
 
-# A fiscal year at the as-of date (dim_fiscal_year states, docs/contracts.md §6, closing aside).
-ENDED, RUNNING = "ended", "running"
+OVER = (ENDED, CLOSED)
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,13 @@ class YearView:
     def partial(self) -> bool:
         """A result of the running year: it will still change."""
         return self.partial_as_of is not None
+
+    @property
+    def provisional(self) -> bool:
+        """A result of an ended year not closed yet (docs/contracts.md §6.1): « résultat
+        provisoire » until the yearly closing makes it final. A year without a value to print
+        (`no_data`, a milestone not reached) has nothing to mark."""
+        return self.reported and self.period == ENDED and self.value_display is not None
 
 
 @dataclass(frozen=True)
@@ -297,11 +305,11 @@ class _Frame:
 
     as_of: dt.date
     reporting_year: FiscalYear
+    closed: frozenset[tuple[str, str]] = frozenset()
 
-    def period(self, fy: FiscalYear) -> str:
-        if self.as_of < fy.start:
-            return NOT_STARTED
-        return ENDED if fy.is_over(self.as_of) else RUNNING
+    def period(self, fy: FiscalYear, plan_id: str | None = None) -> str:
+        """The year's state (`plan_indicators.fiscal.year_state`), closed for its plan."""
+        return year_state(fy, self.as_of, closed=(plan_id, fy.key) in self.closed)
 
     def reported(self, fy: FiscalYear) -> bool:
         return fy <= self.reporting_year and self.period(fy) != NOT_STARTED
@@ -344,6 +352,7 @@ def _target_only(fy: str, period: str, target: Row, baseline: float | None, fram
 
 
 def _year_view(
+    plan_id: str,
     fy: str,
     unit: str,
     target: Row,
@@ -355,7 +364,7 @@ def _year_view(
     projection: Row | None = None,
 ) -> YearView:
     fiscal_year = FiscalYear.parse(fy)
-    period = frame.period(fiscal_year)
+    period = frame.period(fiscal_year, plan_id)
     baseline = _baseline_value(target, results) if target.get("baseline_year") else None
     if not frame.reported(fiscal_year):
         return _target_only(fy, period, target, baseline, frame)
@@ -466,8 +475,9 @@ def _indicator_view(
     projections = projections or {}
     years = tuple(
         _year_view(
-            fy, row["unit"], targets.get(fy, {}), results.get(fy, {}), evaluations.get(fy, {}),
-            results, frame, _coverage_notes(row, coverage, fy), projections.get((*key, fy)),
+            row["plan_id"], fy, row["unit"], targets.get(fy, {}), results.get(fy, {}),
+            evaluations.get(fy, {}), results, frame, _coverage_notes(row, coverage, fy),
+            projections.get((*key, fy)),
         )
         for fy in fiscal_years
     )  # fmt: skip
@@ -523,7 +533,7 @@ def build_view(
     """
     as_of = as_of or local_date(generated_at)
     fy = FiscalYear.parse(reporting_year or default_reporting_year(as_of))
-    frame = _Frame(as_of, fy)
+    frame = _Frame(as_of, fy, rows.closed)
     t, r, e = _keyed(rows.targets), _keyed(rows.results), _keyed(rows.evaluations)
     projections = _latest_projections(rows.projections, as_of)
     regions: dict[tuple[str, str], dict[str, list[Row]]] = {}
@@ -548,7 +558,8 @@ def build_view(
             _indicator_view(i, years, frame, t, r, e, coverage, regions, projections)
             for i in members
         ]
-        reported = frame.period(fy) == ENDED and frame.reported(fy) and fy.key in years
+        over = frame.period(fy, p["plan_id"]) in OVER
+        reported = over and frame.reported(fy) and fy.key in years
         card = tally(y.status for i in indicators for y in i.years if y.fiscal_year == fy.key)
         plans.append(
             PlanView(

@@ -32,11 +32,16 @@ def baseline_line(year: YearView, unit: str) -> str | None:
     return kind.reference_line(year.fiscal_year, threshold, compared)
 
 
+PROVISIONAL = "résultat provisoire"
+
+
 def partial_line(year: YearView) -> str | None:
-    """The running year's result is partial: say up to when."""
-    if year.partial_as_of is None:
-        return None
-    return f"résultat partiel au {date_fr(year.partial_as_of)}"
+    """A result that will still change: the running year's is partial (say up to when), an
+    ended year's is provisional until its closing (docs/contracts.md §6.1); a closed year's
+    result is final and carries no mark."""
+    if year.partial_as_of is not None:
+        return f"résultat partiel au {date_fr(year.partial_as_of)}"
+    return PROVISIONAL if year.provisional else None
 
 
 def status_text(year: YearView) -> str:
