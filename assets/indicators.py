@@ -527,6 +527,7 @@ def _evaluations_asset(plan: Plan) -> dg.AssetsDefinition:
         selected = _selected(plan, context, evaluation_key)
         for ind in selected:
             kept_closed(context, evaluation_key(plan, ind), closed, all_years)
+            closed_explanations(plan, ind, [fy for fy in all_years if fy in closed], env)
             table = _evaluate_years(context, plan, ind, years, env)
             yield dg.MaterializeResult(
                 asset_key=evaluation_key(plan, ind),
@@ -550,6 +551,21 @@ def _evaluations_asset(plan: Plan) -> dg.AssetsDefinition:
             close_plan_years(context, plan, sorted(to_close), selected, env)
 
     return _evaluations
+
+
+def closed_explanations(plan: Plan, ind: Indicator, years: list[str], env: dict) -> None:
+    """A closed year's explanations are still published: the *explication des résultats* is
+    written after the closing, about the final results; nothing else of the year changes
+    (docs/contracts.md §6.1)."""
+    engine, t = env["engine"], wh.indicator_evaluation
+    for fy in years:
+        where = {"plan_id": plan.id, "indicator_id": ind.id, "fiscal_year": fy}
+        with engine.begin() as conn:
+            conn.execute(
+                t.update()
+                .where(*[t.c[k] == v for k, v in where.items()])
+                .values(**_explanation(engine, where, env, ind.id, fy))
+            )
 
 
 def close_plan_years(context, plan: Plan, years: list[str], selected, env: dict) -> None:

@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 import yaml
+from warehouse_rows import add_indicators
 
 from assets.checks import MISSED_TARGET_EXPLAINED
 from orchestration.runner import RunOptions, closing_report, run_pipeline
@@ -111,6 +112,7 @@ def test_workbook_read_with_sheet_cells_named(tmp_path):
 def test_unexplained_missed_needs_final_not_met_and_no_text(tmp_path):
     engine = wh.engine_for(f"sqlite:///{tmp_path}/w.sqlite")
     key = {"plan_id": "p", "indicator_id": "1.1"}
+    add_indicators(engine, "p", ["1.1"])
     # (year, status, is_final, explanation) → unexplained only for 2021-2022 and 2024-2025
     cases = [
         ("2020-2021", "not_met", True, "Expliqué."),  # explained
@@ -325,7 +327,11 @@ def test_explanations_from_landing_to_report_and_exports(tmp_path):
     assert not refused.ok and refused.not_run == []
     assert "ERROR result_commentary/ajout.csv:1:text_fr: missing_column" in closing_report(refused)
     after = wh.table_rows(engine, "indicator_evaluation")
-    assert all(r["run_id"] != before[r["indicator_id"] + r["fiscal_year"]] for r in after)
+    # 2025-2026 was closed in step 2: its evaluations stay those of the closing run
+    # (docs/contracts.md §6.1); the open year's are evaluated again.
+    for r in after:
+        same = r["run_id"] == before[r["indicator_id"] + r["fiscal_year"]]
+        assert same == (r["fiscal_year"] == "2025-2026"), r
     assert _explanations(engine) == expected
     (tmp_path / "landing" / "result_commentary" / "ajout.csv").write_text(
         f"plan_id,indicator_id,fiscal_year,text_fr\n{PLAN_ID},7.1.1,2025-2026,{TEXT_LATE}\n",
