@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 
 import pytest
 import yaml
@@ -334,6 +335,19 @@ def test_the_report_prints_amounts_and_the_cumul(published):
     assert f"537,0{NBSP}M$" in html  # the 2023-2024 result: 287 M + 250 M
     # under 2024-2025: the cumul evaluated (537 M + 400 M) and the target
     assert f"Cumul jusqu&#x27;en 2024-2025 : 937,0{NBSP}M$ · cible : ≥ 1,0{NBSP}G$" in html
+
+
+def test_the_chart_draws_the_cumul_against_its_threshold(published):
+    tmp, _ = published
+    html = (tmp / "report.html").read_text(encoding="utf-8")
+    amounts = re.search(r'<svg\b[^>]*indicateur A".*?</svg>', html, flags=re.S).group(0)
+    # bars are the cumul compared with the dashed tick: 537 M, then 537 + 400 = 937 M (not the
+    # year's own 400 M); the running 2025-2026 is after the reporting year: its target only
+    bars = re.findall(r'class="val"[^>]*>([^<]*)<', amounts)
+    assert bars == [f"537,0{NBSP}M$", f"937,0{NBSP}M$"]
+    # ticks in dollars as the table prints them, never "1 000 000 000"
+    assert f"1,0{NBSP}G$" in amounts or f"1,5{NBSP}G$" in amounts
+    assert "000 000" not in amounts
 
 
 def test_the_exports_keep_amounts_as_numbers(published):

@@ -32,8 +32,18 @@ def _nice_ceiling(x: float) -> float:
     return 10 * exp
 
 
-def _axis_number(x: float) -> str:
+def _axis_number(x: float, unit: str) -> str:
+    """A tick label; amounts in dollars as the table prints them ("500,0 M$"), so a tick of a
+    billion does not run into the axis title."""
+    if unit == "currency":
+        return format_value(x, unit)
     return format_number(x, 0 if float(x).is_integer() else 1)
+
+
+def _bar_value(y) -> float | None:
+    """What a bar shows: the value its threshold was compared with (the cumul to that year,
+    for a cumulative target), else the year's own result, so bar and dashed tick compare."""
+    return y.compared if y.compared is not None else y.value
 
 
 LEGEND_ROW = 12
@@ -93,7 +103,7 @@ def chart(ind: IndicatorView) -> str:
     width = 300
     left, right, top = 48, 8, 12
     plot_w, plot_h = width - left - right, 114
-    points = [(y.fiscal_year, y.value, y.threshold, y.status) for y in ind.years]
+    points = [(y.fiscal_year, _bar_value(y), y.threshold, y.status) for y in ind.years]
     legend = _legend_items([status for _, v, _, status in points if v is not None])
     height = top + plot_h + 32 + LEGEND_ROW * _legend_rows(legend, plot_w)
 
@@ -116,7 +126,7 @@ def chart(ind: IndicatorView) -> str:
         parts.append(
             f'<line class="grid" x1="{left}" y1="{yy:.1f}" x2="{width - right}" y2="{yy:.1f}"/>'
             f'<text class="tick" x="{left - 4}" y="{yy + 3:.1f}" text-anchor="end">'
-            f"{esc(_axis_number(v))}</text>"
+            f"{esc(_axis_number(v, ind.unit))}</text>"
         )
     slot = plot_w / max(len(points), 1)
     bar_w = min(28.0, slot * 0.5)
