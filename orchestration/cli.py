@@ -90,7 +90,8 @@ def _parser() -> argparse.ArgumentParser:
     vp.add_argument(
         "--landing",
         help="also report, from this landing zone, the sources a measure needs that are absent, "
-        "indicators without register or survey rows, and filters that select no row",
+        "indicators without register or survey rows, filters that select no row, and explanations "
+        "(result_commentary) no evaluation would carry",
     )
     vp.add_argument("--as-of", help="date deciding which years have begun (default today)")
     vp.add_argument(
@@ -425,12 +426,30 @@ def cmd_validate_plan(args) -> int:
         except CatalogError as exc:
             print(exc, file=sys.stderr)
             status = 1
+    if args.landing and valid and _print_unknown_plans([p for _, p in valid], args):
+        status = 1 if args.strict else status
     try:
         check_together([f for f, _ in valid], [p for _, p in valid])
     except CatalogError as exc:
         print(exc, file=sys.stderr)
         status = 1
     return status
+
+
+def _print_unknown_plans(plans, args) -> int:
+    """Explanations of the zone whose plan_id none of the validated plans has, once for the
+    zone; returns how many were printed."""
+    from plan_indicators.plan_landing import unknown_plan_findings
+
+    findings = unknown_plan_findings(plans, args.landing)
+    for finding in findings:
+        print(finding.line(args.landing))
+    if findings:
+        verdict = f"{len(findings)} warning(s): explanations of no plan validated here"
+        if args.strict:
+            verdict += "; --strict: refused"
+        print(f"{args.landing}: {verdict}")
+    return len(findings)
 
 
 def _print_landing_findings(file: str, plan, args) -> int:

@@ -9,17 +9,23 @@ printed.
 A final year's `not_met` that nobody explained is what a *rapport annuel de gestion* cannot
 publish as is: `unexplained_missed` finds them from the warehouse (the evaluation's status, the
 result's `is_final`), for the warning `missed_target_explained`.
+
+A row no evaluation will carry (its plan unknown, its indicator not in the plan, or a year
+without a target, hence without an evaluation) is staged and published nowhere: `unmatched`
+names them, with file and line, for `validate-plan --landing`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from plan_indicators.catalog import Plan
 from plan_indicators.statuses import NOT_MET
 
 SOURCE = "result_commentary"
@@ -55,6 +61,50 @@ def explanations(frame: pd.DataFrame | None, plan_id: str) -> dict[tuple[str, st
         out[(r["indicator_id"], r["fiscal_year"])] = Explanation(
             text, updated, str(r["_file"]), int(r["_line"])
         )
+    return out
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    """A staged explanation that no evaluation carries, and why (in French)."""
+
+    file: str
+    line: int
+    plan_id: str
+    indicator_id: str
+    fiscal_year: str
+    why: str
+
+    @property
+    def message(self) -> str:
+        return (
+            f"{self.file}:{self.line} : plan_id={self.plan_id}, indicator_id={self.indicator_id}, "
+            f"fiscal_year={self.fiscal_year} : {self.why} : cette explication ne sera publiée "
+            "nulle part"
+        )
+
+
+def unmatched(frame: pd.DataFrame | None, plans: Iterable[Plan]) -> list[Unmatched]:
+    """The staged rows whose plan is none of `plans`, whose indicator the plan does not have, or
+    whose year has no target of the indicator (no target, no evaluation row to carry the text),
+    in file and line order."""
+    if frame is None or frame.empty:
+        return []
+    by_id = {p.id: p for p in plans}
+    out = []
+    for r in frame.sort_values(["_file", "_line"]).to_dict("records"):
+        plan_id, ind_id, fy = str(r["plan_id"]), str(r["indicator_id"]), str(r["fiscal_year"])
+        plan = by_id.get(plan_id)
+        ind = next((i for i in plan.indicators if i.id == ind_id), None) if plan else None
+        if plan is None:
+            why = f"aucun plan validé ne porte l'identifiant {plan_id}"
+        elif ind is None:
+            why = f"le plan {plan_id} n'a pas d'indicateur {ind_id}"
+        elif fy not in ind.targets:
+            why = f"l'indicateur {ind_id} n'a pas de cible pour {fy}"
+        else:
+            continue
+        out.append(Unmatched(str(r["_file"]), int(r["_line"]), plan_id, ind_id, fy, why))
     return out
 
 

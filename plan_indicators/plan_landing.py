@@ -4,7 +4,9 @@ run would compute as `no_data` because the data it needs are not there.
 Nothing here refuses a catalog: a source still to come is normal early in a year. Each finding
 names the indicator and says, in French, what is missing and where it would go, so that an
 analyst fixes the register or asks for the file before the run publishes « Donnée non
-disponible ».
+disponible ». An explanation (`result_commentary`) that no evaluation would carry is a warning
+too: of the plan's own rows in `landing_findings`, of rows naming no plan validated in
+`unknown_plan_findings`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from pathlib import Path
 import pandas as pd
 
 from plan_indicators.catalog import Plan
+from plan_indicators.commentary import SOURCE as COMMENTARY
+from plan_indicators.commentary import unmatched
 from plan_indicators.fiscal import FiscalYear
 from plan_indicators.measures import get_measure
 from plan_indicators.sources.declaration import WEB
@@ -86,7 +90,23 @@ def landing_findings(
             found += _survey(plan, ind.id, zone.frame(SURVEY), as_of)
         found += _filters(ind, measure.sources, zone, missing)
     found += _unknown_register_ids(plan, zone.frame(REGISTER) if zone.has_files(REGISTER) else None)
+    found += _commentary(zone, [plan], lambda r: r.plan_id == plan.id)
     return found
+
+
+def unknown_plan_findings(plans: list[Plan], landing: str | Path) -> list[Finding]:
+    """Explanations whose plan_id is none of `plans` (the plans validated together): reported
+    once for the zone rather than once per plan."""
+    ids = {p.id for p in plans}
+    return _commentary(_Zone(Path(landing)), plans, lambda r: r.plan_id not in ids)
+
+
+def _commentary(zone: _Zone, plans: list[Plan], keep) -> list[Finding]:
+    """Staged explanations no evaluation would carry: unknown indicator, year without target."""
+    if not zone.has_files(COMMENTARY):
+        return []
+    rows = [r for r in unmatched(zone.frame(COMMENTARY), plans) if keep(r)]
+    return [Finding(r.indicator_id, COMMENTARY, r.message) for r in rows]
 
 
 def _register(plan: Plan, ind_id: str, frame: pd.DataFrame | None) -> list[Finding]:
