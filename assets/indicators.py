@@ -556,15 +556,18 @@ def _evaluations_asset(plan: Plan) -> dg.AssetsDefinition:
 def closed_explanations(plan: Plan, ind: Indicator, years: list[str], env: dict) -> None:
     """A closed year's explanations are still published: the *explication des résultats* is
     written after the closing, about the final results; nothing else of the year changes
-    (docs/contracts.md §6.1)."""
-    engine, t = env["engine"], wh.indicator_evaluation
-    for fy in years:
-        where = {"plan_id": plan.id, "indicator_id": ind.id, "fiscal_year": fy}
-        with engine.begin() as conn:
+    (docs/contracts.md §6.1). While the commentary source is blocked there is nothing new to
+    write: the published explanations stay as they are."""
+    if env["commentary_blocked"] or not years:
+        return
+    t = wh.indicator_evaluation
+    with env["engine"].begin() as conn:
+        for fy in years:
+            where = {"plan_id": plan.id, "indicator_id": ind.id, "fiscal_year": fy}
             conn.execute(
                 t.update()
                 .where(*[t.c[k] == v for k, v in where.items()])
-                .values(**_explanation(engine, where, env, ind.id, fy))
+                .values(**_explanation(env["engine"], where, env, ind.id, fy))
             )
 
 
