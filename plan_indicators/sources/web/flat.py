@@ -33,10 +33,14 @@ from plan_indicators.sources.web.sql import (
 FLATTENED_SHAPES = (PARQUET_NESTED, JSON)
 
 
+def path_tag(file: str) -> str:
+    """What every copy of a landing file's versions starts with: a hash of its path."""
+    return hashlib.sha1(file.encode()).hexdigest()[:16]
+
+
 def copy_name(file: str, size: int, mtime_ns: int) -> str:
     """The copy of one version of a landing file: `<hash of its path>-<size>-<mtime>`."""
-    tag = hashlib.sha1(file.encode()).hexdigest()[:16]
-    return f"{tag}-{size}-{mtime_ns}.parquet"
+    return f"{path_tag(file)}-{size}-{mtime_ns}.parquet"
 
 
 class FlatCache:
@@ -57,7 +61,7 @@ class FlatCache:
         target = self.folder / name
         if not target.exists():
             self._write(source, target, rows)
-            for stale in self.folder.glob(name.split("-", 1)[0] + "-*.parquet"):
+            for stale in self.folder.glob(f"{path_tag(file)}-*.parquet"):
                 if stale != target:
                     stale.unlink(missing_ok=True)
         return target, PARQUET
@@ -83,7 +87,7 @@ class FlatCache:
 
     def prune(self, files: list[str]) -> None:
         """Delete the copies of landing files that are gone (`files`: those still there)."""
-        tags = {copy_name(f, 0, 0).split("-", 1)[0] for f in files}
+        tags = {path_tag(f) for f in files}
         for copy in self.folder.glob("*.parquet"):
             if copy.name.split("-", 1)[0] not in tags:
                 copy.unlink(missing_ok=True)
