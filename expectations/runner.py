@@ -217,11 +217,18 @@ def validate(
 
 def validate_suite(suite: dict, df: pd.DataFrame, parameters: Parameters | None = None):
     """`validate` for a suite given as data (a part of a committed suite, for instance), its
-    failures in the suite's order."""
-    suite_name = suite["name"]
-    frame = _as_objects(df)
+    failures in the suite's order; in the GX worker when the command started one
+    (`expectations.worker`)."""
+    from expectations import worker
+
     if parameters is None:
         parameters = catalog_parameters()
+    return worker.call(_validate_suite, suite, df, parameters)
+
+
+def _validate_suite(suite: dict, df: pd.DataFrame, parameters: Parameters) -> SuiteOutcome:
+    suite_name = suite["name"]
+    frame = _as_objects(df)
     with _lock:
         gx, batch_def = _context()
         built, failures = _built(gx, suite_name, suite, frame, parameters)

@@ -195,7 +195,19 @@ def main(argv: list[str] | None = None) -> int:
         "demo": cmd_demo,
         "bench": cmd_bench,
     }[args.command]
-    return handler(args)
+    if args.command not in RUNS_SUITES:
+        return handler(args)
+    from expectations import worker
+
+    worker.start()  # GX imports on the other core while Dagster loads (expectations/worker.py)
+    try:
+        return handler(args)
+    finally:
+        worker.stop()
+
+
+RUNS_SUITES = {"run", "close", "demo"}
+"""Commands that run the whole pipeline, so every Great Expectations suite: GX in a worker."""
 
 
 def cmd_run(args) -> int:

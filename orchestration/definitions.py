@@ -17,6 +17,7 @@ from assets.partitions import all_years_partitions
 from assets.projection import projection_asset, projection_key
 from assets.reports import report_asset
 from expectations.runner import catalog_parameters
+from orchestration.instance_storage import enable_event_batches
 from orchestration.jobs import build_jobs
 from orchestration.schedules import build_schedules
 from orchestration.sensors import build_sensors
@@ -25,6 +26,9 @@ from resources import build_resources
 
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
 warnings.filterwarnings("ignore", category=dg.PreviewWarning)
+# Every process that loads the code location (`run`, the run workers of the daemon and of
+# `dagster dev`) hands its event log the planned and partitioned materialisations in batches.
+enable_event_batches()
 
 
 def web_pages(plans) -> tuple[str, ...]:

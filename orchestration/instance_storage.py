@@ -6,7 +6,17 @@ shard), so every statement is compiled again and every file reopened: on this ma
 most of a `plan-indicators run` on a persistent instance (about 1,400 events for the sample
 data, most of them the planned and recorded materialisation of each indicator and fiscal year).
 `PooledSqliteEventLogStorage` is the same storage, same files and schema (`dagster dev` reads them
-with the stock class), with one engine per shard kept for the life of the instance.
+with the stock class), with one engine per shard kept for the life of the instance, and what it
+learns of the schema (which tables and asset-key columns exist) remembered once found: the stock
+class opens a new engine to ask SQLite again for every asset and check event, a quarter of the
+cost of storing one.
+
+It also stores a batch of asset events at once (`store_event_batch`, which Dagster calls when
+`DAGSTER_EVENT_BATCH_SIZE` is set, as `plan-indicators run` and the code location set it): the
+planned materialisations a run announces at its start, and the partitions an asset
+materialises in one step. One transaction per shard and one row of the asset index per asset
+key, where the stock class takes two transactions and an insert-or-update per event; the rows
+written are the same (tests/test_instance_storage.py compares them).
 
 `plan-indicators run` uses it only when the instance's `dagster.yaml` names no storage (the
 local SQLite default); a configured storage (PostgreSQL in production, deploy/dagster.yaml) is
@@ -15,21 +25,41 @@ used as configured.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import os
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
+from dagster._core.events import DagsterEventType
+from dagster._core.storage.event_log.schema import AssetKeyTable, SqlEventLogStorageTable
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     SqliteEventLogStorage,
 )
 from dagster._core.storage.sql import create_engine
 from dagster._serdes import ConfigurableClassData
+from sqlalchemy import exc as db_exc
 
 # Keys of dagster.yaml that choose the instance's storage.
 STORAGE_KEYS = ("storage", "run_storage", "event_log_storage", "schedule_storage")
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+BATCH_SIZE_ENV = "DAGSTER_EVENT_BATCH_SIZE"
+EVENT_BATCH_SIZE = "1000"
+"""Events Dagster hands the storage at once (planned materialisations at a run's start, an
+asset's partitions in a step); `enable_event_batches` sets it unless the environment does."""
+BATCHED = {
+    DagsterEventType.ASSET_MATERIALIZATION,
+    DagsterEventType.ASSET_OBSERVATION,
+    DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
+}
+"""What `store_event_batch` writes itself; other events of a batch are stored one by one."""
+
+
+def enable_event_batches() -> None:
+    """Let Dagster hand this process's event log its events in batches (any storage: the
+    PostgreSQL one batches materialisations itself)."""
+    os.environ.setdefault(BATCH_SIZE_ENV, EVENT_BATCH_SIZE)
 
 
 class PooledSqliteEventLogStorage(SqliteEventLogStorage):
@@ -37,6 +67,9 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
         self._engines: dict[str, Any] = {}  # before the parent, which opens the index shard
+        self._tables: set[str] = set()
+        self._asset_key_columns: set[str] = set()
+        self._secondary_indexes: set[str] = set()
         super().__init__(base_dir, inst_data=inst_data)
 
     @classmethod
@@ -65,6 +98,81 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
                 self._engines[shard] = engine
             with engine.connect() as conn, conn.begin():
                 yield conn
+
+    def has_table(self, table_name: str) -> bool:
+        # Only a table found is remembered: a migration may add one, none removes one.
+        if table_name not in self._tables:
+            if not super().has_table(table_name):
+                return False
+            self._tables.add(table_name)
+        return True
+
+    def has_secondary_index(self, name: str) -> bool:
+        # Asked for each asset record read (a check result reads its asset's): a data migration
+        # once complete stays so.
+        if name not in self._secondary_indexes:
+            if not super().has_secondary_index(name):
+                return False
+            self._secondary_indexes.add(name)
+        return True
+
+    def wipe(self) -> None:
+        super().wipe()
+        self._tables.clear()
+        self._asset_key_columns.clear()
+        self._secondary_indexes.clear()
+
+    def _has_asset_key_col_on_connection(self, conn: Any, column_name: str) -> bool:
+        if column_name not in self._asset_key_columns:
+            if not super()._has_asset_key_col_on_connection(conn, column_name):
+                return False
+            self._asset_key_columns.add(column_name)
+        return True
+
+    def store_event_batch(self, events: Sequence[Any]) -> None:
+        batched = [e for e in events if e.is_dagster_event and e.dagster_event_type in BATCHED]
+        for run_id in dict.fromkeys(e.run_id for e in batched):
+            self._store_asset_events([e for e in batched if e.run_id == run_id])
+        for event in events:
+            if not (event.is_dagster_event and event.dagster_event_type in BATCHED):
+                self.store_event(event)
+
+    def _store_asset_events(self, events: list[Any]) -> None:
+        """What `store_event` does for each of `events` (asset events of one run): the rows in
+        the run's shard, their mirror in the index shard with the events' tags, and each asset
+        key's index row as the last of its events leaves it."""
+        rows = [self._event_to_row(event) for event in events]
+        with self.run_connection(events[0].run_id) as conn:
+            conn.execute(SqlEventLogStorageTable.insert(), rows)
+        with self.index_transaction() as conn:
+            inserted = conn.execute(
+                SqlEventLogStorageTable.insert().returning(
+                    SqlEventLogStorageTable.c.id, sort_by_parameter_order=True
+                ),
+                rows,
+            )
+            ids = [int(row[0]) for row in inserted]
+            self._store_asset_event_tags(conn, events, ids)
+            has_index_cols = self._has_asset_key_index_cols_on_connection(conn)
+            # An event of a kind sets the same columns as every other of its kind: only the
+            # last of each kind per asset key counts, applied in the events' order.
+            last: dict[tuple[str, Any], int] = {}
+            for i, event in enumerate(events):
+                last[(event.dagster_event.asset_key.to_string(), event.dagster_event_type)] = i
+            values: dict[str, dict[str, Any]] = {}
+            for (asset_key, _kind), i in sorted(last.items(), key=lambda item: item[1]):
+                entry = self._get_asset_entry_values(events[i], ids[i], has_index_cols)
+                if entry:
+                    values.setdefault(asset_key, {}).update(entry)
+            for asset_key, entry in values.items():
+                try:
+                    conn.execute(AssetKeyTable.insert().values(asset_key=asset_key, **entry))
+                except db_exc.IntegrityError:
+                    conn.execute(
+                        AssetKeyTable.update()
+                        .values(**entry)
+                        .where(AssetKeyTable.c.asset_key == asset_key)
+                    )
 
     def dispose(self) -> None:
         with self._db_lock:

@@ -5,9 +5,16 @@ storage reads (what `dagster dev` opens on the same home), threads included."""
 import threading
 
 import dagster as dg
+from dagster._core.definitions.data_version import DATA_VERSION_TAG
+from dagster._core.events import DagsterEventType
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 
-from orchestration.instance_storage import PooledSqliteEventLogStorage, open_local_instance
+from orchestration.instance_storage import (
+    BATCH_SIZE_ENV,
+    EVENT_BATCH_SIZE,
+    PooledSqliteEventLogStorage,
+    open_local_instance,
+)
 
 
 @dg.asset(partitions_def=dg.StaticPartitionsDefinition(["2024-2025", "2025-2026"]))
@@ -82,3 +89,97 @@ def test_a_reader_thread_and_the_run_share_the_pool(tmp_path):
         assert seen and max(seen) > 0
         assert len({*run_ids}) == 6
         assert all(instance.get_run_by_id(r).status == dg.DagsterRunStatus.SUCCESS for r in run_ids)
+
+
+YEARS = ["2023-2024", "2024-2025", "2025-2026"]
+
+
+@dg.asset(
+    partitions_def=dg.StaticPartitionsDefinition(YEARS),
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    check_specs=[dg.AssetCheckSpec("has_rows", asset="yearly")],
+)
+def yearly(context: dg.AssetExecutionContext):
+    for year in context.partition_keys:
+        context.add_asset_metadata({"year": year}, partition_key=year)
+    yield dg.MaterializeResult(
+        metadata={"years": len(context.partition_keys)},
+        data_version=dg.DataVersion(",".join(context.partition_keys)),
+    )
+    yield dg.AssetCheckResult(check_name="has_rows", passed=True)
+
+
+def _stored(instance: dg.DagsterInstance) -> dict:
+    """What the UI reads of one asset's runs: its materialisations per partition, the asset
+    index row, the planned materialisations, the partition tags and the run's events."""
+    key = dg.AssetKey("yearly")
+    records = instance.fetch_materializations(key, limit=100).records
+    [record] = instance.get_asset_records([key])
+    entry = record.asset_entry
+    planned = instance.event_log_storage.get_latest_planned_materialization_info(key)
+    runs = [r.run_id for r in reversed(instance.get_runs())]
+    return {
+        "materialized": sorted(
+            (runs.index(r.run_id), r.partition_key, r.asset_materialization.metadata["year"].value)
+            for r in records
+        ),
+        "partitions": instance.get_materialized_partitions(key),
+        "last": (runs.index(entry.last_run_id), entry.last_materialization_record.partition_key),
+        "planned": runs.index(planned.run_id),
+        "tags": instance.event_log_storage.get_latest_tags_by_partition(
+            key, DagsterEventType.ASSET_MATERIALIZATION, [DATA_VERSION_TAG]
+        ),
+        "events": [
+            sorted(str(e.dagster_event_type) for e in instance.all_logs(r) if e.is_dagster_event)
+            for r in runs
+        ],
+        "checks": [
+            (runs.index(c.run_id), c.status.value)
+            for c in instance.event_log_storage.get_asset_check_execution_history(
+                dg.AssetCheckKey(key, "has_rows"), limit=10
+            )
+        ],
+    }
+
+
+def _two_runs(instance: dg.DagsterInstance) -> list[dict]:
+    """A single-run backfill of every year, then one year again: what is stored after each."""
+    whole = {"dagster/asset_partition_range_start": YEARS[0]}
+    whole["dagster/asset_partition_range_end"] = YEARS[-1]
+    assert dg.materialize([yearly], instance=instance, tags=whole).success
+    after_first = _stored(instance)
+    assert dg.materialize([yearly], instance=instance, partition_key=YEARS[1]).success
+    return [after_first, _stored(instance)]
+
+
+def test_batched_events_store_what_one_by_one_stores(tmp_path, monkeypatch):
+    """The pooled log given its events in batches leaves what the stock class leaves when
+    given them one at a time, read back through the stock class (as `dagster dev` reads)."""
+    monkeypatch.setenv(BATCH_SIZE_ENV, "0")
+    (tmp_path / "stock").mkdir()
+    with dg.DagsterInstance.from_config(str(tmp_path / "stock")) as stock:
+        assert type(stock.event_log_storage) is SqliteEventLogStorage
+        expected = _two_runs(stock)
+    monkeypatch.setenv(BATCH_SIZE_ENV, EVENT_BATCH_SIZE)
+    batches = []
+    store = PooledSqliteEventLogStorage.store_event_batch
+    monkeypatch.setattr(
+        PooledSqliteEventLogStorage,
+        "store_event_batch",
+        lambda self, events: (batches.append(len(events)), store(self, events))[1],
+    )
+    (tmp_path / "pooled").mkdir()
+    with open_local_instance(tmp_path / "pooled") as instance:
+        assert _two_runs(instance) == expected
+    with dg.DagsterInstance.from_config(str(tmp_path / "pooled")) as stock:
+        assert _stored(stock) == expected[-1]
+    # Planned then materialised: each run's years in one batch of each (1 year: no batch).
+    assert batches == [4, 3, 2]
+    assert expected[0]["last"][0] == 0 and expected[0]["planned"] == 0
+    assert expected[-1]["materialized"] == [
+        (0, "2023-2024", "2023-2024"),
+        (0, "2024-2025", "2024-2025"),
+        (0, "2025-2026", "2025-2026"),
+        (1, "2024-2025", "2024-2025"),
+    ]
+    assert expected[-1]["last"] == (1, "2024-2025") and expected[-1]["planned"] == 1

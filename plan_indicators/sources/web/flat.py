@@ -11,12 +11,19 @@ modification time (as the raw manifest keys it); every later scan reads that cop
 A changed file gets a new copy and the old one is deleted; the landing file is never touched.
 The copy keeps every event, one row per event, so its row count is checked against the
 inventory's (a mismatch raises).
+
+A first read (a new landing zone, or months of exports arriving at once) writes its copies in
+one statement per shape (`prepare`): one multi-file scan partitioned by file, then each part
+moved into place, instead of a `COPY` per file (about 5 ms each, 4.7 s for the sample data's
+579 nested files, four times the whole staging scan).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import uuid
 from pathlib import Path
 
 from plan_indicators.sources.web.sql import (
@@ -66,6 +73,44 @@ class FlatCache:
                     stale.unlink(missing_ok=True)
         return target, PARQUET
 
+    def prepare(self, wanted: list[tuple[WebPath, str, int, int, int]]) -> None:
+        """Write the missing copies of `wanted` (source, file, size, mtime_ns, rows) at once,
+        one scan per shape; `path` then finds them (and writes alone any this left out)."""
+        missing: dict[str, list[tuple[WebPath, str, Path, int]]] = {}
+        for source, file, size, mtime_ns, rows in wanted:
+            target = self.folder / copy_name(file, size, mtime_ns)
+            if source[1] in FLATTENED_SHAPES and not target.exists():
+                missing.setdefault(source[1], []).append((source, file, target, rows))
+        for shape, items in missing.items():
+            if len(items) > 1:
+                self._write_many(shape, items)
+
+    def _write_many(self, shape: str, items: list[tuple[WebPath, str, Path, int]]) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if self._con is None:
+            self._con = connect()
+        scratch = self.folder / f".batch-{os.getpid()}-{uuid.uuid4().hex}"
+        parts = ", ".join(f"({lit(src[0])}, {i})" for i, (src, *_rest) in enumerate(items))
+        columns = ", ".join(f"e.{c}" for c in REQUIRED)
+        one = events_sql([source for source, *_rest in items], REQUIRED, filename=True)
+        try:
+            self._con.execute(
+                f"COPY (SELECT {columns}, p.part FROM ({one}) e "
+                f"JOIN (VALUES {parts}) p(name, part) ON e.filename = p.name) "
+                f"TO {lit(scratch)} (FORMAT PARQUET, PARTITION_BY (part))"
+            )
+            for i, (_source, file, target, rows) in enumerate(items):
+                written = sorted((scratch / f"part={i}").glob("*.parquet"))
+                if len(written) != 1 or _rows(written[0]) != rows:
+                    continue  # no event, or split in several files: `path` writes it alone
+                written[0].replace(target)
+                for stale in self.folder.glob(f"{path_tag(file)}-*.parquet"):
+                    if stale != target:
+                        stale.unlink(missing_ok=True)
+                self.written += 1
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
     def _write(self, source: WebPath, target: Path, rows: int) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         if self._con is None:
@@ -96,3 +141,9 @@ class FlatCache:
         if self._con is not None:
             self._con.close()
             self._con = None
+
+
+def _rows(path: Path) -> int:
+    import pyarrow.parquet as pq
+
+    return pq.read_metadata(path).num_rows

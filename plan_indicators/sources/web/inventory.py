@@ -254,10 +254,19 @@ class WebInventory:
         pure: dict[int, list[WebPath]] = {}
         mixed: list[WebPath] = []
         skip: dict[Path, list[str]] = {}
+        held = [f for f in self.read if set(f.events_per_year) & set(wanted)]
         try:
-            for f in self.read:
-                if set(f.events_per_year) & set(wanted):
-                    self._group(f, wanted, pure, mixed, skip)
+            if self.cache is not None:
+                self.cache.prepare(
+                    [
+                        ((self.root / f.file, f.shape), f.file, f.size, f.mtime_ns,
+                         self._inspected_rows[f.file])
+                        for f in held
+                        if f.file not in self._scan_paths
+                    ]
+                )  # fmt: skip
+            for f in held:
+                self._group(f, wanted, pure, mixed, skip)
         finally:
             if self.cache is not None:
                 self.cache.close()

@@ -88,23 +88,29 @@ def _column_sql(column: str, shape: str) -> str:
     return f"coalesce(page_location, {NESTED_PAGE_SQL}) AS page_location"
 
 
-def scan_sql(paths: list[Path], shape: str) -> str:
+def scan_sql(paths: list[Path], shape: str, filename: bool = False) -> str:
+    """One multi-file scan; with `filename`, each row also says which file it came from."""
     files = f"[{', '.join(lit(p) for p in paths)}]"
+    extra = ", filename=true" if filename else ""
     if shape in (PARQUET, PARQUET_NESTED):
-        return f"read_parquet({files}, union_by_name=true)"
+        return f"read_parquet({files}, union_by_name=true{extra})"
     if shape == JSON:
-        return f"read_json({files}, format='newline_delimited', columns={_JSON_COLUMNS})"
-    return f"read_csv({files}, all_varchar=true, header=true, union_by_name=true)"
+        return f"read_json({files}, format='newline_delimited', columns={_JSON_COLUMNS}{extra})"
+    return f"read_csv({files}, all_varchar=true, header=true, union_by_name=true{extra})"
 
 
-def events_sql(files: list[WebPath], columns: list[str] | None = None) -> str:
+def events_sql(
+    files: list[WebPath], columns: list[str] | None = None, filename: bool = False
+) -> str:
     """All files as one relation of varchar columns, the page taken from `event_params`
-    where the export nests it: one multi-file scan per shape."""
+    where the export nests it: one multi-file scan per shape (with `filename`, a column
+    `filename` naming each row's file)."""
     by_shape: dict[str, list[Path]] = {}
     for path, shape in files:
         by_shape.setdefault(shape, []).append(path)
+    names = [*(columns or REQUIRED), *(["filename"] if filename else [])]
     return " UNION ALL ".join(
-        f"SELECT {', '.join(_column_sql(c, shape) for c in (columns or REQUIRED))} "
-        f"FROM {scan_sql(paths, shape)}"
+        f"SELECT {', '.join(_column_sql(c, shape) for c in names)} "
+        f"FROM {scan_sql(paths, shape, filename)}"
         for shape, paths in by_shape.items()
     )

@@ -1,0 +1,129 @@
+"""Great Expectations in a process of its own, started before the first suite is needed.
+
+Importing GX costs about 5 s here (it imports scipy, altair and its own 300 expectation
+classes), a sixth of a whole `plan-indicators run` on the sample data, and the run cannot go
+on until it is done: the first raw read validates its files. `plan-indicators run` therefore
+starts one worker process as the command begins (`start`); it imports GX and builds the
+ephemeral context on the second core while the first loads Dagster, the code location and
+the raw files, and every suite of the command then runs in it (`call`), the frame sent over a
+pipe. The suites, their results and their failures are the same as in the process
+(`expectations.runner.validate_suite` is what the worker runs).
+
+Elsewhere (tests, `dagster dev`, the daemon's run workers) no worker is started and the suites
+run in the process, as they do when the worker cannot start or dies (the call is made again in
+the process). A process that has already imported GX starts no worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+_lock = threading.Lock()
+_worker: tuple[subprocess.Popen, Connection, Connection] | None = None  # process, out, in
+
+
+def _serve(requests: Connection, answers: Connection) -> None:
+    """The worker: GX first, then each `(fn, args)` received, answered with its outcome."""
+    from expectations.runner import _context
+
+    _context()
+    while True:
+        try:
+            fn, args = requests.recv()
+        except EOFError:
+            return
+        try:
+            answer = ("ok", fn(*args))
+        except Exception as exc:  # the caller raises it, as if the call had been made there
+            answer = ("error", exc)
+        try:
+            answers.send(answer)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            answers.send(("error", RuntimeError(f"{type(answer[1]).__name__}: {answer[1]}")))
+
+
+def start() -> bool:
+    """Start the worker (once per process); False when GX is already imported here (a warm
+    process needs none) or no process could be started. The worker is a fresh interpreter on
+    this one's import path (`python -m expectations.worker`), talking over two pipes."""
+    global _worker
+    with _lock:
+        if _worker is not None:
+            return True
+        if "great_expectations" in sys.modules:
+            return False
+        to_worker, from_worker = os.pipe(), os.pipe()
+        path = os.pathsep.join(p for p in sys.path if p)
+        argv = [sys.executable, "-m", __name__, str(to_worker[0]), str(from_worker[1])]
+        try:
+            process = subprocess.Popen(
+                argv,
+                pass_fds=(to_worker[0], from_worker[1]),
+                env={**os.environ, "PYTHONPATH": path},
+            )
+        except OSError as exc:
+            log.warning("Great Expectations stays in the process (no worker: %s)", exc)
+            for fd in (*to_worker, *from_worker):
+                os.close(fd)
+            return False
+        os.close(to_worker[0])
+        os.close(from_worker[1])
+        requests = Connection(to_worker[1], readable=False)
+        _worker = (process, requests, Connection(from_worker[0], writable=False))
+        return True
+
+
+def running() -> bool:
+    return _worker is not None
+
+
+def call(fn: Callable[..., T], *args: Any) -> T:
+    """`fn(*args)` in the worker when there is one (`fn` must be importable), else here."""
+    global _worker
+    with _lock:
+        if _worker is not None:
+            try:
+                _worker[1].send((fn, args))
+                kind, value = _worker[2].recv()
+            except (EOFError, OSError):
+                log.warning("the Great Expectations worker stopped; suites now run in the process")
+                _stop()
+            else:
+                if kind == "error":
+                    raise value
+                return value
+    return fn(*args)
+
+
+def stop() -> None:
+    """Stop the worker, even while it is still importing GX."""
+    with _lock:
+        _stop()
+
+
+def _stop() -> None:
+    global _worker
+    worker, _worker = _worker, None
+    if worker is not None:
+        process, requests, answers = worker
+        requests.close()
+        answers.close()
+        process.terminate()
+        process.wait()
+
+
+if __name__ == "__main__":
+    _serve(
+        Connection(int(sys.argv[1]), writable=False),
+        Connection(int(sys.argv[2]), readable=False),
+    )
