@@ -448,6 +448,13 @@ def _staging_asset(source: str) -> dg.AssetsDefinition:
     return _staging
 
 
+WEB_FIRST = {"dagster/priority": "1"}
+"""Web analytics is read and staged before the other sources (steps of higher priority run
+first among those ready): DuckDB's work needs no Great Expectations, so `run`'s GX worker
+(expectations/worker.py) finishes importing while it goes on, instead of the first raw suite
+waiting for it."""
+
+
 def _web_inventory(landing: LandingZone):
     """The files as the last raw read left them; only new or changed files are inspected."""
     from plan_indicators.sources.web import inventory_web_files
@@ -476,6 +483,7 @@ def _web_raw_asset() -> dg.AssetsDefinition:
             "size and modification time) are not read again."
         ),
         check_specs=[dg.AssetCheckSpec(FILE_CONTRACT_CHECK, asset=raw_key(WEB), blocking=True)],
+        op_tags=WEB_FIRST,
     )
     def _raw_web(context: dg.AssetExecutionContext, landing: LandingZone):
         with tracked(landing, source_state.RAW, WEB, context.run_id) as outcome:
@@ -545,6 +553,7 @@ def _web_staging_asset(
         group_name=INGESTION_GROUP,
         kinds={"parquet", "duckdb"},
         tags={"layer": "staging", "source": WEB},
+        op_tags=WEB_FIRST,
         description=(
             "Per fiscal year, one row per user who viewed one of the pages the catalog's "
             "indicators count, with a bit per page (`pages_0`…) and their page views, scanned "
