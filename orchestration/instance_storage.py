@@ -32,7 +32,12 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster._core.events import DagsterEventType
+from dagster._core.events import (
+    ASSET_CHECK_EVENTS,
+    ASSET_EVENTS,
+    EVENT_TYPE_TO_PIPELINE_RUN_STATUS,
+    DagsterEventType,
+)
 from dagster._core.storage.event_log.schema import AssetKeyTable, SqlEventLogStorageTable
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     SqliteEventLogStorage,
@@ -54,6 +59,10 @@ BATCHED = {
     DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
 }
 """What `store_event_batch` writes itself; other events of a batch are stored one by one."""
+INDEXED = ASSET_EVENTS | ASSET_CHECK_EVENTS | set(EVENT_TYPE_TO_PIPELINE_RUN_STATUS)
+"""Events the stock class also mirrors in the index shard; the others go to the run's shard only."""
+INSERT_EVENT = SqlEventLogStorageTable.insert()
+"""One statement for every event row: built (and its cache key computed) once, not per event."""
 
 
 def enable_event_batches() -> None:
@@ -129,6 +138,15 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             self._asset_key_columns.add(column_name)
         return True
 
+    def store_event(self, event: Any) -> None:
+        # A step's start, outputs and success, logs: one row in the run's shard, as the stock
+        # class writes it, without building an insert statement for each.
+        if event.is_dagster_event and event.dagster_event_type in INDEXED:
+            super().store_event(event)
+            return
+        with self.run_connection(event.run_id) as conn:
+            conn.execute(INSERT_EVENT, self._event_to_row(event))
+
     def store_event_batch(self, events: Sequence[Any]) -> None:
         batched = [e for e in events if e.is_dagster_event and e.dagster_event_type in BATCHED]
         for run_id in dict.fromkeys(e.run_id for e in batched):
@@ -143,7 +161,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         key's index row as the last of its events leaves it."""
         rows = [self._event_to_row(event) for event in events]
         with self.run_connection(events[0].run_id) as conn:
-            conn.execute(SqlEventLogStorageTable.insert(), rows)
+            conn.execute(INSERT_EVENT, rows)
         with self.index_transaction() as conn:
             inserted = conn.execute(
                 SqlEventLogStorageTable.insert().returning(
