@@ -26,7 +26,7 @@ used as configured.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -109,34 +109,20 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
                 yield conn
 
     def has_table(self, table_name: str) -> bool:
-        # Only a table found is remembered: a migration may add one, none removes one.
-        if table_name not in self._tables:
-            if not super().has_table(table_name):
-                return False
-            self._tables.add(table_name)
-        return True
+        return _remembered(self._tables, table_name, super().has_table)
 
     def has_secondary_index(self, name: str) -> bool:
-        # Asked for each asset record read (a check result reads its asset's): a data migration
-        # once complete stays so.
-        if name not in self._secondary_indexes:
-            if not super().has_secondary_index(name):
-                return False
-            self._secondary_indexes.add(name)
-        return True
+        # Asked at each asset record read (every check result reads its asset's).
+        return _remembered(self._secondary_indexes, name, super().has_secondary_index)
+
+    def _has_asset_key_col_on_connection(self, conn: Any, column_name: str) -> bool:
+        probe = super()._has_asset_key_col_on_connection
+        return _remembered(self._asset_key_columns, column_name, lambda c: probe(conn, c))
 
     def wipe(self) -> None:
         super().wipe()
-        self._tables.clear()
-        self._asset_key_columns.clear()
-        self._secondary_indexes.clear()
-
-    def _has_asset_key_col_on_connection(self, conn: Any, column_name: str) -> bool:
-        if column_name not in self._asset_key_columns:
-            if not super()._has_asset_key_col_on_connection(conn, column_name):
-                return False
-            self._asset_key_columns.add(column_name)
-        return True
+        for found in (self._tables, self._asset_key_columns, self._secondary_indexes):
+            found.clear()
 
     def store_event(self, event: Any) -> None:
         # A step's start, outputs and success, logs: one row in the run's shard, as the stock
@@ -198,6 +184,16 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         for engine in engines:
             engine.dispose()
         super().dispose()
+
+
+def _remembered(found: set[str], name: str, probe: Callable[[str], bool]) -> bool:
+    """`probe(name)`, asked until it says yes: a migration may add a table, a column or a
+    completed data migration while the instance is open, none removes one."""
+    if name not in found:
+        if not probe(name):
+            return False
+        found.add(name)
+    return True
 
 
 def default_storage_overrides(home: Path) -> dict[str, Any]:
