@@ -68,9 +68,7 @@ class FlatCache:
         target = self.folder / name
         if not target.exists():
             self._write(source, target, rows)
-            for stale in self.folder.glob(f"{path_tag(file)}-*.parquet"):
-                if stale != target:
-                    stale.unlink(missing_ok=True)
+            self._drop_stale(file, target)
         return target, PARQUET
 
     def prepare(self, wanted: list[tuple[WebPath, str, int, int, int]]) -> None:
@@ -86,15 +84,13 @@ class FlatCache:
                 self._write_many(shape, items)
 
     def _write_many(self, shape: str, items: list[tuple[WebPath, str, Path, int]]) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        if self._con is None:
-            self._con = connect()
+        con = self._connection()
         scratch = self.folder / f".batch-{os.getpid()}-{uuid.uuid4().hex}"
         parts = ", ".join(f"({lit(src[0])}, {i})" for i, (src, *_rest) in enumerate(items))
         columns = ", ".join(f"e.{c}" for c in REQUIRED)
         one = events_sql([source for source, *_rest in items], REQUIRED, filename=True)
         try:
-            self._con.execute(
+            con.execute(
                 f"COPY (SELECT {columns}, p.part FROM ({one}) e "
                 f"JOIN (VALUES {parts}) p(name, part) ON e.filename = p.name) "
                 f"TO {lit(scratch)} (FORMAT PARQUET, PARTITION_BY (part))"
@@ -104,22 +100,32 @@ class FlatCache:
                 if len(written) != 1 or _rows(written[0]) != rows:
                     continue  # no event, or split in several files: `path` writes it alone
                 written[0].replace(target)
-                for stale in self.folder.glob(f"{path_tag(file)}-*.parquet"):
-                    if stale != target:
-                        stale.unlink(missing_ok=True)
+                self._drop_stale(file, target)
                 self.written += 1
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
 
-    def _write(self, source: WebPath, target: Path, rows: int) -> None:
+    def _connection(self):
+        """The cache's DuckDB connection, its folder made, both at the first copy."""
         self.folder.mkdir(parents=True, exist_ok=True)
         if self._con is None:
             self._con = connect()
+        return self._con
+
+    def _drop_stale(self, file: str, target: Path) -> None:
+        """Delete the copies of earlier versions of `file`, now that `target` is in place."""
+        for stale in self.folder.glob(f"{path_tag(file)}-*.parquet"):
+            if stale != target:
+                stale.unlink(missing_ok=True)
+
+    def _write(self, source: WebPath, target: Path, rows: int) -> None:
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
-            [(written,)] = self._con.execute(
-                f"COPY ({events_sql([source], REQUIRED)}) TO {lit(tmp)} (FORMAT PARQUET)"
-            ).fetchall()
+            [(written,)] = (
+                self._connection()
+                .execute(f"COPY ({events_sql([source], REQUIRED)}) TO {lit(tmp)} (FORMAT PARQUET)")
+                .fetchall()
+            )
             if int(written) != rows:
                 raise ValueError(
                     f"{source[0]}: {written} events copied, the inventory counted {rows}: "

@@ -258,13 +258,8 @@ class WebInventory:
         try:
             if self.cache is not None:
                 self.cache.prepare(
-                    [
-                        ((self.root / f.file, f.shape), f.file, f.size, f.mtime_ns,
-                         self._inspected_rows[f.file])
-                        for f in held
-                        if f.file not in self._scan_paths
-                    ]
-                )  # fmt: skip
+                    [self._copy_of(f) for f in held if f.file not in self._scan_paths]
+                )
             for f in held:
                 self._group(f, wanted, pure, mixed, skip)
         finally:
@@ -275,14 +270,18 @@ class WebInventory:
                     self._pruned = True
         return pure, mixed, skip
 
+    def _copy_of(self, f: WebFile) -> tuple[WebPath, str, int, int, int]:
+        """What the cache needs of `f`: its path and shape, file, size, mtime and rows (the
+        whole file's, before superseding)."""
+        rows = self._inspected_rows[f.file]
+        return (self.root / f.file, f.shape), f.file, f.size, f.mtime_ns, rows
+
     def _scan_path(self, f: WebFile) -> WebPath:
         """The file staging scans for `f`: its flattened copy when there is a cache."""
-        path = (self.root / f.file, f.shape)
         if self.cache is None:
-            return path
+            return self.root / f.file, f.shape
         if f.file not in self._scan_paths:
-            rows = self._inspected_rows[f.file]  # the whole file, before superseding
-            self._scan_paths[f.file] = self.cache.path(path, f.file, f.size, f.mtime_ns, rows)
+            self._scan_paths[f.file] = self.cache.path(*self._copy_of(f))
         return self._scan_paths[f.file]
 
     def _group(self, f: WebFile, wanted: dict[str, int], pure, mixed, skip) -> None:
