@@ -445,3 +445,26 @@ def test_snapshot_names():
     assert snapshot_of("w/events_intraday_20240404_1400.csv") == (
         "w/events_intraday_20240404_1400.csv"
     )
+
+
+def test_a_file_the_batch_cannot_read_is_named_by_its_own_copy(tmp_path):
+    """A first read copies export files in one statement; when one of them cannot be read
+    (changed into something that is not Parquet after it was inventoried), the batch writes
+    nothing and the file-by-file copy fails naming that file, the good one copied."""
+    from plan_indicators.sources.web.flat import FlatCache
+    from plan_indicators.sources.web.sql import PARQUET_NESTED
+
+    good, bad = tmp_path / "good.parquet", tmp_path / "bad.parquet"
+    write_nested(good, [("20240401", "page_view", "u1", "/aide")])
+    write_nested(bad, [("20240402", "page_view", "u2", "/aide")])
+    bad.write_bytes(b"not parquet any more")
+    cache = FlatCache(tmp_path / "cache")
+    wanted = [((p, PARQUET_NESTED), p.name, p.stat().st_size, p.stat().st_mtime_ns, 1)
+              for p in (good, bad)]  # fmt: skip
+    cache.prepare(wanted)
+    assert cache.written == 0 and not list((tmp_path / "cache").glob("*"))
+    copy, _shape = cache.path(*wanted[0])
+    assert pq.read_metadata(copy).num_rows == 1 and cache.written == 1
+    with pytest.raises(Exception, match="bad.parquet"):
+        cache.path(*wanted[1])
+    cache.close()

@@ -26,6 +26,8 @@ import shutil
 import uuid
 from pathlib import Path
 
+import duckdb
+
 from plan_indicators.sources.web.sql import (
     JSON,
     PARQUET,
@@ -90,11 +92,14 @@ class FlatCache:
         columns = ", ".join(f"e.{c}" for c in REQUIRED)
         one = events_sql([source for source, *_rest in items], REQUIRED, filename=True)
         try:
-            con.execute(
-                f"COPY (SELECT {columns}, p.part FROM ({one}) e "
-                f"JOIN (VALUES {parts}) p(name, part) ON e.filename = p.name) "
-                f"TO {lit(scratch)} (FORMAT PARQUET, PARTITION_BY (part))"
-            )
+            try:
+                con.execute(
+                    f"COPY (SELECT {columns}, p.part FROM ({one}) e "
+                    f"JOIN (VALUES {parts}) p(name, part) ON e.filename = p.name) "
+                    f"TO {lit(scratch)} (FORMAT PARQUET, PARTITION_BY (part))"
+                )
+            except duckdb.Error:
+                return  # one file DuckDB cannot read: `path` copies them alone, naming it
             for i, (_source, file, target, rows) in enumerate(items):
                 written = sorted((scratch / f"part={i}").glob("*.parquet"))
                 if len(written) != 1 or _rows(written[0]) != rows:
