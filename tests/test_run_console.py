@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from orchestration.runner import RunOptions, instance_home
+from orchestration.runner import RunOptions, instance_home, step_durations
 from resources.settings import DEFAULT_HOME
 
 pytestmark = pytest.mark.slow
@@ -63,6 +63,14 @@ def test_runs_are_recorded_in_the_persistent_instance(quiet):
         assert all(r is not None and r.status == dg.DagsterRunStatus.SUCCESS for r in runs)
         jobs = [r.job_name for r in runs]
         assert jobs == ["ingest", "indicators_ophq_2024_2028", "annual_report"]
+        # The split's step seconds, read from the step events alone, are the instance's own.
+        for run_id in run_ids:
+            stats = {
+                s.step_key: s.end_time - s.start_time
+                for s in instance.get_run_step_stats(run_id)
+                if s.start_time and s.end_time
+            }
+            assert stats and step_durations(instance, run_id) == pytest.approx(stats)
 
 
 def test_console_has_progress_and_table_but_no_debug_line(quiet):
