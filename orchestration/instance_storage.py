@@ -13,8 +13,8 @@ cost of storing one.
 
 It also stores a batch of asset events at once (`store_event_batch`, which Dagster calls when
 `DAGSTER_EVENT_BATCH_SIZE` is set, as `plan-indicators run` and the code location set it): the
-planned materialisations a run announces at its start, and the partitions an asset
-materialises in one step. One transaction per shard and one row of the asset index per asset
+planned materialisations and checks a run announces at its start, and the partitions an
+asset materialises in one step. One transaction per shard and one row of the asset index per asset
 key, where the stock class takes two transactions and an insert-or-update per event; the rows
 written are the same (tests/test_instance_storage.py compares them).
 
@@ -38,7 +38,12 @@ from dagster._core.events import (
     EVENT_TYPE_TO_PIPELINE_RUN_STATUS,
     DagsterEventType,
 )
-from dagster._core.storage.event_log.schema import AssetKeyTable, SqlEventLogStorageTable
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+from dagster._core.storage.event_log.schema import (
+    AssetCheckExecutionsTable,
+    AssetKeyTable,
+    SqlEventLogStorageTable,
+)
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     SqliteEventLogStorage,
 )
@@ -58,11 +63,19 @@ BATCHED = {
     DagsterEventType.ASSET_OBSERVATION,
     DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
 }
-"""What `store_event_batch` writes itself; other events of a batch are stored one by one."""
+"""Asset events `store_event_batch` writes itself, with the planned checks; other events of a
+batch are stored one by one."""
 INDEXED = ASSET_EVENTS | ASSET_CHECK_EVENTS | set(EVENT_TYPE_TO_PIPELINE_RUN_STATUS)
 """Events the stock class also mirrors in the index shard; the others go to the run's shard only."""
 INSERT_EVENT = SqlEventLogStorageTable.insert()
 """One statement for every event row: built (and its cache key computed) once, not per event."""
+
+
+def _batched(event: Any) -> bool:
+    return event.is_dagster_event and (
+        event.dagster_event_type in BATCHED
+        or event.dagster_event_type == DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED
+    )
 
 
 def enable_event_batches() -> None:
@@ -134,17 +147,18 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             conn.execute(INSERT_EVENT, self._event_to_row(event))
 
     def store_event_batch(self, events: Sequence[Any]) -> None:
-        batched = [e for e in events if e.is_dagster_event and e.dagster_event_type in BATCHED]
+        batched = [e for e in events if _batched(e)]
         for run_id in dict.fromkeys(e.run_id for e in batched):
-            self._store_asset_events([e for e in batched if e.run_id == run_id])
+            self._store_batch([e for e in batched if e.run_id == run_id])
         for event in events:
-            if not (event.is_dagster_event and event.dagster_event_type in BATCHED):
+            if not _batched(event):
                 self.store_event(event)
 
-    def _store_asset_events(self, events: list[Any]) -> None:
-        """What `store_event` does for each of `events` (asset events of one run): the rows in
-        the run's shard, their mirror in the index shard with the events' tags, and each asset
-        key's index row as the last of its events leaves it."""
+    def _store_batch(self, events: list[Any]) -> None:
+        """What `store_event` does for each of `events` (asset events and planned checks of one
+        run, in their order): the rows in the run's shard, their mirror in the index shard, then
+        for asset events their tags and each asset key's index row as the last of its events
+        leaves it, and for planned checks their execution rows."""
         rows = [self._event_to_row(event) for event in events]
         with self.run_connection(events[0].run_id) as conn:
             conn.execute(INSERT_EVENT, rows)
@@ -156,27 +170,58 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
                 rows,
             )
             ids = [int(row[0]) for row in inserted]
-            self._store_asset_event_tags(conn, events, ids)
-            has_index_cols = self._has_asset_key_index_cols_on_connection(conn)
-            # An event of a kind sets the same columns as every other of its kind: only the
-            # last of each kind per asset key counts, applied in the events' order.
-            last: dict[tuple[str, Any], int] = {}
-            for i, event in enumerate(events):
-                last[(event.dagster_event.asset_key.to_string(), event.dagster_event_type)] = i
-            values: dict[str, dict[str, Any]] = {}
-            for (asset_key, _kind), i in sorted(last.items(), key=lambda item: item[1]):
-                entry = self._get_asset_entry_values(events[i], ids[i], has_index_cols)
-                if entry:
-                    values.setdefault(asset_key, {}).update(entry)
-            for asset_key, entry in values.items():
-                try:
-                    conn.execute(AssetKeyTable.insert().values(asset_key=asset_key, **entry))
-                except db_exc.IntegrityError:
-                    conn.execute(
-                        AssetKeyTable.update()
-                        .values(**entry)
-                        .where(AssetKeyTable.c.asset_key == asset_key)
-                    )
+            assets = [i for i, e in enumerate(events) if e.dagster_event_type in BATCHED]
+            if assets:
+                self._store_asset_index(conn, [events[i] for i in assets], [ids[i] for i in assets])
+            planned = [
+                self._planned_check_row(events[i], rows[i]["event"], ids[i])
+                for i, e in enumerate(events)
+                if e.dagster_event_type == DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED
+            ]
+            if planned:
+                conn.execute(AssetCheckExecutionsTable.insert(), [r for rs in planned for r in rs])
+
+    def _store_asset_index(self, conn: Any, events: list[Any], ids: list[int]) -> None:
+        self._store_asset_event_tags(conn, events, ids)
+        has_index_cols = self._has_asset_key_index_cols_on_connection(conn)
+        # An event of a kind sets the same columns as every other of its kind: only the last of
+        # each kind per asset key counts, applied in the events' order.
+        last: dict[tuple[str, Any], int] = {}
+        for i, event in enumerate(events):
+            last[(event.dagster_event.asset_key.to_string(), event.dagster_event_type)] = i
+        values: dict[str, dict[str, Any]] = {}
+        for (asset_key, _kind), i in sorted(last.items(), key=lambda item: item[1]):
+            entry = self._get_asset_entry_values(events[i], ids[i], has_index_cols)
+            if entry:
+                values.setdefault(asset_key, {}).update(entry)
+        for asset_key, entry in values.items():
+            try:
+                conn.execute(AssetKeyTable.insert().values(asset_key=asset_key, **entry))
+            except db_exc.IntegrityError:
+                conn.execute(
+                    AssetKeyTable.update()
+                    .values(**entry)
+                    .where(AssetKeyTable.c.asset_key == asset_key)
+                )
+
+    def _planned_check_row(self, event: Any, serialized: str, event_id: int) -> list[dict]:
+        """The execution rows the stock class writes for a planned check (one per partition it
+        plans, else one), with the event as already serialised for its row."""
+        planned = event.dagster_event.event_specific_data
+        subset = planned.partitions_subset
+        return [
+            {
+                "asset_key": planned.asset_key.to_string(),
+                "check_name": planned.check_name,
+                "partition": partition,
+                "run_id": event.run_id,
+                "execution_status": AssetCheckExecutionRecordStatus.PLANNED.value,
+                "evaluation_event": serialized,
+                "evaluation_event_timestamp": self._event_insert_timestamp(event),
+                "evaluation_event_storage_id": event_id,
+            }
+            for partition in (subset.get_partition_keys() if subset else [None])
+        ]
 
     def dispose(self) -> None:
         with self._db_lock:

@@ -97,9 +97,14 @@ YEARS = ["2023-2024", "2024-2025", "2025-2026"]
 @dg.asset(
     partitions_def=dg.StaticPartitionsDefinition(YEARS),
     backfill_policy=dg.BackfillPolicy.single_run(),
-    check_specs=[dg.AssetCheckSpec("has_rows", asset="yearly")],
+    check_specs=[
+        dg.AssetCheckSpec("has_rows", asset="yearly"),
+        dg.AssetCheckSpec("has_years", asset="yearly"),
+    ],
 )
 def yearly(context: dg.AssetExecutionContext):
+    if context.run.tags.get("fail"):
+        raise RuntimeError("the step fails before its checks: they stay planned")
     for year in context.partition_keys:
         context.add_asset_metadata({"year": year}, partition_key=year)
     yield dg.MaterializeResult(
@@ -107,6 +112,7 @@ def yearly(context: dg.AssetExecutionContext):
         data_version=dg.DataVersion(",".join(context.partition_keys)),
     )
     yield dg.AssetCheckResult(check_name="has_rows", passed=True)
+    yield dg.AssetCheckResult(check_name="has_years", passed=len(context.partition_keys) > 1)
 
 
 def _stored(instance: dg.DagsterInstance) -> dict:
@@ -135,21 +141,49 @@ def _stored(instance: dg.DagsterInstance) -> dict:
         ],
         "checks": [
             (runs.index(c.run_id), c.status.value)
+            for name in ("has_rows", "has_years")
             for c in instance.event_log_storage.get_asset_check_execution_history(
-                dg.AssetCheckKey(key, "has_rows"), limit=10
+                dg.AssetCheckKey(key, name), limit=10
             )
         ],
+        "check_rows": _check_rows(instance, runs),
     }
 
 
-def _two_runs(instance: dg.DagsterInstance) -> list[dict]:
-    """A single-run backfill of every year, then one year again: what is stored after each."""
+def _check_rows(instance: dg.DagsterInstance, runs: list[str]) -> list[tuple]:
+    """Every check execution row as stored, with the type and run of the index event it
+    points to (ids and timestamps differ from one instance to the other)."""
+    import sqlalchemy as sa
+
+    with instance.event_log_storage.index_connection() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT c.asset_key, c.check_name, c.partition, c.run_id, c.execution_status, "
+                "c.evaluation_event IS NOT NULL, e.dagster_event_type, e.run_id "
+                "FROM asset_check_executions c "
+                "LEFT JOIN event_logs e ON e.id = c.evaluation_event_storage_id"
+            )
+        ).fetchall()
+    return sorted(
+        (r[0], r[1], r[2], runs.index(r[3]), r[4], r[5], r[6], runs.index(r[7])) for r in rows
+    )
+
+
+def _runs(instance: dg.DagsterInstance) -> list[dict]:
+    """A single-run backfill of every year, one year again, then a year whose step fails
+    before its checks: what is stored after each."""
     whole = {"dagster/asset_partition_range_start": YEARS[0]}
     whole["dagster/asset_partition_range_end"] = YEARS[-1]
     assert dg.materialize([yearly], instance=instance, tags=whole).success
     after_first = _stored(instance)
     assert dg.materialize([yearly], instance=instance, partition_key=YEARS[1]).success
-    return [after_first, _stored(instance)]
+    after_second = _stored(instance)
+    failed = dg.materialize(
+        [yearly], instance=instance, partition_key=YEARS[2], tags={"fail": "1"},
+        raise_on_error=False,
+    )  # fmt: skip
+    assert not failed.success
+    return [after_first, after_second, _stored(instance)]
 
 
 def test_batched_events_store_what_one_by_one_stores(tmp_path, monkeypatch):
@@ -159,7 +193,7 @@ def test_batched_events_store_what_one_by_one_stores(tmp_path, monkeypatch):
     (tmp_path / "stock").mkdir()
     with dg.DagsterInstance.from_config(str(tmp_path / "stock")) as stock:
         assert type(stock.event_log_storage) is SqliteEventLogStorage
-        expected = _two_runs(stock)
+        expected = _runs(stock)
     monkeypatch.setenv(BATCH_SIZE_ENV, EVENT_BATCH_SIZE)
     batches = []
     store = PooledSqliteEventLogStorage.store_event_batch
@@ -170,11 +204,20 @@ def test_batched_events_store_what_one_by_one_stores(tmp_path, monkeypatch):
     )
     (tmp_path / "pooled").mkdir()
     with open_local_instance(tmp_path / "pooled") as instance:
-        assert _two_runs(instance) == expected
+        assert _runs(instance) == expected
     with dg.DagsterInstance.from_config(str(tmp_path / "pooled")) as stock:
         assert _stored(stock) == expected[-1]
-    # Planned then materialised: each run's years in one batch of each (1 year: no batch).
-    assert batches == [4, 3, 2]
+    # Planned (years and checks), then materialised: each run's in one batch of each (1 year:
+    # no batch of materialisations).
+    assert batches == [5, 3, 3, 3]
+    assert [r[3:5] + r[6:] for r in expected[-1]["check_rows"]] == [
+        (0, "SUCCEEDED", "ASSET_CHECK_EVALUATION", 0),
+        (1, "SUCCEEDED", "ASSET_CHECK_EVALUATION", 1),
+        (2, "PLANNED", "ASSET_CHECK_EVALUATION_PLANNED", 2),
+        (0, "SUCCEEDED", "ASSET_CHECK_EVALUATION", 0),
+        (1, "FAILED", "ASSET_CHECK_EVALUATION", 1),
+        (2, "PLANNED", "ASSET_CHECK_EVALUATION_PLANNED", 2),
+    ]
     assert expected[0]["last"][0] == 0 and expected[0]["planned"] == 0
     assert expected[-1]["materialized"] == [
         (0, "2023-2024", "2023-2024"),
@@ -182,4 +225,5 @@ def test_batched_events_store_what_one_by_one_stores(tmp_path, monkeypatch):
         (0, "2025-2026", "2025-2026"),
         (1, "2024-2025", "2024-2025"),
     ]
-    assert expected[-1]["last"] == (1, "2024-2025") and expected[-1]["planned"] == 1
+    assert expected[1]["last"] == (1, "2024-2025") and expected[1]["planned"] == 1
+    assert expected[-1]["planned"] == 2  # the failed run planned its year
