@@ -126,6 +126,18 @@ def _data_as_of(data: ParquetStagedData, sources: tuple[str, ...], as_of):
     return max(dates) if dates else None
 
 
+def _of_sources(env: dict, sources: tuple[str, ...]) -> tuple[str, object]:
+    """The inputs' fingerprint and the data's latest date for `sources`, once per step: most
+    of a plan's indicators read the same few sources."""
+    memo = env.setdefault("of_sources", {})
+    if sources not in memo:
+        memo[sources] = (
+            inputs_fingerprint(env["staging"], sources),
+            _data_as_of(env["data"], sources, env["as_of"]),
+        )
+    return memo[sources]
+
+
 def _result_spec(plan: Plan, ind: Indicator) -> dg.AssetSpec:
     sources = get_measure(ind.measure.name).sources
     return dg.AssetSpec(
@@ -206,8 +218,7 @@ def _publish_results(context, plan: Plan, ind: Indicator, years: list[str], env:
     sources = get_measure(ind.measure.name).sources
     engine = env["engine"]
     key = result_key(plan, ind)
-    fingerprint = inputs_fingerprint(env["staging"], sources)
-    data_as_of = _data_as_of(env["data"], sources, env["as_of"])
+    fingerprint, data_as_of = _of_sources(env, sources)
     computed = _compute_years(plan, ind, years, env)
     t = time.perf_counter()
     rows = [
