@@ -468,3 +468,32 @@ def test_a_file_the_batch_cannot_read_is_named_by_its_own_copy(tmp_path):
     with pytest.raises(Exception, match="bad.parquet"):
         cache.path(*wanted[1])
     cache.close()
+
+
+def test_copies_written_together_replace_their_earlier_versions(tmp_path):
+    """Two nested files changed at once are copied in one batch; each new copy replaces its
+    file's earlier one, and the others' copies stay."""
+    web = tmp_path / "landing" / "web_analytics"
+    web.mkdir(parents=True)
+    days = list(by_day(EVENTS).items())
+    write_nested(web / "events_20240401.parquet", days[0][1])  # events 1, 2
+    write_nested(web / "events_20240402.parquet", days[1][1], 2)  # events 3, 4
+    write_nested(web / "events_20240403.parquet", days[2][1], 4)  # events 5, 6
+    landing, cache = tmp_path / "landing", tmp_path / "cache"
+    out = tmp_path / "staged.parquet"
+
+    def stage() -> tuple[int, set[str]]:
+        inventory = inventory_web_files(landing, cache_dir=cache)
+        stage_web_analytics_years(landing, {"2024-2025": out}, PAGES, inventory)
+        return inventory.cache.written, {c.name for c in cache.glob("*.parquet")}
+
+    written, first = stage()
+    assert written == 3 and len(first) == 3
+    extra = ("20240401", "page_view", "u7", "/aide")
+    write_nested(web / "events_20240401.parquet", [*days[0][1], extra])
+    write_nested(web / "events_20240402.parquet", [*days[1][1], ("20240402", *extra[1:])], 2)
+    written, second = stage()
+    # Two new copies, the two they replace gone, 20240403's kept: still three.
+    assert written == 2 and len(second) == 3 and len(first & second) == 1
+    rows = sorted(pq.read_metadata(cache / name).num_rows for name in second - first)
+    assert rows == [3, 3]  # 2 + 1 events each

@@ -100,13 +100,15 @@ class FlatCache:
                 )
             except duckdb.Error:
                 return  # one file DuckDB cannot read: `path` copies them alone, naming it
+            placed: dict[str, Path] = {}
             for i, (_source, file, target, rows) in enumerate(items):
                 written = sorted((scratch / f"part={i}").glob("*.parquet"))
                 if len(written) != 1 or _rows(written[0]) != rows:
                     continue  # no event, or split in several files: `path` writes it alone
                 written[0].replace(target)
-                self._drop_stale(file, target)
+                placed[path_tag(file)] = target
                 self.written += 1
+            self._drop_stale_of(placed)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
 
@@ -122,6 +124,14 @@ class FlatCache:
         for stale in self.folder.glob(f"{path_tag(file)}-*.parquet"):
             if stale != target:
                 stale.unlink(missing_ok=True)
+
+    def _drop_stale_of(self, placed: dict[str, Path]) -> None:
+        """`_drop_stale` for many files ({path tag: copy now in place}) in one listing of the
+        folder, not one per file."""
+        for copy in self.folder.glob("*.parquet"):
+            target = placed.get(copy.name.split("-", 1)[0])
+            if target is not None and copy != target:
+                copy.unlink(missing_ok=True)
 
     def _write(self, source: WebPath, target: Path, rows: int) -> None:
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
