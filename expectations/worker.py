@@ -16,6 +16,7 @@ the process). A process that has already imported GX starts no worker.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pickle
@@ -30,6 +31,9 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _worker: tuple[subprocess.Popen, Connection, Connection] | None = None  # process, out, in
+_shared = None
+"""A lock across processes: the plans' runs forked from the command share its worker and its
+pipes, one call at a time (`orchestration.runner.run_plans`)."""
 
 
 def _serve(requests: Connection, answers: Connection) -> None:
@@ -78,6 +82,10 @@ def start() -> bool:
             return False
         os.close(to_worker[0])
         os.close(from_worker[1])
+        global _shared
+        import multiprocessing
+
+        _shared = multiprocessing.get_context("fork").Lock()
         requests = Connection(to_worker[1], readable=False)
         _worker = (process, requests, Connection(from_worker[0], writable=False))
         return True
@@ -90,7 +98,7 @@ def running() -> bool:
 def call(fn: Callable[..., T], *args: Any) -> T:
     """`fn(*args)` in the worker when there is one (`fn` must be importable), else here."""
     global _worker
-    with _lock:
+    with _lock, _shared or contextlib.nullcontext():
         if _worker is not None:
             try:
                 _worker[1].send((fn, args))

@@ -32,6 +32,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--fiscal-year", action="append", default=[], dest="fiscal_years")
     run.add_argument("--plan", action="append", default=[], dest="plans_selected")
     run.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="plans run at the same time, each in a process of its own (default: the number "
+        "of cores; 1 runs them one after the other)",
+    )
+    run.add_argument(
         "--final",
         action="append",
         default=[],
@@ -225,6 +232,7 @@ def cmd_run(args) -> int:
         report=args.report,
         progress=not args.verbose,
         verbose=args.verbose,
+        jobs=args.jobs,
     )
     outcome = run_pipeline(options, echo=print)
     return 0 if outcome.ok else 1

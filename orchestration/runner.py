@@ -57,6 +57,9 @@ class RunOptions:
     dagster_home: str | None = None
     progress: bool = False
     verbose: bool = False
+    jobs: int = 1
+    """Plans run at the same time, each in a process forked from this one (1: one after the
+    other, here)."""
 
 
 @dataclass
@@ -344,9 +347,8 @@ def run_pipeline(opts: RunOptions, echo: Callable[[str], None] = print) -> Outco
         outcome.timings["ingest"] = time.perf_counter() - t
 
         engine = wh.engine_for(_value(defs.resources["warehouse"].url))
+        tasks = []
         for plan in plans:
-            t = time.perf_counter()
-            before = closed_years(engine, plan.id)
             group = dg.AssetSelection.groups(plan.slug)
             selection = group
             if blocked:
@@ -358,17 +360,26 @@ def run_pipeline(opts: RunOptions, echo: Callable[[str], None] = print) -> Outco
                     if result_key(plan, ind) in left_out
                 ]
             keys = selection.resolve(graph)
-            if keys:
-                result = execute(
-                    plan_job_name(plan), plan.id, keys,
-                    tags=range_tags(years_by_plan[plan.id]), asset_selection=list(keys),
-                )  # fmt: skip
-                _collect(result, outcome, plan.id)
-                outcome.closing += closing_lines(
-                    plan.id, years_by_plan[plan.id], before, closed_years(engine, plan.id),
-                    result.run_id,
-                )  # fmt: skip
-            outcome.timings[plan.id] = time.perf_counter() - t
+            if not keys:
+                outcome.timings[plan.id] = 0.0
+                continue
+            tasks.append(
+                PlanRun(
+                    plan.id, plan_job_name(plan), str(uuid.uuid4()), tuple(sorted(keys)),
+                    tuple(years_by_plan[plan.id]),
+                )
+            )  # fmt: skip
+        _SHARED.update(defs=defs, config=config, instance=instance, opts=opts)
+        for task, part in run_plans(tasks, opts.jobs, instance, console):
+            outcome.ok = outcome.ok and part["ok"]
+            outcome.failures += part["failures"]
+            outcome.warnings += part["warnings"]
+            outcome.run_ids += part["run_ids"]
+            outcome.closing += part["closing"]
+            for kind, seconds in part["split"].items():
+                outcome.split[kind] += seconds
+            outcome.timings[task.plan_id] = part["seconds"]
+        _SHARED.clear()
 
         t = time.perf_counter()
         report = execute(REPORT_JOB, "report", [ANNUAL_REPORT])
@@ -383,6 +394,108 @@ def run_pipeline(opts: RunOptions, echo: Callable[[str], None] = print) -> Outco
     echo(f"runs: {', '.join(outcome.run_ids)} (dagster dev shows them) · log: {outcome.log_path}")
     echo(closing_report(outcome))
     return outcome
+
+
+@dataclass(frozen=True)
+class PlanRun:
+    """One plan's run: what a process needs to execute it, in picklable form."""
+
+    plan_id: str
+    job_name: str
+    run_id: str
+    keys: tuple[dg.AssetKey, ...]
+    years: tuple[str, ...]
+
+
+_SHARED: dict = {}
+"""What every plan's run reads (definitions, run config, instance, options), set before the
+workers are forked so that they inherit it instead of loading the code location again."""
+
+
+def run_plans(tasks: list[PlanRun], jobs: int, instance, console: RunConsole):
+    """Execute the plans' runs, `jobs` at a time, each followed on the console while it runs;
+    yield each task with what its run gave (`_plan_run`), in the order they end.
+
+    With more than one job, the runs go to processes forked from this one once the code location
+    is loaded and ingestion has run (a fork costs milliseconds, loading the code location again
+    seconds), each with its own connections to the instance and the warehouse: the plans are
+    independent (each run writes only its plan's rows), so two cores run two plans."""
+    jobs = max(1, min(jobs, len(tasks)))
+    if jobs == 1:
+        for task in tasks:
+            with console.stage(instance, task.run_id, task.plan_id, len(task.keys)):
+                part = _plan_run(task)
+            yield task, part
+        return
+    import concurrent.futures as cf
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    with cf.ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_start) as pool:
+        pool.submit(int).result()  # every worker forked now, before any follower thread runs
+        waiting, running = list(tasks), {}
+        while waiting or running:
+            while waiting and len(running) < jobs:
+                task = waiting.pop(0)
+                stage = console.stage(instance, task.run_id, task.plan_id, len(task.keys))
+                stage.__enter__()
+                running[pool.submit(_plan_run, task)] = (task, stage)
+            done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                task, stage = running.pop(future)
+                stage.__exit__(None, None, None)
+                yield task, _part_of(task, future)
+
+
+def _part_of(task: PlanRun, future) -> dict:
+    """What a worker's run gave, or the failure of the worker itself."""
+    try:
+        return future.result()
+    except Exception as exc:  # the process died or the run could not start
+        failure = f"{task.plan_id}: run {task.run_id} failed: {type(exc).__name__}: {exc}"
+        return {
+            "ok": False, "failures": [failure], "warnings": [], "run_ids": [task.run_id],
+            "closing": [], "split": {}, "seconds": 0.0,
+        }  # fmt: skip
+
+
+def _worker_start() -> None:
+    """A forked worker opens its own connections: those it inherits belong to the parent
+    (SQLAlchemy's advice for a fork: drop the inherited pools without closing them)."""
+    import multiprocessing.util
+
+    wh.forget_connections()
+    instance = open_instance(_SHARED["opts"])
+    _SHARED["instance"] = instance
+    multiprocessing.util.Finalize(instance, instance.dispose, exitpriority=10)
+
+
+def _plan_run(task: PlanRun) -> dict:
+    """One plan's run on the instance, and what the command reports of it."""
+    defs, config, instance = _SHARED["defs"], _SHARED["config"], _SHARED["instance"]
+    engine = wh.engine_for(_value(defs.resources["warehouse"].url))
+    before = closed_years(engine, task.plan_id)
+    job = defs.resolve_job_def(task.job_name)
+    t = time.perf_counter()
+    result = job.execute_in_process(
+        instance=instance, run_id=task.run_id, run_config=config, raise_on_error=False,
+        tags=range_tags(list(task.years)), asset_selection=list(task.keys),
+    )  # fmt: skip
+    part = Outcome()
+    _split(instance, result, time.perf_counter() - t, part.split)
+    _collect(result, part, task.plan_id)
+    part.closing = closing_lines(
+        task.plan_id, list(task.years), before, closed_years(engine, task.plan_id), result.run_id
+    )
+    return {
+        "ok": part.ok,
+        "failures": part.failures,
+        "warnings": part.warnings,
+        "run_ids": part.run_ids,
+        "closing": part.closing,
+        "split": part.split,
+        "seconds": time.perf_counter() - t,
+    }
 
 
 def closing_lines(

@@ -792,18 +792,31 @@ def utcnow() -> dt.datetime:
 
 
 _ENGINES: dict[str, Engine] = {}
+SQLITE_BUSY_SECONDS = 30
 
 
 def engine_for(url: str) -> Engine:
     """One engine per URL, with the schema created on first use."""
     if url not in _ENGINES:
-        engine = sa.create_engine(url, future=True)
+        sqlite = sa.engine.make_url(url).get_backend_name() == "sqlite"
+        # Plans running side by side write the same SQLite file: wait for the other's commit.
+        engine = sa.create_engine(
+            url, future=True, connect_args={"timeout": SQLITE_BUSY_SECONDS} if sqlite else {}
+        )
         if engine.dialect.name == "sqlite":
             _ensure_sqlite_dir(url)
             sa.event.listen(engine, "connect", _sqlite_foreign_keys)
         create_schema(engine)
         _ENGINES[url] = engine
     return _ENGINES[url]
+
+
+def forget_connections() -> None:
+    """In a process forked from one that used the warehouse: drop the inherited connection
+    pools without closing their connections, which are the parent's (SQLAlchemy's advice for
+    a fork); the next use opens connections of this process's own."""
+    for engine in _ENGINES.values():
+        engine.dispose(close=False)
 
 
 def _sqlite_foreign_keys(dbapi_connection, _record) -> None:

@@ -330,3 +330,55 @@ def test_nested_export_is_staged_through_flattened_copies(sqlite_run, landing):
     assert {c.name for c in copies} <= set(exports)
     assert all(pq.read_metadata(c).num_rows == exports[c.name].rows for c in copies)
     assert not [p for p in landing.rglob("*") if "cache" in p.name or p.suffix == ".tmp"]
+
+
+def test_plans_run_side_by_side_publish_what_they_publish_one_after_the_other(
+    sqlite_run, landing, tmp_path
+):
+    """`jobs=2`: the two plans' runs in two processes forked from the command publish the
+    same tables, and every run is on the instance, succeeded."""
+    import dagster as dg
+
+    from orchestration.runner import instance_home
+
+    url, _root, one_by_one = sqlite_run
+    side = f"sqlite:///{tmp_path / 'w.sqlite'}"
+    outcome = _run(landing, side, tmp_path / "staging", jobs=2)
+    assert outcome.ok, outcome.failures
+    assert snapshot(side) == snapshot(url)
+    assert len(outcome.run_ids) == len(one_by_one.run_ids) == 4  # ingestion, 2 plans, report
+    assert set(outcome.timings) == set(one_by_one.timings)
+    assert outcome.split["measures"] > 0 and outcome.split["writes"] > 0
+    with dg.DagsterInstance.from_config(str(instance_home(RunOptions()))) as instance:
+        runs = [instance.get_run_by_id(r) for r in outcome.run_ids]
+        assert all(r.status == dg.DagsterRunStatus.SUCCESS for r in runs)
+
+
+def test_a_plan_failing_in_its_own_process_is_reported_and_spares_the_other(
+    landing, tmp_path, monkeypatch
+):
+    """An indicator whose measure raises, in a plan run by a forked process: the command
+    fails naming it, its published rows stay as they were, and the other plan publishes."""
+    import assets.indicators
+
+    first_opq = load_catalog()[1]
+    assert first_opq.id == "opq-2019-2023"
+    broken = first_opq.indicators[0].id
+    real = assets.indicators.for_indicator
+
+    def for_indicator(plan, ind, *args):
+        if (plan.id, ind.id) == (first_opq.id, broken):
+            raise RuntimeError("mesure cassée pour l'essai")
+        return real(plan, ind, *args)
+
+    monkeypatch.setattr(assets.indicators, "for_indicator", for_indicator)
+    url = f"sqlite:///{tmp_path / 'w.sqlite'}"
+    outcome = _run(landing, url, tmp_path / "staging", jobs=2)
+    assert not outcome.ok
+    [failure] = [f for f in outcome.failures if f.startswith(f"{first_opq.id}: step ")]
+    assert f"indicator {broken} of {first_opq.id} not computed" in failure
+    assert "RuntimeError: mesure cassée pour l'essai" in failure
+    rows = wh.table_rows(wh.engine_for(url), "indicator_result")
+    published = {(r["plan_id"], r["indicator_id"]) for r in rows}
+    assert (first_opq.id, broken) not in published
+    assert {p.id for p in load_catalog()} == {p for p, _ in published}
