@@ -31,9 +31,9 @@ from assets.keys import ANNUAL_REPORT, raw_key, result_key, staging_key
 from orchestration.console import RunConsole
 from orchestration.definitions import build_definitions
 from orchestration.jobs import INGEST_JOB, REPORT_JOB, ingest_selection, plan_job_name
+from orchestration.side_by_side import RunTask, SideBySide
 from plan_indicators import warehouse as wh
 from plan_indicators.catalog import load_catalog
-from plan_indicators.closing import closed_years
 from plan_indicators.commentary import SOURCE as COMMENTARY
 from plan_indicators.sources.contracts import SOURCES
 from plan_indicators.sources.landing import LandingReport, load_reads
@@ -318,73 +318,22 @@ def run_pipeline(opts: RunOptions, echo: Callable[[str], None] = print) -> Outco
         outcome.split["dagster"] += time.perf_counter() - t
         echo(f"Dagster instance: {instance_home(opts)} · event log: {outcome.log_path}")
 
-        def execute(job_name: str, stage: str, keys, **kwargs):
-            run_id = str(uuid.uuid4())  # known before the run starts, so it can be followed
-            job = defs.resolve_job_def(job_name)
-            t = time.perf_counter()
-            with console.stage(instance, run_id, stage, len(keys)):
-                result = job.execute_in_process(
-                    instance=instance, run_id=run_id, run_config=config, raise_on_error=False,
-                    **kwargs,
-                )  # fmt: skip
-            _split(instance, result, time.perf_counter() - t, outcome.split)
-            return result
-
         graph = defs.resolve_asset_graph()
-        t = time.perf_counter()
-        web_years = sorted({y for ys in years_by_plan.values() for y in ys})
-        ingest_keys = ingest_selection().resolve(graph)
-        ingest = execute(INGEST_JOB, "ingestion", ingest_keys, tags=range_tags(web_years))
-        blocked = _collect(ingest, outcome, "ingest")
-        landing = defs.resources["landing"]
-        outcome.landing = load_reads(
-            _value(landing.staging_path), Path(_value(landing.path)), ingest.run_id
-        )
-        outcome.blocked_sources = {s for s in SOURCES if {raw_key(s), staging_key(s)} & blocked}
-        # A refused commentary file is an ERROR of its own, but blocks no evaluation: they run
-        # and keep the explanations already published (docs/contracts.md §4.7.11).
-        blocked -= {raw_key(COMMENTARY), staging_key(COMMENTARY)}
-        outcome.timings["ingest"] = time.perf_counter() - t
-
+        # The warehouse's schema is made here, before the runs that write it may go side by side.
         engine = wh.engine_for(_value(defs.resources["warehouse"].url))
-        tasks = []
-        for plan in plans:
-            group = dg.AssetSelection.groups(plan.slug)
-            selection = group
-            if blocked:
-                selection = group - dg.AssetSelection.assets(*blocked).downstream()
-                left_out = group.resolve(graph) - selection.resolve(graph)
-                outcome.not_run += [
-                    f"{plan.id} {ind.id}"
-                    for ind in plan.indicators
-                    if result_key(plan, ind) in left_out
-                ]
-            keys = selection.resolve(graph)
-            if not keys:
-                outcome.timings[plan.id] = 0.0
-                continue
-            tasks.append(
-                PlanRun(
-                    plan.id, plan_job_name(plan), str(uuid.uuid4()), tuple(sorted(keys)),
-                    tuple(years_by_plan[plan.id]),
-                )
-            )  # fmt: skip
-        _SHARED.update(defs=defs, config=config, instance=instance, opts=opts)
-        for task, part in run_plans(tasks, opts.jobs, instance, console):
-            outcome.ok = outcome.ok and part["ok"]
-            outcome.failures += part["failures"]
-            outcome.warnings += part["warnings"]
-            outcome.run_ids += part["run_ids"]
-            outcome.closing += part["closing"]
-            for kind, seconds in part["split"].items():
-                outcome.split[kind] += seconds
-            outcome.timings[task.plan_id] = part["seconds"]
-        _SHARED.clear()
-
-        t = time.perf_counter()
-        report = execute(REPORT_JOB, "report", [ANNUAL_REPORT])
-        _collect(report, outcome, "report")
-        outcome.timings["report"] = time.perf_counter() - t
+        runs = SideBySide(opts.jobs, instance, console, defs=defs, config=config, opts=opts)
+        with runs:
+            blocked = _ingest(runs, graph, years_by_plan, defs, outcome)
+            tasks = _plan_tasks(plans, graph, blocked, years_by_plan, outcome)
+            for task, part in runs.run(tasks):
+                _merge(outcome, part)
+                outcome.timings[task.stage] = part["seconds"]
+            report = RunTask(
+                "report", "report", REPORT_JOB, str(uuid.uuid4()), (ANNUAL_REPORT,), ()
+            )
+            [(_task, part)] = runs.run([report])
+            _merge(outcome, part)
+            outcome.timings["report"] = part["seconds"]
     outcome.timings["total"] = time.perf_counter() - started
 
     echo(status_table(engine, [p.id for p in plans], years_by_plan))
@@ -396,106 +345,66 @@ def run_pipeline(opts: RunOptions, echo: Callable[[str], None] = print) -> Outco
     return outcome
 
 
-@dataclass(frozen=True)
-class PlanRun:
-    """One plan's run: what a process needs to execute it, in picklable form."""
-
-    plan_id: str
-    job_name: str
-    run_id: str
-    keys: tuple[dg.AssetKey, ...]
-    years: tuple[str, ...]
-
-
-_SHARED: dict = {}
-"""What every plan's run reads (definitions, run config, instance, options), set before the
-workers are forked so that they inherit it instead of loading the code location again."""
-
-
-def run_plans(tasks: list[PlanRun], jobs: int, instance, console: RunConsole):
-    """Execute the plans' runs, `jobs` at a time, each followed on the console while it runs;
-    yield each task with what its run gave (`_plan_run`), in the order they end.
-
-    With more than one job, the runs go to processes forked from this one once the code location
-    is loaded and ingestion has run (a fork costs milliseconds, loading the code location again
-    seconds), each with its own connections to the instance and the warehouse: the plans are
-    independent (each run writes only its plan's rows), so two cores run two plans."""
-    jobs = max(1, min(jobs, len(tasks)))
-    if jobs == 1:
-        for task in tasks:
-            with console.stage(instance, task.run_id, task.plan_id, len(task.keys)):
-                part = _plan_run(task)
-            yield task, part
-        return
-    import concurrent.futures as cf
-    import multiprocessing
-
-    context = multiprocessing.get_context("fork")
-    with cf.ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_start) as pool:
-        pool.submit(int).result()  # every worker forked now, before any follower thread runs
-        waiting, running = list(tasks), {}
-        while waiting or running:
-            while waiting and len(running) < jobs:
-                task = waiting.pop(0)
-                stage = console.stage(instance, task.run_id, task.plan_id, len(task.keys))
-                stage.__enter__()
-                running[pool.submit(_plan_run, task)] = (task, stage)
-            done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
-            for future in done:
-                task, stage = running.pop(future)
-                stage.__exit__(None, None, None)
-                yield task, _part_of(task, future)
-
-
-def _part_of(task: PlanRun, future) -> dict:
-    """What a worker's run gave, or the failure of the worker itself."""
-    try:
-        return future.result()
-    except Exception as exc:  # the process died or the run could not start
-        failure = f"{task.plan_id}: run {task.run_id} failed: {type(exc).__name__}: {exc}"
-        return {
-            "ok": False, "failures": [failure], "warnings": [], "run_ids": [task.run_id],
-            "closing": [], "split": {}, "seconds": 0.0,
-        }  # fmt: skip
-
-
-def _worker_start() -> None:
-    """A forked worker opens its own connections: those it inherits belong to the parent
-    (SQLAlchemy's advice for a fork: drop the inherited pools without closing them)."""
-    import multiprocessing.util
-
-    wh.forget_connections()
-    instance = open_instance(_SHARED["opts"])
-    _SHARED["instance"] = instance
-    multiprocessing.util.Finalize(instance, instance.dispose, exitpriority=10)
-
-
-def _plan_run(task: PlanRun) -> dict:
-    """One plan's run on the instance, and what the command reports of it."""
-    defs, config, instance = _SHARED["defs"], _SHARED["config"], _SHARED["instance"]
-    engine = wh.engine_for(_value(defs.resources["warehouse"].url))
-    before = closed_years(engine, task.plan_id)
-    job = defs.resolve_job_def(task.job_name)
+def _ingest(runs: SideBySide, graph, years_by_plan: dict, defs, outcome: Outcome) -> set:
+    """The ingestion run(s), merged into `outcome`; the asset keys that did not come out sound,
+    the commentary's aside."""
     t = time.perf_counter()
-    result = job.execute_in_process(
-        instance=instance, run_id=task.run_id, run_config=config, raise_on_error=False,
-        tags=range_tags(list(task.years)), asset_selection=list(task.keys),
-    )  # fmt: skip
-    part = Outcome()
-    _split(instance, result, time.perf_counter() - t, part.split)
-    _collect(result, part, task.plan_id)
-    part.closing = closing_lines(
-        task.plan_id, list(task.years), before, closed_years(engine, task.plan_id), result.run_id
+    web_years = sorted({y for ys in years_by_plan.values() for y in ys})
+    tags = tuple(range_tags(web_years).items())
+    # One run: on two cores, its halves side by side (the web's DuckDB scans, the other
+    # sources' reads and suites) took longer than one after the other, the GX worker importing.
+    keys = tuple(sorted(ingest_selection().resolve(graph)))
+    task = RunTask("ingestion", "ingest", INGEST_JOB, str(uuid.uuid4()), keys, tags)
+    [(_task, part)] = runs.run([task])
+    _merge(outcome, part)
+    blocked = set(part["blocked"])
+    landing = defs.resources["landing"]
+    outcome.landing = load_reads(
+        _value(landing.staging_path), Path(_value(landing.path)), task.run_id
     )
-    return {
-        "ok": part.ok,
-        "failures": part.failures,
-        "warnings": part.warnings,
-        "run_ids": part.run_ids,
-        "closing": part.closing,
-        "split": part.split,
-        "seconds": time.perf_counter() - t,
-    }
+    outcome.blocked_sources = {s for s in SOURCES if {raw_key(s), staging_key(s)} & blocked}
+    outcome.timings["ingest"] = time.perf_counter() - t
+    # A refused commentary file is an ERROR of its own, but blocks no evaluation: they run and
+    # keep the explanations already published (docs/contracts.md §4.7.11).
+    return blocked - {raw_key(COMMENTARY), staging_key(COMMENTARY)}
+
+
+def _plan_tasks(plans, graph, blocked: set, years_by_plan: dict, outcome: Outcome) -> list:
+    """One run per plan of what is not downstream of a failure (the rest is named NOT RUN)."""
+    tasks = []
+    for plan in plans:
+        group = dg.AssetSelection.groups(plan.slug)
+        selection = group
+        if blocked:
+            selection = group - dg.AssetSelection.assets(*blocked).downstream()
+            left_out = group.resolve(graph) - selection.resolve(graph)
+            outcome.not_run += [
+                f"{plan.id} {ind.id}"
+                for ind in plan.indicators
+                if result_key(plan, ind) in left_out
+            ]
+        keys = selection.resolve(graph)
+        if not keys:
+            outcome.timings[plan.id] = 0.0
+            continue
+        years = tuple(years_by_plan[plan.id])
+        tags = tuple(range_tags(list(years)).items())
+        tasks.append(
+            RunTask(plan.id, plan.id, plan_job_name(plan), str(uuid.uuid4()), tuple(sorted(keys)),
+                    tags, plan_years=years)
+        )  # fmt: skip
+    return tasks
+
+
+def _merge(outcome: Outcome, part: dict) -> None:
+    """Add what one run gave (`side_by_side.execute`) to the command's outcome."""
+    outcome.ok = outcome.ok and part["ok"]
+    outcome.failures += part["failures"]
+    outcome.warnings += part["warnings"]
+    outcome.run_ids += part["run_ids"]
+    outcome.closing += part["closing"]
+    for kind, seconds in part["split"].items():
+        outcome.split[kind] += seconds
 
 
 def closing_lines(

@@ -1,0 +1,149 @@
+"""Runs of `plan-indicators run` executed side by side, in processes forked from the command.
+
+After ingestion the plans are independent: each run writes only its plan's rows. With
+`--jobs N`, N plans' runs go at once, each executed by a process forked from the command once the
+code location is loaded and the instance opened (a fork costs milliseconds, loading the code
+location again seconds). A forked process opens its own connections to the instance and the
+warehouse, shares the command's Great Expectations worker (one suite at a time), and hands back
+what the command reports of its run. With one job the runs are executed here, one after the
+other.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import multiprocessing.util
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import dagster as dg
+
+from plan_indicators import warehouse as wh
+from plan_indicators.closing import closed_years
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """One run: what a process needs to execute it and to report it, in picklable form."""
+
+    label: str
+    """Its line on the console: `ingestion`, or the plan id."""
+    stage: str
+    """What its failure and warning lines start with: `ingest`, or the plan id."""
+    job_name: str
+    run_id: str
+    keys: tuple[dg.AssetKey, ...]
+    tags: tuple[tuple[str, str], ...]
+    plan_years: tuple[str, ...] = ()
+    """A plan's years, whose closing the run reports; empty for ingestion."""
+
+
+SHARED: dict = {}
+"""What every run reads (definitions, run config, instance, options), set before the workers
+are forked so that they inherit it."""
+
+
+class SideBySide:
+    """Executes runs `jobs` at a time, each followed on the console while it runs."""
+
+    def __init__(self, jobs: int, instance: dg.DagsterInstance, console, **shared):
+        self.jobs, self.instance, self.console = max(1, jobs), instance, console
+        SHARED.update(instance=instance, **shared)
+        self.pool: cf.ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> SideBySide:
+        return self
+
+    def _pool(self) -> cf.ProcessPoolExecutor:
+        """The workers, forked at the first runs that can go side by side (so they inherit
+        what the runs before computed), before any follower thread of theirs runs."""
+        if self.pool is None:
+            self.pool = cf.ProcessPoolExecutor(
+                self.jobs, mp_context=multiprocessing.get_context("fork"), initializer=_start
+            )
+            list(self.pool.map(int, range(self.jobs)))
+        return self.pool
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+        SHARED.clear()
+
+    def run(self, tasks: list[RunTask]) -> Iterator[tuple[RunTask, dict]]:
+        """Each task with what its run gave (`execute`), in the order the runs end."""
+        if self.jobs < 2 or len(tasks) < 2:
+            for task in tasks:
+                with self.console.stage(self.instance, task.run_id, task.label, len(task.keys)):
+                    part = execute(task)
+                yield task, part
+            return
+        pool, waiting, running = self._pool(), list(tasks), {}
+        while waiting or running:
+            while waiting and len(running) < self.jobs:
+                task = waiting.pop(0)
+                stage = self.console.stage(self.instance, task.run_id, task.label, len(task.keys))
+                stage.__enter__()
+                running[pool.submit(execute, task)] = (task, stage)
+            done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                task, stage = running.pop(future)
+                stage.__exit__(None, None, None)
+                yield task, _part_of(task, future)
+
+
+def _part_of(task: RunTask, future: cf.Future) -> dict:
+    """What a worker's run gave, or the failure of the worker itself."""
+    try:
+        return future.result()
+    except Exception as exc:  # the process died, or the run could not be started
+        return {
+            "ok": False,
+            "failures": [f"{task.stage}: run {task.run_id} failed: {type(exc).__name__}: {exc}"],
+            "warnings": [], "run_ids": [task.run_id], "closing": [], "split": {},
+            "blocked": list(task.keys), "seconds": 0.0,
+        }  # fmt: skip
+
+
+def _start() -> None:
+    """A forked worker opens its own connections: those it inherits are the parent's
+    (SQLAlchemy's advice for a fork: drop the inherited pools without closing them)."""
+    from orchestration.runner import open_instance
+
+    wh.forget_connections()
+    instance = open_instance(SHARED["opts"])
+    SHARED["instance"] = instance
+    multiprocessing.util.Finalize(instance, instance.dispose, exitpriority=10)
+
+
+def execute(task: RunTask) -> dict:
+    """One run on the instance, and what the command reports of it."""
+    from orchestration.runner import Outcome, _collect, _split, _value, closing_lines
+
+    defs, config, instance = SHARED["defs"], SHARED["config"], SHARED["instance"]
+    engine = wh.engine_for(_value(defs.resources["warehouse"].url))
+    plan_id = task.stage if task.plan_years else None
+    before = closed_years(engine, plan_id) if plan_id else {}
+    job = defs.resolve_job_def(task.job_name)
+    t = time.perf_counter()
+    result = job.execute_in_process(
+        instance=instance, run_id=task.run_id, run_config=config, raise_on_error=False,
+        tags=dict(task.tags), asset_selection=list(task.keys),
+    )  # fmt: skip
+    part = Outcome()
+    _split(instance, result, time.perf_counter() - t, part.split)
+    blocked = _collect(result, part, task.stage)
+    if plan_id:
+        after = closed_years(engine, plan_id)
+        part.closing = closing_lines(plan_id, list(task.plan_years), before, after, result.run_id)
+    return {
+        "ok": part.ok,
+        "failures": part.failures,
+        "warnings": part.warnings,
+        "run_ids": part.run_ids,
+        "closing": part.closing,
+        "split": part.split,
+        "blocked": sorted(blocked),
+        "seconds": time.perf_counter() - t,
+    }
