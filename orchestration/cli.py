@@ -554,6 +554,7 @@ def cmd_demo(args) -> int:
             report=str(root / "reports" / "rapport-annuel.html"),
             dagster_home=str(root / "dagster_home"),
             progress=True,
+            jobs=os.cpu_count() or 1,
         ),
         echo=print,
     )

@@ -325,9 +325,10 @@ def run_pipeline(opts: RunOptions, echo: Callable[[str], None] = print) -> Outco
         with runs:
             blocked = _ingest(runs, graph, years_by_plan, defs, outcome)
             tasks = _plan_tasks(plans, graph, blocked, years_by_plan, outcome)
-            for task, part in runs.run(tasks):
-                _merge(outcome, part)
-                outcome.timings[task.stage] = part["seconds"]
+            parts = dict(runs.run(tasks))
+            for task in tasks:  # reported in catalog order, whichever ended first
+                _merge(outcome, parts[task])
+                outcome.timings[task.stage] = parts[task]["seconds"]
             report = RunTask(
                 "report", "report", REPORT_JOB, str(uuid.uuid4()), (ANNUAL_REPORT,), ()
             )
