@@ -240,8 +240,10 @@ def test_report_is_written(sqlite_run):
 
 
 def test_postgres_gives_the_same_tables(sqlite_run, landing, pg_url, tmp_path):
+    """On PostgreSQL, with the plans side by side (each forked process with its own
+    connections): the same tables as the SQLite run, one plan after the other."""
     url, _root, _ = sqlite_run
-    outcome = _run(landing, pg_url, tmp_path / "staging")
+    outcome = _run(landing, pg_url, tmp_path / "staging", jobs=2)
     assert outcome.ok, outcome.failures
     pg, lite = snapshot(pg_url), snapshot(url)
     for table in TABLES:
