@@ -73,6 +73,30 @@ def test_runs_are_recorded_in_the_persistent_instance(quiet):
             assert stats and step_durations(instance, run_id) == pytest.approx(stats)
 
 
+def test_follower_reads_the_stored_rows_as_the_public_api_gives_them(quiet, monkeypatch):
+    """The follower's rows path (JSON parsed, not rebuilt) writes the lines and counts the
+    assets the public API gives, event for event, for every run of the command, reading a
+    few rows at a time."""
+    import io
+
+    import orchestration.console
+    from orchestration.console import RunFollower
+
+    monkeypatch.setattr(orchestration.console, "BATCH", 7)
+    home, done = quiet
+    [line] = [x for x in done.stdout.splitlines() if x.startswith("runs: ")]
+    assets = set()
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        for run_id in re.findall(r"[0-9a-f]{8}-[0-9a-f-]{27}", line):
+            rows, records = (RunFollower(instance, run_id, io.StringIO()) for _ in range(2))
+            rows.poll()
+            records._poll_records()
+            assert rows.log.getvalue() == records.log.getvalue()
+            assert rows.log.getvalue().count("\n") > 7 and rows.done == records.done
+            assets |= rows.done
+    assert dg.AssetKey(["staging", "service_requests"]) in assets
+
+
 def test_console_has_progress_and_table_but_no_debug_line(quiet):
     _home, done = quiet
     console = done.stdout + done.stderr
