@@ -161,12 +161,11 @@ def missed_target_explained(context: dg.AssetExecutionContext, plan: Plan, engin
     from plan_indicators.commentary import SOURCE, unexplained_missed
 
     selected = {k.asset_key for k in context.selected_asset_check_keys}
-    keys = [evaluation_key(plan, ind) for ind in plan.indicators]
-    prefetch_targets(context, [k for k in keys if k in selected])
-    for ind in plan.indicators:
-        key = evaluation_key(plan, ind)
-        if key not in selected:
-            continue
+    checked = [
+        (ind, key) for ind in plan.indicators if (key := evaluation_key(plan, ind)) in selected
+    ]
+    prefetch_targets(context, [key for _ind, key in checked])
+    for ind, key in checked:
         years = unexplained_missed(engine, plan.id, ind.id)
         yield dg.AssetCheckResult(
             asset_key=key,

@@ -33,7 +33,7 @@ _lock = threading.Lock()
 _worker: tuple[subprocess.Popen, Connection, Connection] | None = None  # process, out, in
 _shared = None
 """A lock across processes: the plans' runs forked from the command share its worker and its
-pipes, one call at a time (`orchestration.runner.run_plans`)."""
+pipes, one call at a time (`orchestration/side_by_side.py`)."""
 
 
 def _serve(requests: Connection, answers: Connection) -> None:

@@ -14,9 +14,9 @@ cost of storing one.
 It also stores a batch of asset events at once (`store_event_batch`, which Dagster calls when
 `DAGSTER_EVENT_BATCH_SIZE` is set, as `plan-indicators run` and the code location set it): the
 planned materialisations and checks a run announces at its start, and the partitions an
-asset materialises in one step. One transaction per shard and one row of the asset index per asset
-key, where the stock class takes two transactions and an insert-or-update per event; the rows
-written are the same (tests/test_instance_storage.py compares them).
+asset materialises in one step. One transaction per shard and one row of the asset index per
+asset key, where the stock class takes two transactions and an insert-or-update per event; the
+rows written are the same (tests/test_instance_storage.py compares them).
 
 `plan-indicators run` uses it only when the instance's `dagster.yaml` names no storage (the
 local SQLite default); a configured storage (PostgreSQL in production, deploy/dagster.yaml) is

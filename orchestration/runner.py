@@ -347,7 +347,7 @@ def run_pipeline(opts: RunOptions, echo: Callable[[str], None] = print) -> Outco
 
 
 def _ingest(runs: SideBySide, graph, years_by_plan: dict, defs, outcome: Outcome) -> set:
-    """The ingestion run(s), merged into `outcome`; the asset keys that did not come out sound,
+    """The ingestion run, merged into `outcome`; the asset keys that did not come out sound,
     the commentary's aside."""
     t = time.perf_counter()
     web_years = sorted({y for ys in years_by_plan.values() for y in ys})
