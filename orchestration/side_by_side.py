@@ -90,20 +90,24 @@ class SideBySide:
             for future in done:
                 task, stage = running.pop(future)
                 stage.__exit__(None, None, None)
-                yield task, _part_of(task, future)
+                yield task, self._part_of(task, future)
 
-
-def _part_of(task: RunTask, future: cf.Future) -> dict:
-    """What a worker's run gave, or the failure of the worker itself."""
-    try:
-        return future.result()
-    except Exception as exc:  # the process died, or the run could not be started
-        return {
-            "ok": False,
-            "failures": [f"{task.stage}: run {task.run_id} failed: {type(exc).__name__}: {exc}"],
-            "warnings": [], "run_ids": [task.run_id], "closing": [], "split": {},
-            "blocked": list(task.keys), "seconds": 0.0,
-        }  # fmt: skip
+    def _part_of(self, task: RunTask, future: cf.Future) -> dict:
+        """What a worker's run gave, or the failure of the worker itself: then its run, if
+        it had started and not ended, is marked failed on the instance (a dead process cannot
+        say so, and the UI would show its partitions in progress for ever)."""
+        try:
+            return future.result()
+        except Exception as exc:  # the process died, or the run could not be started
+            why = f"{type(exc).__name__}: {exc}"
+            run = self.instance.get_run_by_id(task.run_id)
+            if run is not None and not run.is_finished:
+                self.instance.report_run_failed(run, f"the process executing it ended: {why}")
+            return {
+                "ok": False, "failures": [f"{task.stage}: run {task.run_id} failed: {why}"],
+                "warnings": [], "run_ids": [task.run_id], "closing": [], "split": {},
+                "blocked": list(task.keys), "seconds": 0.0,
+            }  # fmt: skip
 
 
 def _start() -> None:

@@ -384,3 +384,40 @@ def test_a_plan_failing_in_its_own_process_is_reported_and_spares_the_other(
     published = {(r["plan_id"], r["indicator_id"]) for r in rows}
     assert (first_opq.id, broken) not in published
     assert {p.id for p in load_catalog()} == {p for p, _ in published}
+
+
+def test_a_plans_process_that_dies_ends_its_run_and_changes_nothing(landing, tmp_path, monkeypatch):
+    """A forked process killed in the middle of a plan's run (here it exits at the plan's
+    first measure): the command fails naming the run, no run is left in progress on the
+    instance, and the tables are those of the run before."""
+    import os
+
+    import dagster as dg
+
+    import assets.indicators
+    from orchestration.jobs import plan_job_name
+    from orchestration.runner import instance_home
+
+    url = f"sqlite:///{tmp_path / 'w.sqlite'}"
+    assert _run(landing, url, tmp_path / "staging").ok
+    before = snapshot(url)
+    opq = load_catalog()[1]
+    real = assets.indicators.for_indicator
+
+    def for_indicator(plan, ind, *args):
+        if plan.id == opq.id:
+            os._exit(3)  # the worker dies, as a killed process would
+        return real(plan, ind, *args)
+
+    monkeypatch.setattr(assets.indicators, "for_indicator", for_indicator)
+    outcome = _run(landing, url, tmp_path / "staging", jobs=2)
+    assert not outcome.ok
+    assert any(
+        f.startswith(f"{opq.id}: run ") and "BrokenProcessPool" in f for f in outcome.failures
+    )
+    with dg.DagsterInstance.from_config(str(instance_home(RunOptions()))) as instance:
+        runs = [instance.get_run_by_id(r) for r in outcome.run_ids]
+        assert all(r.is_finished for r in runs)
+        mine = {r.status for r in runs if r.job_name == plan_job_name(opq)}
+        assert mine == {dg.DagsterRunStatus.FAILURE}
+    assert snapshot(url) == before
