@@ -147,6 +147,11 @@ def _split(instance: dg.DagsterInstance, result, wall: float, split: dict[str, f
     from assets.indicators import SECONDS_MEASURE, SECONDS_WRITE
 
     durations = step_durations(instance, result.run_id)
+    stepped = sum(durations.values())
+    if stepped > wall:
+        # The steps ran one after the other inside `wall`: more means the wall clock that
+        # dates the events moved against the monotonic one (a suspended machine catching up).
+        durations = {step: seconds * wall / stepped for step, seconds in durations.items()}
     materialised: set[str] = set()
     accounted: dict[str, float] = {}
     for event in result.get_asset_materialization_events():
