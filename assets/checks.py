@@ -1,5 +1,6 @@
 """Great Expectations checks wired to the assets: raw and staged sources, indicator results."""
 
+import concurrent.futures as cf
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from expectations.checks import (
     RESULT_SUITE,
     RESULT_SUITE_CHECK,
     RESULT_SUITE_DESCRIPTION,
+    STAGING_SUITE_CHECK,
     build_staging_checks,
     check_result,
 )
@@ -47,6 +49,44 @@ def _record_failure(layer: str, source: str):
     return after
 
 
+_HANDED: dict[tuple[str, str], tuple[dict, cf.Future]] = {}
+"""Staging suites handed to the GX worker by their staging step, by run and source, with the
+parameters they were given."""
+
+LATER = {"dagster/priority": "-1"}
+"""The staging suites' steps come after the steps ready with them (raw reads, stagings): the
+worker validates the staged sources on the second core while the first reads the next ones."""
+
+
+def hand_over_staging_suite(
+    context: dg.AssetExecutionContext, staging: str, source: str, parameters: dict
+) -> None:
+    """Hand the source's staging suite to the GX worker as soon as its step has written the
+    staged Parquet, when this run checks it; the check's step takes the answer."""
+    from expectations import worker
+    from expectations.runner import validate_staged
+
+    checks = context.run.asset_check_selection  # None: every check of the run's assets
+    if checks is not None and dg.AssetCheckKey(staging_key(source), STAGING_SUITE_CHECK) not in (
+        checks
+    ):
+        return
+    suite = f"staging_{source}"
+    future = worker.submit(validate_staged, suite, str(staging), source, parameters)
+    if future is not None:
+        _HANDED[(context.run_id, source)] = (parameters, future)
+
+
+def _handed(source: str, parameters: dict):
+    """The answer handed over for this run, if given the check's own parameters."""
+
+    def take(context: dg.AssetCheckExecutionContext) -> cf.Future | None:
+        given, future = _HANDED.pop((context.run.run_id, source), (None, None))
+        return future if given == parameters else None
+
+    return take
+
+
 def source_checks(plans: Iterable[Plan] | None = None) -> list[dg.AssetChecksDefinition]:
     """The staging suite of every source staged with pandas, its dates checked against the
     fiscal years of `plans` (the default catalog when None). The raw suites run inside the raw
@@ -64,6 +104,7 @@ def source_checks(plans: Iterable[Plan] | None = None) -> list[dg.AssetChecksDef
             build_staging_checks(
                 source, staging_key(source), _loader("", source), resources,
                 after=_record_failure(staging, source), parameters=parameters,
+                handed=_handed(source, parameters), op_tags=LATER,
             )
         )  # fmt: skip
     return checks

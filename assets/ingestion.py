@@ -20,6 +20,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
+from assets.checks import hand_over_staging_suite
 from assets.coverage import coverage_spec, publish_coverage
 from assets.keys import EAGER, INGESTION_GROUP, raw_key, staging_key
 from expectations.checks import RAW_SUITE_CHECK, check_result
@@ -330,8 +331,17 @@ def _checksums(landing: LandingZone, source: str) -> dict[str, str]:
     return {f["file"]: f["checksum"] for f in manifest.get("files", []) if f.get("checksum")}
 
 
-def _staging_asset(source: str) -> dg.AssetsDefinition:
+STAGED_NEXT = {"dagster/priority": "1"}
+"""A source is staged as soon as its raw read is done, before the next source is read: its
+staging suite, handed to the GX worker (`assets.checks.hand_over_staging_suite`), is then
+validated on the second core while the first reads the next sources."""
+
+
+def _staging_asset(
+    source: str, suite_parameters: tuple[tuple[str, str], ...]
+) -> dg.AssetsDefinition:
     contract = CONTRACTS[source]
+    parameters = dict(suite_parameters)
     refs = contract.references
     parents = sorted({ref.source for ref in refs.values()})
     described = " ".join(
@@ -365,6 +375,7 @@ def _staging_asset(source: str) -> dg.AssetsDefinition:
         ),
         automation_condition=EAGER,
         check_specs=specs,
+        op_tags=STAGED_NEXT,
     )
     def _staging(
         context: dg.AssetExecutionContext,
@@ -414,6 +425,7 @@ def _staging_asset(source: str) -> dg.AssetsDefinition:
                     f"{c.references} ({c.rule}), quarantined"
                 )
         ParquetStagedData(landing.staging_path).write(source, frame)
+        hand_over_staging_suite(context, landing.staging_path, source, parameters)
         table = [dataclasses.asdict(c) for c in counts]
         yield dg.MaterializeResult(
             metadata={
@@ -448,7 +460,7 @@ def _staging_asset(source: str) -> dg.AssetsDefinition:
     return _staging
 
 
-WEB_FIRST = {"dagster/priority": "1"}
+WEB_FIRST = {"dagster/priority": "2"}
 """Web analytics is read and staged before the other sources (steps of higher priority run
 first among those ready): DuckDB's work needs no Great Expectations, so `run`'s GX worker
 (expectations/worker.py) finishes importing while it goes on, instead of the first raw suite
@@ -607,10 +619,10 @@ def ingestion_assets(
     suite_parameters: tuple[tuple[str, str], ...],
 ) -> list[dg.AssetsDefinition]:
     """Raw and staging assets; `web_pages` are the pages the catalog's indicators count,
-    `suite_parameters` the raw suites' (`expectations.runner.catalog_parameters`)."""
+    `suite_parameters` the source suites' (`expectations.runner.catalog_parameters`)."""
     small = [s for s in SOURCES if s != WEB]
     return (
         [_raw_asset(s, suite_parameters) for s in small]
-        + [_staging_asset(s) for s in small]
+        + [_staging_asset(s, suite_parameters) for s in small]
         + [_web_raw_asset(), _web_staging_asset(web_partitions, web_pages)]
     )

@@ -5,6 +5,7 @@ ones report with severity WARN and let the run go on. GX is imported only when a
 so loading the code location does not pay for it.
 """
 
+import concurrent.futures as cf
 from collections.abc import Callable
 from functools import partial
 
@@ -15,6 +16,9 @@ RAW_SUITE_CHECK = "great_expectations_raw"
 STAGING_SUITE_CHECK = "great_expectations_staging"
 RESULT_SUITE_CHECK = "great_expectations_result"
 RESULT_SUITE = "indicator_result"
+VALIDATED_EARLY = "validated_while_staging"
+"""Check metadata: the suite was handed to the GX worker by the staging step, which had just
+written what the check reads, and validated while the next sources were read."""
 RESULT_SUITE_DESCRIPTION = (
     "Great Expectations suite indicator_result: percent in 0-100, counts and delays ≥ 0, each "
     "score within its indicator's declared scale, a denominator > 0 wherever the measure "
@@ -22,6 +26,8 @@ RESULT_SUITE_DESCRIPTION = (
 )
 
 FrameLoader = Callable[[dg.AssetCheckExecutionContext], pd.DataFrame | None]
+# The suite's answer when it was handed to the GX worker earlier in the run, else None.
+Handed = Callable[[dg.AssetCheckExecutionContext], "cf.Future | None"]
 # Called with every result the check yields, e.g. to record a failure across runs.
 AfterCheck = Callable[[dg.AssetCheckExecutionContext, dg.AssetCheckResult], None]
 
@@ -52,7 +58,9 @@ def _withheld(outcome, asset_key: dg.AssetKey):
     )
 
 
-def check_result(outcome, check_name: str, asset_key: dg.AssetKey) -> dg.AssetCheckResult:
+def check_result(
+    outcome, check_name: str, asset_key: dg.AssetKey, metadata: dict | None = None
+) -> dg.AssetCheckResult:
     """A `SuiteOutcome` as a check result: ERROR if any error-level failure, else WARN."""
     outcome = _withheld(outcome, asset_key)
     passed = outcome.success and not outcome.warn_failures
@@ -74,6 +82,7 @@ def check_result(outcome, check_name: str, asset_key: dg.AssetKey) -> dg.AssetCh
             "unexpected_rows": dg.MetadataValue.json(
                 {f"{f.rule}:{f.column}": f.rows[:10] for f in outcome.failures if f.rows}
             ),
+            **(metadata or {}),
         },
     )
 
@@ -88,9 +97,12 @@ def build_suite_check(
     required_resource_keys: set[str] | None = None,
     after: AfterCheck | None = None,
     parameters: dict[str, str] | None = None,
+    handed: Handed | None = None,
+    op_tags: dict[str, str] | None = None,
 ) -> dg.AssetChecksDefinition:
     """A blocking check that validates what `load_frame` returns against one suite (with its
-    `parameters`, by default those of the default catalog).
+    `parameters`, by default those of the default catalog), or takes the answer of the same
+    validation `handed` to the GX worker earlier in the run.
 
     `load_frame` returning None means nothing was published: the check passes and says so,
     since the asset itself reports the missing input.
@@ -102,22 +114,40 @@ def build_suite_check(
         blocking=True,
         description=description,
         required_resource_keys=required_resource_keys or set(),
+        op_tags=op_tags,
     )
     def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         from expectations.runner import validate
 
-        frame = load_frame(context)
-        if frame is None:
+        outcome = _answer(handed(context)) if handed is not None else _NOT_HANDED
+        early = outcome is not _NOT_HANDED
+        if not early:
+            frame = load_frame(context)
+            outcome = None if frame is None else validate(suite_name, frame, parameters)
+        if outcome is None:
             return dg.AssetCheckResult(
                 passed=True, metadata={"suite": suite_name, "rows": 0, "note": "no data"}
             )
-        outcome = validate(suite_name, frame, parameters)
-        result = check_result(outcome, check_name, asset_key)
+        result = check_result(outcome, check_name, asset_key, {VALIDATED_EARLY: early})
         if after is not None:
             after(context, result)
         return result
 
     return _check
+
+
+_NOT_HANDED = object()
+
+
+def _answer(future: cf.Future | None):
+    """A handed-over suite's outcome (None: nothing staged), or `_NOT_HANDED` when there was
+    none or it was cancelled."""
+    if future is None:
+        return _NOT_HANDED
+    try:
+        return future.result()
+    except cf.CancelledError:
+        return _NOT_HANDED
 
 
 _SOURCE_SUITES = {
@@ -137,6 +167,8 @@ def build_source_check(
     required_resource_keys: set[str] | None = None,
     after: AfterCheck | None = None,
     parameters: dict[str, str] | None = None,
+    handed: Handed | None = None,
+    op_tags: dict[str, str] | None = None,
 ) -> dg.AssetChecksDefinition:
     """The `<layer>_<source>` suite on a raw asset (typed rows as read from the landing files)
     or on `staging/<source>` (contract rules, lineage and types)."""
@@ -149,6 +181,8 @@ def build_source_check(
         required_resource_keys=required_resource_keys,
         after=after,
         parameters=parameters,
+        handed=handed,
+        op_tags=op_tags,
         description=f"Great Expectations suite {layer}_{source}: {checked}",
     )
 

@@ -226,6 +226,21 @@ def validate_suite(suite: dict, df: pd.DataFrame, parameters: Parameters | None 
     return worker.call(_validate_suite, suite, df, parameters)
 
 
+def validate_staged(
+    suite_name: str, staging: str, source: str, parameters: Parameters
+) -> SuiteOutcome | None:
+    """The suite on a source's staged Parquet under `staging`, read where it is validated (in
+    the worker, when handed to it); None when nothing is staged."""
+    from pathlib import Path
+
+    from plan_indicators.staging import ParquetStagedData
+
+    frame = ParquetStagedData(Path(staging)).frame(source)
+    if frame is None:
+        return None
+    return _validate_suite(load_suite(suite_name), frame, parameters)
+
+
 def _validate_suite(suite: dict, df: pd.DataFrame, parameters: Parameters) -> SuiteOutcome:
     suite_name = suite["name"]
     frame = _as_objects(df)

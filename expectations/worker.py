@@ -9,6 +9,11 @@ the raw files, and every suite of the command then runs in it (`call`), the fram
 pipe. The suites, their results and their failures are the same as in the process
 (`expectations.runner.validate_suite` is what the worker runs).
 
+A suite whose result is needed later (a staged source's, checked by a step of its own) can be
+handed over at once (`submit`): a thread of the command waits for the worker while the command
+goes on reading the next source, so the second core validates while the first reads. A suite
+the command waits for (`call`) goes first: the thread hands over nothing while one is waiting.
+
 Elsewhere (tests, `dagster dev`, the daemon's run workers) no worker is started and the suites
 run in the process, as they do when the worker cannot start or dies (the call is made again in
 the process). A process that has already imported GX starts no worker.
@@ -16,6 +21,7 @@ the process). A process that has already imported GX starts no worker.
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import contextlib
 import logging
 import os
@@ -34,6 +40,22 @@ _worker: tuple[subprocess.Popen, Connection, Connection] | None = None  # proces
 _shared = None
 """A lock across processes: the plans' runs forked from the command share its worker and its
 pipes, one call at a time (`orchestration/side_by_side.py`)."""
+_turn = threading.Condition()
+_waiting = 0
+"""Calls waiting for their answer; handed-over suites wait until there are none."""
+_handed: tuple[int, cf.ThreadPoolExecutor] | None = None
+"""The thread that hands suites over, with the process it belongs to."""
+
+
+def _after_fork() -> None:
+    """A forked process starts with its own free locks and no thread of the parent's (one may
+    have held a lock at the fork); `_shared` stays shared, and keeps the pipes one call at a
+    time."""
+    global _lock, _turn, _waiting, _handed
+    _lock, _turn, _waiting, _handed = threading.Lock(), threading.Condition(), 0, None
+
+
+os.register_at_fork(after_in_child=_after_fork)
 
 
 def _serve(requests: Connection, answers: Connection) -> None:
@@ -97,6 +119,36 @@ def running() -> bool:
 
 def call(fn: Callable[..., T], *args: Any) -> T:
     """`fn(*args)` in the worker when there is one (`fn` must be importable), else here."""
+    global _waiting
+    with _turn:
+        _waiting += 1
+    try:
+        return _call(fn, *args)
+    finally:
+        with _turn:
+            _waiting -= 1
+            _turn.notify_all()
+
+
+def submit(fn: Callable[..., T], *args: Any) -> cf.Future[T] | None:
+    """`fn(*args)` handed to the worker without waiting for it, one suite after the other;
+    None when there is no worker (the caller then calls it when it needs the answer)."""
+    global _handed
+    if _worker is None:
+        return None
+    with _turn:  # not `_lock`, which a call in progress holds until its answer
+        if _handed is None or _handed[0] != os.getpid():
+            _handed = (os.getpid(), cf.ThreadPoolExecutor(1, thread_name_prefix="gx-handed"))
+        return _handed[1].submit(_when_free, fn, *args)
+
+
+def _when_free(fn: Callable[..., T], *args: Any) -> T:
+    with _turn:
+        _turn.wait_for(lambda: _waiting == 0)
+    return _call(fn, *args)
+
+
+def _call(fn: Callable[..., T], *args: Any) -> T:
     global _worker
     with _lock, _shared or contextlib.nullcontext():
         if _worker is not None:
@@ -114,7 +166,13 @@ def call(fn: Callable[..., T], *args: Any) -> T:
 
 
 def stop() -> None:
-    """Stop the worker, even while it is still importing GX."""
+    """Stop the worker, even while it is still importing GX; suites handed over and not begun
+    are cancelled (no step is left to take their answer)."""
+    global _handed
+    with _turn:
+        handed, _handed = _handed, None
+    if handed is not None and handed[0] == os.getpid():
+        handed[1].shutdown(wait=False, cancel_futures=True)
     with _lock:
         _stop()
 

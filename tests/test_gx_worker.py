@@ -101,3 +101,56 @@ def test_a_process_with_gx_starts_no_worker():
 
     assert worker.start() is False
     assert not worker.running()
+
+
+HANDED = """
+import json, sys, tempfile
+from pathlib import Path
+import pandas as pd
+from expectations import worker
+from expectations.runner import catalog_parameters, validate, validate_staged
+from plan_indicators.staging import ParquetStagedData
+
+worker.start()
+frame = pd.DataFrame(json.loads(sys.argv[1]))
+frame["response_date"] = pd.to_datetime(frame["response_date"])
+staging = tempfile.mkdtemp()
+ParquetStagedData(Path(staging)).write("satisfaction_responses", frame)
+suite, parameters = "staging_satisfaction_responses", catalog_parameters()
+handed = [
+    worker.submit(validate_staged, suite, staging, "satisfaction_responses", parameters)
+    for _ in range(6)
+]
+nothing = worker.submit(validate_staged, suite, staging, "service_offers", parameters)
+called = validate(suite, ParquetStagedData(Path(staging)).frame("satisfaction_responses"))
+done_at_call = sum(f.done() for f in handed)
+rows = lambda o: sorted([f.severity, f.rule, f.column, f.rows] for f in o.failures)
+print(json.dumps({
+    "gx_here": "great_expectations" in sys.modules,
+    "done_at_call": done_at_call,
+    "called": rows(called),
+    "handed": [rows(f.result()) for f in handed],
+    "nothing": nothing.result(),
+}))
+worker.stop()
+"""
+
+
+def test_suites_handed_over_give_what_a_call_gives_and_a_call_goes_first():
+    """A staged source's suite handed to the worker reads the staged Parquet there and gives
+    the call's answer; a call made while six are queued waits for one at most, not for all."""
+    proc = subprocess.run(
+        [sys.executable, "-c", HANDED, json.dumps(FRAME)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=True,
+    )  # fmt: skip
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["gx_here"] is False
+    assert out["called"] == EXPECTED
+    assert out["handed"] == [EXPECTED] * 6
+    assert out["nothing"] is None  # nothing staged for that source
+    assert out["done_at_call"] < 6
+
+
+def test_without_a_worker_nothing_is_handed_over():
+    assert not worker.running()
+    assert worker.submit(validate, "staging_satisfaction_responses", pd.DataFrame()) is None

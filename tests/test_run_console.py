@@ -73,6 +73,22 @@ def test_runs_are_recorded_in_the_persistent_instance(quiet):
             assert stats and step_durations(instance, run_id) == pytest.approx(stats)
 
 
+def test_staging_suites_are_validated_while_the_next_sources_are_read(quiet):
+    """`run` hands each staging suite to its GX worker when the staged Parquet is written; the
+    check's step takes that answer (and says so) instead of validating again."""
+    from expectations.checks import STAGING_SUITE_CHECK, VALIDATED_EARLY
+
+    home, done = quiet
+    assert done.returncode == 0, done.stdout + done.stderr
+    key = dg.AssetCheckKey(dg.AssetKey(["staging", "service_requests"]), STAGING_SUITE_CHECK)
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        [record] = instance.event_log_storage.get_asset_check_execution_history(key, limit=1)
+        evaluation = record.event.dagster_event.event_specific_data
+    assert evaluation.passed
+    assert evaluation.metadata[VALIDATED_EARLY].value is True
+    assert evaluation.metadata["evaluated"].value > 0
+
+
 def test_follower_reads_the_stored_rows_as_the_public_api_gives_them(quiet, monkeypatch):
     """The follower's rows path (JSON parsed, not rebuilt) writes the lines and counts the
     assets the public API gives, event for event, for every run of the command, reading a
