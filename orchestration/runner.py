@@ -38,6 +38,7 @@ from plan_indicators.commentary import SOURCE as COMMENTARY
 from plan_indicators.sources.contracts import SOURCES
 from plan_indicators.sources.landing import LandingReport, load_reads
 from plan_indicators.sources.pseudonym import KEY_ENV
+from plan_indicators.sources.web.flat import copies_in_background
 
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
@@ -327,7 +328,7 @@ def run_pipeline(opts: RunOptions, echo: Callable[[str], None] = print) -> Outco
         # The warehouse's schema is made here, before the runs that write it may go side by side.
         engine = wh.engine_for(_value(defs.resources["warehouse"].url))
         runs = SideBySide(opts.jobs, instance, console, defs=defs, config=config, opts=opts)
-        with runs:
+        with runs, copies_in_background():
             blocked = _ingest(runs, graph, years_by_plan, defs, outcome)
             tasks = _plan_tasks(plans, graph, blocked, years_by_plan, outcome)
             parts = dict(runs.run(tasks))

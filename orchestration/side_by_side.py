@@ -22,6 +22,7 @@ import dagster as dg
 
 from plan_indicators import warehouse as wh
 from plan_indicators.closing import closed_years
+from plan_indicators.sources.web.flat import wait_for_copies
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class SideBySide:
         """The workers, forked at the first runs that can go side by side (so they inherit
         what the runs before computed), before any follower thread of theirs runs."""
         if self.pool is None:
+            wait_for_copies()
             self.pool = cf.ProcessPoolExecutor(
                 self.jobs, mp_context=multiprocessing.get_context("fork"), initializer=_start
             )

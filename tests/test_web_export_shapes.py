@@ -14,6 +14,7 @@ Distinct users 2024-2025 = {u1, u2, u4} = 3; page views on counted pages = 1, 2,
 masks: u1 = 0b11 = 3, u2 = 0b10 = 2, u4 = 0b01 = 1.
 """
 
+import contextlib
 import datetime as dt
 import gzip
 import json
@@ -29,6 +30,7 @@ from plan_indicators.sources.web import (
     stage_web_analytics_years,
     web_file_reports,
 )
+from plan_indicators.sources.web.flat import copies_in_background
 from plan_indicators.sources.web.inventory import _footer_counts
 
 HOST = "https://www.ophq.gouv.qc.ca"
@@ -307,10 +309,13 @@ def test_export_faults_are_named(tmp_path):
     }
 
 
-def test_export_files_staged_through_flattened_copies(tmp_path):
+@pytest.mark.parametrize("background", [False, True], ids=["copies first", "copies meanwhile"])
+def test_export_files_staged_through_flattened_copies(tmp_path, background):
     """Staging with a cache folder scans a flattened copy of each nested or JSON file, written
     once per file version under the staging folder, and counts what the files themselves give:
-    the same 3 users and 4 page views of the module docstring."""
+    the same 3 users and 4 page views of the module docstring. Within `copies_in_background()`
+    (`plan-indicators run`), a file without its copy yet is scanned itself while a thread
+    writes the copy: the same counts, the same copies once the block ends."""
     web = tmp_path / "landing" / "web_analytics"
     web.mkdir(parents=True)
     days = list(by_day(EVENTS).items())
@@ -324,12 +329,15 @@ def test_export_files_staged_through_flattened_copies(tmp_path):
     out = tmp_path / "staging" / "part-0.parquet"
 
     def stage():
-        inventory = inventory_web_files(landing, cache_dir=cache)
-        stats = stage_web_analytics_years(landing, {"2024-2025": out}, PAGES, inventory)
+        with copies_in_background() if background else contextlib.nullcontext():
+            inventory = inventory_web_files(landing, cache_dir=cache)
+            stats = stage_web_analytics_years(landing, {"2024-2025": out}, PAGES, inventory)
         masks = {r["user_pseudo_id"]: r["pages_0"] for r in pq.read_table(out).to_pylist()}
         return inventory, stats["2024-2025"], masks
 
     inventory, stats, masks = stage()
+    scanned = {path.parent for path, _shape in inventory._scan_paths.values()}
+    assert scanned == ({web} if background else {web, cache})  # 20240403 is flat: no copy
     assert masks == EXPECTED_MASKS and stats["distinct_users"] == 3
     assert stats["page_views_in_year"] == 4 and stats["rows_scanned"] == 7
     # Copies of the two export files of 2024-2025 only (the 2025-2026 one is not scanned), with

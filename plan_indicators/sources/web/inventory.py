@@ -257,9 +257,12 @@ class WebInventory:
         held = [f for f in self.read if set(f.events_per_year) & set(wanted)]
         try:
             if self.cache is not None:
-                self.cache.prepare(
+                later = self.cache.prepare(
                     [self._copy_of(f) for f in held if f.file not in self._scan_paths]
                 )
+                for f in held:
+                    if f.file in later:  # its copy is being written: the file itself, this time
+                        self._scan_paths[f.file] = (self.root / f.file, f.shape)
             for f in held:
                 self._group(f, wanted, pure, mixed, skip)
         finally:
