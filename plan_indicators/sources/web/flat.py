@@ -18,10 +18,11 @@ moved into place, instead of a `COPY` per file (about 5 ms each, 4.7 s for the s
 579 nested files, four times the whole staging scan).
 
 Within `copies_in_background()` (what `plan-indicators run` does), that first read scans the
-landing files themselves, as it would without a cache, and a thread writes their copies
-meanwhile, for the next reads: writing them first, then scanning them, made a first staging
-take twice as long (1.7 s against 0.9 s on the sample data), and the thread's DuckDB works on
-the second core while the command reads the other sources.
+landing files themselves, as it would without a cache, and a thread then writes their copies
+for the next reads (`start_copies`, once the scan is done, not to share the cores with it):
+writing them first, then scanning them, made a first staging take twice as long (1.7 s against
+0.9 s on the sample data), and the thread's DuckDB works on the second core while the command
+reads the other sources.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ from plan_indicators.sources.web.sql import (
 
 FLATTENED_SHAPES = (PARQUET_NESTED, JSON)
 log = logging.getLogger(__name__)
-_background = {"on": False, "threads": []}
+_background: dict = {"on": False, "pending": [], "threads": []}
 
 
 @contextmanager
@@ -66,9 +67,20 @@ def copies_in_background() -> Iterator[None]:
         wait_for_copies()
 
 
+def start_copies() -> None:
+    """Begin writing the copies the scans just made have left for later: after the scan, not
+    during it, where both would share the cores."""
+    while _background["pending"]:
+        cache, missing = _background["pending"].pop(0)
+        thread = threading.Thread(target=cache._write_later, args=(missing,), name="copies")
+        thread.start()
+        _background["threads"].append(thread)
+
+
 def wait_for_copies() -> None:
-    """Wait for the copies being written (before a fork: a child must not inherit DuckDB in
-    the middle of a statement)."""
+    """Write the copies left for later and wait for them (before a fork too: a child must not
+    inherit DuckDB in the middle of a statement)."""
+    start_copies()
     while _background["threads"]:
         _background["threads"].pop().join()
 
@@ -116,9 +128,7 @@ class FlatCache:
                 missing.setdefault(source[1], []).append((source, file, target, rows))
         if _background["on"] and missing:
             self.folder.mkdir(parents=True, exist_ok=True)
-            thread = threading.Thread(target=self._write_later, args=(missing,), name="copies")
-            thread.start()
-            _background["threads"].append(thread)
+            _background["pending"].append((self, missing))
             return {file for items in missing.values() for _s, file, _t, _r in items}
         for shape, items in missing.items():
             if len(items) > 1:

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from plan_indicators.fiscal import FiscalYear
+from plan_indicators.sources.web.flat import start_copies
 from plan_indicators.sources.web.inventory import WebInventory, inventory_web_files
 from plan_indicators.sources.web.sql import DAY_SQL, FY_SQL, PATH_SQL, connect, events_sql, lit
 
@@ -66,6 +67,7 @@ def stage_web_analytics_years(
     if held:
         written = _write_years(inventory, held, pages, {fy.key: outputs[fy.key] for fy in held})
         stats.update({fy: _stats(*common, *counts) for fy, counts in written.items()})
+    start_copies()  # those the scan left for later (`flat.copies_in_background`)
     return {fy.key: stats[fy.key] for fy in years}
 
 
