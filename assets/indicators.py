@@ -381,17 +381,27 @@ def _results_asset(plan: Plan) -> dg.AssetsDefinition:
     return _results
 
 
-def refused_by_suite(instance: dg.DagsterInstance, key: dg.AssetKey) -> str | None:
-    """Why the result suite's latest evaluation of this result refused it, or None.
+def refused_by_suite(
+    instance: dg.DagsterInstance, keys: list[dg.AssetKey]
+) -> dict[dg.AssetKey, str | None]:
+    """Why the result suite's latest evaluation of each result refused it, or None; one query
+    for all of them.
 
     Read from the instance, so it holds in the run that computed the result and in any later
     run (an evaluation materialised alone from the UI, the automation sensor) until the check
     passes again."""
     from expectations.checks import RESULT_SUITE_CHECK
 
-    record = instance.get_latest_asset_check_evaluation_record(
-        dg.AssetCheckKey(key, RESULT_SUITE_CHECK)
+    checks = {key: dg.AssetCheckKey(key, RESULT_SUITE_CHECK) for key in keys}
+    records = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+        list(checks.values())
     )
+    return {key: _refusal(records.get(check)) for key, check in checks.items()}
+
+
+def _refusal(record) -> str | None:
+    from expectations.checks import RESULT_SUITE_CHECK
+
     # The record's status enum is not exported by `dagster`; its value is stable storage text.
     if record is None or record.status.value != "FAILED":
         return None
@@ -410,11 +420,8 @@ def _evaluate_years(context, plan: Plan, ind: Indicator, years: list[str], env: 
     from plan_indicators.targets import evaluate
 
     engine = env["engine"]
-    refused = refused_by_suite(context.instance, result_key(plan, ind))
-    results = {
-        r["fiscal_year"]: r
-        for r in wh.read_rows(engine, wh.indicator_result, plan_id=plan.id, indicator_id=ind.id)
-    }
+    refused = env["refused"][result_key(plan, ind)]
+    results = {r["fiscal_year"]: r for r in env["results"].get(ind.id, [])}
     thresholds = {r["fiscal_year"]: r for r in target_rows(_one(plan, ind), engine)}
     key = evaluation_key(plan, ind)
     table, writes = [], []
@@ -536,6 +543,12 @@ def _evaluations_asset(plan: Plan) -> dg.AssetsDefinition:
         closed = closed_years(env["engine"], plan.id)
         years = [fy for fy in all_years if fy not in closed]
         selected = _selected(plan, context, evaluation_key)
+        env["refused"] = refused_by_suite(
+            context.instance, [result_key(plan, ind) for ind in selected]
+        )
+        env["results"] = {}  # the plan's published results, read once
+        for r in wh.read_rows(env["engine"], wh.indicator_result, plan_id=plan.id):
+            env["results"].setdefault(r["indicator_id"], []).append(r)
         for ind in selected:
             kept_closed(context, evaluation_key(plan, ind), closed, all_years)
             closed_explanations(plan, ind, [fy for fy in all_years if fy in closed], env)
