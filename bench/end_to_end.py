@@ -315,7 +315,7 @@ def run_pipeline_side(landing: Path, plans: Path, work: Path) -> dict:
         "--staging", str(work / "staging"), "--as-of", AS_OF,
         "--report", str(work / "report.html"),
     ]  # fmt: skip
-    code = f"import sys\nfrom orchestration.cli import main\nsys.exit(main({argv!r}))\n"
+    code = f"from orchestration.cli import entry\nentry({argv!r})\n"  # as `plan-indicators`
     env = {**_env(work), "DAGSTER_HOME": str(work / "dagster_home")}
     seconds, rss, rc, text = _timed([sys.executable, "-c", code], env)
     if rc not in (0, 1) or "split:" not in text:
