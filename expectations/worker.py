@@ -172,7 +172,7 @@ def stop() -> None:
     with _turn:
         handed, _handed = _handed, None
     if handed is not None and handed[0] == os.getpid():
-        handed[1].shutdown(wait=False, cancel_futures=True)
+        handed[1].shutdown(wait=True, cancel_futures=True)  # its thread ends here, not later
     with _lock:
         _stop()
 

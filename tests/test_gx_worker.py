@@ -125,14 +125,17 @@ nothing = worker.submit(validate_staged, suite, staging, "service_offers", param
 called = validate(suite, ParquetStagedData(Path(staging)).frame("satisfaction_responses"))
 done_at_call = sum(f.done() for f in handed)
 rows = lambda o: sorted([f.severity, f.rule, f.column, f.rows] for f in o.failures)
-print(json.dumps({
+out = {
     "gx_here": "great_expectations" in sys.modules,
     "done_at_call": done_at_call,
     "called": rows(called),
     "handed": [rows(f.result()) for f in handed],
     "nothing": nothing.result(),
-}))
+}
 worker.stop()
+import threading
+out["threads_after_stop"] = [t.name for t in threading.enumerate()[1:] if not t.daemon]
+print(json.dumps(out))
 """
 
 
@@ -149,6 +152,8 @@ def test_suites_handed_over_give_what_a_call_gives_and_a_call_goes_first():
     assert out["handed"] == [EXPECTED] * 6
     assert out["nothing"] is None  # nothing staged for that source
     assert out["done_at_call"] < 6
+    # Nothing left running once the worker is stopped: the program's quick exit waits for none.
+    assert out["threads_after_stop"] == []
 
 
 def test_without_a_worker_nothing_is_handed_over():
