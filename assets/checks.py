@@ -72,6 +72,7 @@ def hand_over_staging_suite(
     ):
         return
     suite = f"staging_{source}"
+    _HANDED.pop((context.run_id, source), None)  # an earlier attempt's answer is not this one's
     future = worker.submit(validate_staged, suite, str(staging), source, parameters)
     if future is not None:
         _HANDED[(context.run_id, source)] = (parameters, future)

@@ -88,6 +88,14 @@ class SuiteOutcome:
 _lock = threading.Lock()
 
 
+def _free_lock() -> None:
+    global _lock
+    _lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_free_lock)  # a thread of the parent's may have held it
+
+
 @cache
 def _context():
     """One ephemeral GX context per process, analytics and progress bars off."""

@@ -142,6 +142,15 @@ def submit(fn: Callable[..., T], *args: Any) -> cf.Future[T] | None:
         return _handed[1].submit(_when_free, fn, *args)
 
 
+def settle() -> None:
+    """Wait for the suites handed over (before a fork: a child must not inherit a lock their
+    thread holds)."""
+    with _turn:
+        handed = _handed
+    if handed is not None and handed[0] == os.getpid():
+        handed[1].submit(int).result()  # one thread, in order: every earlier one is done
+
+
 def _when_free(fn: Callable[..., T], *args: Any) -> T:
     with _turn:
         _turn.wait_for(lambda: _waiting == 0)

@@ -642,8 +642,11 @@ def entry(argv: list[str] | None = None) -> None:
     if any(t.is_alive() and not t.daemon for t in threading.enumerate()[1:]):
         sys.exit(code)
     atexit._run_exitfuncs()  # what `sys.exit` would run: logging's flush, finalizers
-    sys.stdout.flush()
-    sys.stderr.flush()
+    import contextlib
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError):  # a reader gone (`| head`): nothing left to say
+            stream.flush()
     os._exit(code)
 
 

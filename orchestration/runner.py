@@ -197,7 +197,7 @@ def step_durations(instance: dg.DagsterInstance, run_id: str) -> dict[str, float
         if record.event_log_entry.dagster_event_type == dg.DagsterEventType.STEP_START:
             started[step] = at
         elif step in started:
-            durations[step] = at - started[step]
+            durations[step] = max(0.0, at - started[step])  # a clock set back reads no less
     return durations
 
 

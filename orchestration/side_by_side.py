@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import dagster as dg
 
+from expectations import worker
 from plan_indicators import warehouse as wh
 from plan_indicators.closing import closed_years
 from plan_indicators.sources.web.flat import wait_for_copies
@@ -62,6 +63,7 @@ class SideBySide:
         what the runs before computed), before any follower thread of theirs runs."""
         if self.pool is None:
             wait_for_copies()
+            worker.settle()
             self.pool = cf.ProcessPoolExecutor(
                 self.jobs, mp_context=multiprocessing.get_context("fork"), initializer=_start
             )

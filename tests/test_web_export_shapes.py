@@ -505,3 +505,23 @@ def test_copies_written_together_replace_their_earlier_versions(tmp_path):
     assert written == 2 and len(second) == 3 and len(first & second) == 1
     rows = sorted(pq.read_metadata(cache / name).num_rows for name in second - first)
     assert rows == [3, 3]  # 2 + 1 events each
+
+
+def test_a_file_changed_after_the_inventory_fails_staging_when_copies_come_later(tmp_path):
+    """Scanned as it is while its copy waits, an export file must still be the version the
+    inventory counted, as a copy's row count checks otherwise: rewritten in between, staging
+    fails and says which file."""
+    web = tmp_path / "landing" / "web_analytics"
+    web.mkdir(parents=True)
+    days = list(by_day(EVENTS).items())
+    write_nested(web / "events_20240401.parquet", days[0][1])
+    write_nested(web / "events_20240402.parquet", days[1][1], 2)
+    landing, cache = tmp_path / "landing", tmp_path / "cache"
+    with copies_in_background():
+        inventory = inventory_web_files(landing, cache_dir=cache)
+        extra = ("20240401", "page_view", "u7", "/aide")
+        write_nested(web / "events_20240401.parquet", [*days[0][1], extra])
+        with pytest.raises(ValueError, match="events_20240401.parquet: changed since"):
+            stage_web_analytics_years(
+                landing, {"2024-2025": tmp_path / "staged.parquet"}, PAGES, inventory
+            )

@@ -138,18 +138,25 @@ class FlatCache:
     def _write_later(self, missing: dict[str, list[tuple[WebPath, str, Path, int]]]) -> None:
         """The thread's copies, on a connection of its own; one that fails is left for a later
         read (this one scanned its landing file)."""
-        con = connect()
+        try:
+            con = connect()
+        except duckdb.Error as exc:
+            log.warning("no flattened copy this time: %s", exc)
+            return
         try:
             for shape, items in missing.items():
-                if len(items) > 1:
-                    self._write_many(shape, items, con)
+                try:
+                    if len(items) > 1:
+                        self._write_many(shape, items, con)
+                except Exception as exc:  # each file alone below
+                    log.warning("flattened copies of %s files, one by one: %s", shape, exc)
                 for source, file, target, rows in items:
                     if target.exists():
                         continue
                     try:
                         self._write(source, target, rows, con)
                         self._drop_stale(file, target)
-                    except (duckdb.Error, OSError, ValueError) as exc:
+                    except Exception as exc:  # the next read copies it again
                         log.warning("%s: no flattened copy this time: %s", file, exc)
         finally:
             con.close()
@@ -202,7 +209,7 @@ class FlatCache:
                 copy.unlink(missing_ok=True)
 
     def _write(self, source: WebPath, target: Path, rows: int, con=None) -> None:
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
         try:
             [(written,)] = (
                 (con or self._connection())

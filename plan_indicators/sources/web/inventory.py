@@ -199,6 +199,7 @@ class WebInventory:
         self.read, superseded = _supersede(self.files)
         self._inspected_rows = {f.file: f.rows for f in self.files}
         self._scan_paths: dict[str, WebPath] = {}
+        self._deferred: list[WebFile] = []
         self._pruned = False
         self.ignored = [*self.ignored, *superseded]
 
@@ -263,6 +264,7 @@ class WebInventory:
                 for f in held:
                     if f.file in later:  # its copy is being written: the file itself, this time
                         self._scan_paths[f.file] = (self.root / f.file, f.shape)
+                        self._deferred.append(f)
             for f in held:
                 self._group(f, wanted, pure, mixed, skip)
         finally:
@@ -297,6 +299,17 @@ class WebInventory:
             pure.setdefault(wanted[held.pop()], []).append(path)
         else:
             mixed.append(path)
+
+    def raise_if_changed(self) -> None:
+        """The files scanned as they are (their copies written later) are still the versions
+        the inventory counted: what a copy's row count checks otherwise."""
+        for f in self._deferred:
+            st = (self.root / f.file).stat()
+            if (st.st_size, st.st_mtime_ns) != (f.size, f.mtime_ns):
+                raise ValueError(
+                    f"{f.file}: changed since the inventory counted its events: the file "
+                    "changed while it was read"
+                )
 
     def raise_for_errors(self) -> None:
         errors = self.errors

@@ -67,6 +67,7 @@ def stage_web_analytics_years(
     if held:
         written = _write_years(inventory, held, pages, {fy.key: outputs[fy.key] for fy in held})
         stats.update({fy: _stats(*common, *counts) for fy, counts in written.items()})
+    inventory.raise_if_changed()
     start_copies()  # those the scan left for later (`flat.copies_in_background`)
     return {fy.key: stats[fy.key] for fy in years}
 
