@@ -436,6 +436,10 @@ def cmd_validate_plan(args) -> int:
         return 2
     status, valid = 0, []
     for f in args.files:
+        if not Path(f).is_file():
+            print(f"{f}: no such file", file=sys.stderr)
+            status = 1
+            continue
         try:
             plan = check_plan(f)
             valid.append((f, plan))

@@ -167,3 +167,12 @@ def test_files_valid_alone_may_clash_in_one_folder(tmp_path, capsys):
         f"{second}: indicator -: field plan.id: plan id 'odd-2024-2026' is also the id of " in err
     )
     assert str(first) in err
+
+
+def test_a_missing_file_is_named_not_a_traceback(tmp_path, capsys):
+    missing = tmp_path / "nowhere.yaml"
+    seed = Path(__file__).resolve().parents[1] / "data" / "plans" / "ophq-2024-2028.yaml"
+    assert cli.main(["validate-plan", str(missing), str(seed)]) == 1
+    out, err = capsys.readouterr()
+    assert f"{missing}: no such file" in err and "Traceback" not in err
+    assert "ophq-2024-2028.yaml: OK" in out  # the other file is still checked
