@@ -640,14 +640,13 @@ def entry(argv: list[str] | None = None) -> None:
     program that leaves nothing open has no use for). A thread still running gets the usual
     exit, which waits for it."""
     import atexit
+    import contextlib
     import threading
 
     code = main(argv)
     if any(t.is_alive() and not t.daemon for t in threading.enumerate()[1:]):
         sys.exit(code)
     atexit._run_exitfuncs()  # what `sys.exit` would run: logging's flush, finalizers
-    import contextlib
-
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError):  # a reader gone (`| head`): nothing left to say
             stream.flush()

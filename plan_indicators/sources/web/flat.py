@@ -112,8 +112,7 @@ class FlatCache:
         name = copy_name(file, size, mtime_ns)
         target = self.folder / name
         if not target.exists():
-            self._write(source, target, rows)
-            self._drop_stale(file, target)
+            self._write_alone(source, file, target, rows)
         return target, PARQUET
 
     def prepare(self, wanted: list[tuple[WebPath, str, int, int, int]]) -> set[str]:
@@ -154,8 +153,7 @@ class FlatCache:
                     if target.exists():
                         continue
                     try:
-                        self._write(source, target, rows, con)
-                        self._drop_stale(file, target)
+                        self._write_alone(source, file, target, rows, con)
                     except Exception as exc:  # the next read copies it again
                         log.warning("%s: no flattened copy this time: %s", file, exc)
         finally:
@@ -207,6 +205,11 @@ class FlatCache:
             target = placed.get(copy.name.split("-", 1)[0])
             if target is not None and copy != target:
                 copy.unlink(missing_ok=True)
+
+    def _write_alone(self, source: WebPath, file: str, target: Path, rows: int, con=None) -> None:
+        """One file's copy, what a batch left out; its earlier versions' copies go."""
+        self._write(source, target, rows, con)
+        self._drop_stale(file, target)
 
     def _write(self, source: WebPath, target: Path, rows: int, con=None) -> None:
         tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
