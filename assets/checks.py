@@ -8,6 +8,7 @@ import dagster as dg
 import pandas as pd
 
 from assets.keys import evaluation_key, result_key, staging_key
+from assets.step_order import LATER
 from expectations.checks import (
     RESULT_SUITE,
     RESULT_SUITE_CHECK,
@@ -31,7 +32,7 @@ def _loader(sub: str, source: str):
     return load
 
 
-def _record_failure(layer: str, source: str):
+def record_failure(layer: str, source: str):
     """A blocking failure marks the step's state failed, so that later runs (UI, schedule,
     sensor) do not read what the suite refused (plan_indicators/source_state.py)."""
 
@@ -52,10 +53,6 @@ def _record_failure(layer: str, source: str):
 _HANDED: dict[tuple[str, str], tuple[dict, cf.Future]] = {}
 """Staging suites handed to the GX worker by their staging step, by run and source, with the
 parameters they were given."""
-
-LATER = {"dagster/priority": "-1"}
-"""The staging suites' steps come after the steps ready with them (raw reads, stagings): the
-worker validates the staged sources on the second core while the first reads the next ones."""
 
 
 def hand_over_staging_suite(
@@ -89,9 +86,10 @@ def _handed(source: str, parameters: dict):
 
 
 def source_checks(plans: Iterable[Plan] | None = None) -> list[dg.AssetChecksDefinition]:
-    """The staging suite of every source staged with pandas, its dates checked against the
-    fiscal years of `plans` (the default catalog when None). The raw suites run inside the raw
-    steps, on the files new or changed since the last read (`assets/ingestion.py`)."""
+    """The raw and staging suites of every source read with pandas, their dates checked
+    against the fiscal years of `plans` (the default catalog when None); the raw suites on the
+    files new or changed since the last read (`assets/raw_suites.py`)."""
+    from assets.raw_suites import raw_suite_checks
     from expectations.runner import catalog_parameters
 
     parameters = catalog_parameters(None if plans is None else tuple(plans))
@@ -104,11 +102,11 @@ def source_checks(plans: Iterable[Plan] | None = None) -> list[dg.AssetChecksDef
         checks.append(
             build_staging_checks(
                 source, staging_key(source), _loader("", source), resources,
-                after=_record_failure(staging, source), parameters=parameters,
+                after=record_failure(staging, source), parameters=parameters,
                 handed=_handed(source, parameters), op_tags=LATER,
             )
         )  # fmt: skip
-    return checks
+    return raw_suite_checks(parameters) + checks
 
 
 def prefetch_targets(context: dg.AssetExecutionContext, keys: list[dg.AssetKey]) -> None:

@@ -23,7 +23,8 @@ import pandas as pd
 from assets.checks import hand_over_staging_suite
 from assets.coverage import coverage_spec, publish_coverage
 from assets.keys import EAGER, INGESTION_GROUP, raw_key, staging_key
-from expectations.checks import RAW_SUITE_CHECK, check_result
+from assets.raw_suites import hand_over_raw_suite
+from assets.step_order import RAW_FIRST, STAGED_NEXT, WEB_RAW, WEB_STAGING
 from plan_indicators import source_state
 from plan_indicators import warehouse as wh
 from plan_indicators.coverage import frame_counts
@@ -117,6 +118,7 @@ def _raw_asset(source: str, suite_parameters: tuple[tuple[str, str], ...]) -> dg
             "Typed by contract; bad rows go to the `quarantine` table with file, line and reason."
         ),
         metadata={"landing_folder": source, "required_columns": ", ".join(contract.required)},
+        op_tags=RAW_FIRST,
         check_specs=[
             dg.AssetCheckSpec(
                 FILE_CONTRACT_CHECK,
@@ -131,14 +133,6 @@ def _raw_asset(source: str, suite_parameters: tuple[tuple[str, str], ...]) -> dg
                 description="Rows read = rows staged + rows quarantined, per file, and every "
                 "physical line of the file is a header, blank, row or free-text line break.",
             ),
-            dg.AssetCheckSpec(
-                RAW_SUITE_CHECK,
-                asset=raw_key(source),
-                blocking=True,
-                description=f"Great Expectations suite raw_{source}: columns, keys, values, "
-                "dates. Run in the raw step on the files new or changed since the last read; "
-                "the others' results (failures included) are reused from the raw manifest.",
-            ),
         ],
     )
     def _raw(context: dg.AssetExecutionContext, landing: LandingZone, warehouse: Warehouse):
@@ -146,7 +140,7 @@ def _raw_asset(source: str, suite_parameters: tuple[tuple[str, str], ...]) -> dg
             yield from _read_raw(context, landing, warehouse, outcome)
 
     def _read_raw(context, landing: LandingZone, warehouse: Warehouse, outcome: dict):
-        from expectations.incremental import carried, validate_files
+        from expectations.incremental import carried
         from plan_indicators.sources.readers import read_source
 
         require_key(landing, source)
@@ -165,9 +159,6 @@ def _raw_asset(source: str, suite_parameters: tuple[tuple[str, str], ...]) -> dg
         errors = [dataclasses.asdict(e) for e in read.errors]
         frame = read.frame
         reconciled = _reconcile(read)
-        suite_key = dg.AssetCheckKey(raw_key(source), RAW_SUITE_CHECK)
-        suite_selected = suite_key in context.selected_asset_check_keys
-        validation = None
         if not errors:
             store.write(source, frame)
             wh.replace_rows(
@@ -179,16 +170,10 @@ def _raw_asset(source: str, suite_parameters: tuple[tuple[str, str], ...]) -> dg
                 ),
             )
             previous = (read_manifest(landing.staging_path, source) or {}).get("validation")
-            if suite_selected:
-                validation = validate_files(
-                    f"raw_{source}", frame, files, parameters, previous,
-                    withhold=contract.personal,
-                )  # fmt: skip
-                cache = validation.cache
-            else:
-                cache = carried(previous, files)
-            manifest = {"source": source, "files": files}
-            write_manifest(landing.staging_path, source, {**manifest, "validation": cache})
+            # The suite's check writes the new cache; until then, the results still valid.
+            manifest = {"source": source, "files": files, "validation": carried(previous, files)}
+            write_manifest(landing.staging_path, source, manifest)
+            hand_over_raw_suite(context, source, frame, files, parameters, previous)
         else:
             outcome["cause"] = _file_errors_cause(errors)
         for e in errors:
@@ -233,7 +218,6 @@ def _raw_asset(source: str, suite_parameters: tuple[tuple[str, str], ...]) -> dg
                 "entries_not_read": len(ignored),
                 "entries_not_read_list": dg.MetadataValue.md(_md_table(ignored)),
                 "published": not errors,
-                **_validation_metadata(validation),
             }
         )
         yield dg.AssetCheckResult(
@@ -257,44 +241,8 @@ def _raw_asset(source: str, suite_parameters: tuple[tuple[str, str], ...]) -> dg
             severity=dg.AssetCheckSeverity.ERROR,
             metadata={"mismatches": dg.MetadataValue.md(_md_table(reconciled))},
         )
-        if suite_selected:
-            yield _suite_result(source, validation, outcome)
 
     return _raw
-
-
-def _validation_metadata(validation) -> dict:
-    """How many files the raw suite validated and how many results it reused."""
-    if validation is None:
-        return {"files_validated": 0, "files_reused": 0}
-    return {
-        "files_validated": len(validation.validated),
-        "files_reused": len(validation.reused),
-        "files_validated_list": dg.MetadataValue.json(validation.validated),
-    }
-
-
-def _suite_result(source: str, validation, outcome: dict) -> dg.AssetCheckResult:
-    """The raw suite's check; a blocking failure marks the step failed, so that later runs (UI,
-    schedule, sensor) do not read what the suite refused (plan_indicators/source_state.py)."""
-    if validation is None:  # a file refused: nothing published, the file check says why
-        return dg.AssetCheckResult(
-            check_name=RAW_SUITE_CHECK,
-            passed=True,
-            metadata={"suite": f"raw_{source}", "note": "nothing published: a file is refused"},
-        )
-    result = check_result(validation.outcome, RAW_SUITE_CHECK, raw_key(source))
-    if not result.passed and result.severity == dg.AssetCheckSeverity.ERROR:
-        cause = f"check {RAW_SUITE_CHECK} failed: {result.description or ''}".strip()
-        outcome["cause"] = outcome["cause"] or cause
-    return dg.AssetCheckResult(
-        asset_key=result.asset_key,
-        check_name=result.check_name,
-        passed=result.passed,
-        severity=result.severity,
-        description=result.description,
-        metadata={**result.metadata, **_validation_metadata(validation)},
-    )
 
 
 def _reconcile(read) -> list[dict]:
@@ -329,12 +277,6 @@ def _checksums(landing: LandingZone, source: str) -> dict[str, str]:
     """file -> SHA-256 of the files the last raw read published (its manifest)."""
     manifest = read_manifest(landing.staging_path, source) or {}
     return {f["file"]: f["checksum"] for f in manifest.get("files", []) if f.get("checksum")}
-
-
-STAGED_NEXT = {"dagster/priority": "1"}
-"""A source is staged as soon as its raw read is done, before the next source is read: its
-staging suite, handed to the GX worker (`assets.checks.hand_over_staging_suite`), is then
-validated on the second core while the first reads the next sources."""
 
 
 def _staging_asset(
@@ -460,13 +402,6 @@ def _staging_asset(
     return _staging
 
 
-WEB_FIRST = {"dagster/priority": "2"}
-"""Web analytics is read and staged before the other sources (steps of higher priority run
-first among those ready): DuckDB's work needs no Great Expectations, so `run`'s GX worker
-(expectations/worker.py) finishes importing while it goes on, instead of the first raw suite
-waiting for it."""
-
-
 def _web_inventory(landing: LandingZone):
     """The files as the last raw read left them; only new or changed files are inspected."""
     from plan_indicators.sources.web import inventory_web_files
@@ -495,7 +430,7 @@ def _web_raw_asset() -> dg.AssetsDefinition:
             "size and modification time) are not read again."
         ),
         check_specs=[dg.AssetCheckSpec(FILE_CONTRACT_CHECK, asset=raw_key(WEB), blocking=True)],
-        op_tags=WEB_FIRST,
+        op_tags=WEB_RAW,
     )
     def _raw_web(context: dg.AssetExecutionContext, landing: LandingZone):
         with tracked(landing, source_state.RAW, WEB, context.run_id) as outcome:
@@ -565,7 +500,7 @@ def _web_staging_asset(
         group_name=INGESTION_GROUP,
         kinds={"parquet", "duckdb"},
         tags={"layer": "staging", "source": WEB},
-        op_tags=WEB_FIRST,
+        op_tags=WEB_STAGING,
         description=(
             "Per fiscal year, one row per user who viewed one of the pages the catalog's "
             "indicators count, with a bit per page (`pages_0`…) and their page views, scanned "

@@ -9,10 +9,11 @@ the raw files, and every suite of the command then runs in it (`call`), the fram
 pipe. The suites, their results and their failures are the same as in the process
 (`expectations.runner.validate_suite` is what the worker runs).
 
-A suite whose result is needed later (a staged source's, checked by a step of its own) can be
-handed over at once (`submit`): a thread of the command waits for the worker while the command
-goes on reading the next source, so the second core validates while the first reads. A suite
-the command waits for (`call`) goes first: the thread hands over nothing while one is waiting.
+A suite whose result is needed later (a raw read's or a staged source's, checked by a step of its
+own) can be handed over at once (`submit`): a thread of the command waits for the worker while
+the command goes on reading the next source, so the second core validates while the first
+reads. A suite the command waits for (`call`) goes first: the thread hands over nothing while
+one is waiting.
 
 Elsewhere (tests, `dagster dev`, the daemon's run workers) no worker is started and the suites
 run in the process, as they do when the worker cannot start or dies (the call is made again in

@@ -9,7 +9,7 @@ import json
 import dagster as dg
 
 from expectations.incremental import validate_files
-from expectations.runner import validate
+from expectations.runner import catalog_parameters, validate
 from plan_indicators.sources.readers import read_source
 
 SOURCE = "coordination_requests"
@@ -142,11 +142,10 @@ def _raw_run(defs):
         asset_selection=[dg.AssetKey(["raw", SOURCE])],
         raise_on_error=False,
     )
-    [mat] = result.get_asset_materialization_events()
-    meta = mat.materialization.metadata
     [suite] = [
         e for e in result.get_asset_check_evaluations() if e.check_name == "great_expectations_raw"
     ]
+    meta = suite.metadata
     return result, meta["files_validated"].value, meta["files_reused"].value, suite
 
 
@@ -213,3 +212,58 @@ def test_a_cached_failure_blocks_at_every_run(tmp_path):
         assert f"{SOURCE}/a.csv:3" in suite.description
         state = source_state.read(staging, source_state.RAW, SOURCE)
         assert state.state == source_state.FAILED and "great_expectations_raw" in state.cause
+
+
+def test_the_check_alone_validates_what_the_raw_step_wrote(tmp_path):
+    """The raw suite's check run by itself (another process, a re-execution from the UI)
+    validates the raw Parquet and the files of the manifest the raw step wrote, as the raw
+    step's run validates its frame, failure and rows included."""
+    from expectations.checks import RAW_SUITE_CHECK
+    from plan_indicators.staging import ParquetStagedData, read_manifest
+
+    _landing(tmp_path / "landing")
+    defs = _work(tmp_path)
+    job = defs.resolve_job_def("ingest")
+    raw = dg.AssetKey(["raw", SOURCE])
+    own = {dg.AssetCheckKey(raw, n) for n in ("file_contract", "rows_reconciled")}
+    read = job.get_subset(asset_selection={raw}, asset_check_selection=own)
+    read = read.execute_in_process(partition_key="2024-2025", raise_on_error=False)
+    assert read.success
+    assert RAW_SUITE_CHECK not in {e.check_name for e in read.get_asset_check_evaluations()}
+    # The raw Parquet as a corrupted copy would hold it: a.csv line 3 without its key.
+    store = ParquetStagedData(tmp_path / "staging" / "raw")
+    frame = store.frame(SOURCE)
+    frame.loc[1, "request_id"] = None
+    store.write(SOURCE, frame)
+    files = read_manifest(tmp_path / "staging", SOURCE)["files"]
+    expected = validate_files(SUITE, frame, files, catalog_parameters(), None).outcome
+
+    check = dg.AssetCheckKey(raw, RAW_SUITE_CHECK)
+    alone = job.get_subset(asset_selection=set(), asset_check_selection={check})
+    alone = alone.execute_in_process(partition_key="2024-2025", raise_on_error=False)
+    [evaluation] = alone.get_asset_check_evaluations()
+    assert evaluation.asset_check_key == check
+    assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
+    assert evaluation.description == expected.summary()
+    assert f"{SOURCE}/a.csv:3" in evaluation.description
+    assert evaluation.metadata["files_validated"].value == 3
+    cached = read_manifest(tmp_path / "staging", SOURCE)["validation"]["files"]
+    assert sorted(cached) == [f"{SOURCE}/{n}.csv" for n in "abc"]
+
+
+def test_a_refused_file_leaves_the_suite_unrun(tmp_path):
+    """A file refused by its contract publishes nothing: the raw suite's step does not run (it
+    would validate the previous read), and staging does not either."""
+    _landing(tmp_path / "landing")
+    (tmp_path / "landing" / SOURCE / "z.csv").write_text("request_id\nC9\n", "utf-8")
+    defs = _work(tmp_path)
+    result = defs.resolve_job_def("ingest").execute_in_process(
+        partition_key="2024-2025",
+        asset_selection=[dg.AssetKey(["raw", SOURCE]), dg.AssetKey(["staging", SOURCE])],
+        raise_on_error=False,
+    )
+    names = {e.check_name for e in result.get_asset_check_evaluations()}
+    assert "file_contract" in names and "great_expectations_raw" not in names
+    assert {e.asset_key for e in result.get_asset_materialization_events()} == {
+        dg.AssetKey(["raw", SOURCE])
+    }

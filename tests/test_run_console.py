@@ -89,6 +89,25 @@ def test_staging_suites_are_validated_while_the_next_sources_are_read(quiet):
     assert evaluation.metadata["evaluated"].value > 0
 
 
+def test_raw_suites_are_validated_while_the_next_sources_are_read(quiet):
+    """`run`'s raw step hands its suite to the GX worker; the check's own step takes the answer,
+    on the one file read, and writes it to the raw manifest for the next read."""
+    from assets.raw_suites import VALIDATED_WHILE_READING
+    from expectations.checks import RAW_SUITE_CHECK
+    from plan_indicators.staging import read_manifest
+
+    home, done = quiet
+    assert done.returncode == 0, done.stdout + done.stderr
+    key = dg.AssetCheckKey(dg.AssetKey(["raw", "service_requests"]), RAW_SUITE_CHECK)
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        [record] = instance.event_log_storage.get_asset_check_execution_history(key, limit=1)
+        evaluation = record.event.dagster_event.event_specific_data
+    assert evaluation.passed and evaluation.metadata[VALIDATED_WHILE_READING].value is True
+    assert evaluation.metadata["files_validated"].value == 1
+    manifest = read_manifest(home.parent / "staging", "service_requests")
+    assert list(manifest["validation"]["files"]) == ["service_requests/requests.csv"]
+
+
 def test_follower_reads_the_stored_rows_as_the_public_api_gives_them(quiet, monkeypatch):
     """The follower's rows path (JSON parsed, not rebuilt) writes the lines and counts the
     assets the public API gives, event for event, for every run of the command, reading a
