@@ -1,8 +1,8 @@
 """Great Expectations in a process of its own, started before the first suite is needed.
 
-Importing GX costs about 5 s here (it imports scipy, altair and its own 300 expectation
-classes), a sixth of a whole `plan-indicators run` on the sample data, and the run cannot go
-on until it is done: the first raw read validates its files. `plan-indicators run` therefore
+Importing GX costs 2.5-5 s (it imports scipy, altair and its own 300 expectation classes), a
+third of a whole `plan-indicators run` on the sample data, and no suite can run before it is
+done. `plan-indicators run` therefore
 starts one worker process as the command begins (`start`); it imports GX and builds the
 ephemeral context on the second core while the first loads Dagster, the code location and
 the raw files, and every suite of the command then runs in it (`call`), the frame sent over a

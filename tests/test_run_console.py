@@ -73,17 +73,22 @@ def test_runs_are_recorded_in_the_persistent_instance(quiet):
             assert stats and step_durations(instance, run_id) == pytest.approx(stats)
 
 
+def _last_evaluation(quiet, asset: list[str], check: str):
+    """The latest evaluation of a check, as the `run` stored it in its instance."""
+    home, done = quiet
+    assert done.returncode == 0, done.stdout + done.stderr
+    key = dg.AssetCheckKey(dg.AssetKey(asset), check)
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        [record] = instance.event_log_storage.get_asset_check_execution_history(key, limit=1)
+    return record.event.dagster_event.event_specific_data
+
+
 def test_staging_suites_are_validated_while_the_next_sources_are_read(quiet):
     """`run` hands each staging suite to its GX worker when the staged Parquet is written; the
     check's step takes that answer (and says so) instead of validating again."""
     from expectations.checks import STAGING_SUITE_CHECK, VALIDATED_EARLY
 
-    home, done = quiet
-    assert done.returncode == 0, done.stdout + done.stderr
-    key = dg.AssetCheckKey(dg.AssetKey(["staging", "service_requests"]), STAGING_SUITE_CHECK)
-    with dg.DagsterInstance.from_config(str(home)) as instance:
-        [record] = instance.event_log_storage.get_asset_check_execution_history(key, limit=1)
-        evaluation = record.event.dagster_event.event_specific_data
+    evaluation = _last_evaluation(quiet, ["staging", "service_requests"], STAGING_SUITE_CHECK)
     assert evaluation.passed
     assert evaluation.metadata[VALIDATED_EARLY].value is True
     assert evaluation.metadata["evaluated"].value > 0
@@ -96,15 +101,10 @@ def test_raw_suites_are_validated_while_the_next_sources_are_read(quiet):
     from expectations.checks import RAW_SUITE_CHECK
     from plan_indicators.staging import read_manifest
 
-    home, done = quiet
-    assert done.returncode == 0, done.stdout + done.stderr
-    key = dg.AssetCheckKey(dg.AssetKey(["raw", "service_requests"]), RAW_SUITE_CHECK)
-    with dg.DagsterInstance.from_config(str(home)) as instance:
-        [record] = instance.event_log_storage.get_asset_check_execution_history(key, limit=1)
-        evaluation = record.event.dagster_event.event_specific_data
+    evaluation = _last_evaluation(quiet, ["raw", "service_requests"], RAW_SUITE_CHECK)
     assert evaluation.passed and evaluation.metadata[VALIDATED_WHILE_READING].value is True
     assert evaluation.metadata["files_validated"].value == 1
-    manifest = read_manifest(home.parent / "staging", "service_requests")
+    manifest = read_manifest(quiet[0].parent / "staging", "service_requests")
     assert list(manifest["validation"]["files"]) == ["service_requests/requests.csv"]
 
 
