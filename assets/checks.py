@@ -55,6 +55,12 @@ _HANDED: dict[tuple[str, str], tuple[dict, cf.Future]] = {}
 parameters they were given."""
 
 
+def run_checks(context: dg.AssetExecutionContext, key: dg.AssetCheckKey) -> bool:
+    """Whether the step's run checks `key` (a step hands over only a suite its run checks)."""
+    checks = context.run.asset_check_selection  # None: every check of the run's assets
+    return checks is None or key in checks
+
+
 def hand_over_staging_suite(
     context: dg.AssetExecutionContext, staging: str, source: str, parameters: dict
 ) -> None:
@@ -63,13 +69,10 @@ def hand_over_staging_suite(
     from expectations import worker
     from expectations.runner import validate_staged
 
-    checks = context.run.asset_check_selection  # None: every check of the run's assets
-    if checks is not None and dg.AssetCheckKey(staging_key(source), STAGING_SUITE_CHECK) not in (
-        checks
-    ):
+    _HANDED.pop((context.run_id, source), None)  # an earlier attempt's answer is not this one's
+    if not run_checks(context, dg.AssetCheckKey(staging_key(source), STAGING_SUITE_CHECK)):
         return
     suite = f"staging_{source}"
-    _HANDED.pop((context.run_id, source), None)  # an earlier attempt's answer is not this one's
     future = worker.submit(validate_staged, suite, str(staging), source, parameters)
     if future is not None:
         _HANDED[(context.run_id, source)] = (parameters, future)

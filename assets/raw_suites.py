@@ -22,7 +22,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from assets.checks import record_failure
+from assets.checks import record_failure, run_checks
 from assets.keys import raw_key
 from assets.step_order import STAGED_NEXT
 from expectations.checks import RAW_SUITE_CHECK, check_result
@@ -39,11 +39,6 @@ _HANDED: dict[tuple[str, str], tuple[dict, Callable, bool]] = {}
 handed to the worker."""
 
 
-def suite_selected(context: dg.AssetExecutionContext, source: str) -> bool:
-    checks = context.run.asset_check_selection  # None: every check of the run's assets
-    return checks is None or dg.AssetCheckKey(raw_key(source), RAW_SUITE_CHECK) in checks
-
-
 def hand_over_raw_suite(
     context: dg.AssetExecutionContext,
     source: str,
@@ -55,14 +50,15 @@ def hand_over_raw_suite(
     """Hand the raw suite of the rows just read to the GX worker (or keep it for the check's
     step when there is none), when this run checks it."""
     from expectations import worker
-    from expectations.incremental import validate_files_of
+    from expectations.incremental import validate_files
 
     _HANDED.pop((context.run_id, source), None)  # an earlier attempt's answer is not this one's
-    if not suite_selected(context, source):
+    if not run_checks(context, dg.AssetCheckKey(raw_key(source), RAW_SUITE_CHECK)):
         return
-    args = (f"raw_{source}", frame, files, parameters, previous, CONTRACTS[source].personal)
-    future = worker.submit(validate_files_of, *args)
-    give = future.result if future is not None else partial(validate_files_of, *args)
+    validate = partial(validate_files, withhold=CONTRACTS[source].personal)
+    args = (f"raw_{source}", frame, files, parameters, previous)
+    future = worker.submit(validate, *args)
+    give = future.result if future is not None else partial(validate, *args)
     _HANDED[(context.run_id, source)] = (parameters, give, future is not None)
 
 
@@ -79,19 +75,19 @@ def _taken(run_id: str, source: str, parameters: dict):
 
 def _validated_again(staging: str, source: str, parameters: dict):
     """The suite on the raw Parquet and the files of the manifest (None: nothing published)."""
-    from expectations.incremental import validate_files_of
+    from expectations.incremental import validate_files
 
     manifest = read_manifest(staging, source)
     frame = ParquetStagedData(Path(staging) / "raw").frame(source)
     if manifest is None or frame is None:
         return None
-    return validate_files_of(
+    return validate_files(
         f"raw_{source}", frame, manifest["files"], parameters, manifest.get("validation"),
-        CONTRACTS[source].personal,
+        withhold=CONTRACTS[source].personal,
     )  # fmt: skip
 
 
-def validation_metadata(validation) -> dict:
+def _validation_metadata(validation) -> dict:
     """How many files the raw suite validated and how many results it reused."""
     return {
         "files_validated": len(validation.validated),
@@ -126,7 +122,7 @@ def _raw_suite_check(source: str, parameters: dict) -> dg.AssetChecksDefinition:
         write_manifest(staging, source, {**manifest, "validation": validation.cache})
         result = check_result(
             validation.outcome, RAW_SUITE_CHECK, raw_key(source),
-            {**validation_metadata(validation), VALIDATED_WHILE_READING: handed},
+            {**_validation_metadata(validation), VALIDATED_WHILE_READING: handed},
         )  # fmt: skip
         after(context, result)
         return result

@@ -104,18 +104,6 @@ def carried(previous: dict | None, files: list[dict]) -> dict | None:
     return {"suite": previous.get("suite"), "files": kept}
 
 
-def validate_files_of(
-    suite_name: str,
-    frame: pd.DataFrame,
-    files: list[dict],
-    parameters: Parameters,
-    previous: dict | None,
-    withhold: bool,
-) -> Validation:
-    """`validate_files` with positional arguments only, as the GX worker is handed a call."""
-    return validate_files(suite_name, frame, files, parameters, previous, withhold=withhold)
-
-
 def validate_files(
     suite_name: str,
     frame: pd.DataFrame,
