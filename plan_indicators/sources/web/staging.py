@@ -149,7 +149,7 @@ def _users_sql(inventory: WebInventory, years: list[FiscalYear], pages: list[str
     One multi-file scan per group: a file whose days all fall in one fiscal year (the usual
     daily export) gets that year as a constant; only files that mix years or hold days that are
     not days pay for parsing `event_date` row by row. Pages are matched by a join on a small
-    table of (path, bit): the root also answers to the empty path `PATH_SQL` gives a bare host.
+    table of (path, bit): the root answers to the empty path `PATH_SQL` gives it and a bare host.
     """
     blocks = mask_columns(len(pages))
     if not pages:
