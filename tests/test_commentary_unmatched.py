@@ -109,3 +109,31 @@ def test_matched_explanations_and_plans_validated_together_warn_nothing(tmp_path
     assert cli.main(["validate-plan", str(plan), "--landing", str(landing), "--strict"]) == 1
     out = capsys.readouterr().out
     assert out.count("WARN ") == 1 and f"{FILE}:3 : plan_id=autre-2024-2026" in out
+
+
+def test_run_names_the_same_three_explanations_in_its_warn_lines(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PLAN_INDICATORS_PSEUDONYM_KEY", "commentary-key-not-secret")
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    _write(plans, PLAN, "essai.yaml")
+    landing = _zone(tmp_path, COMMENTARY)
+    cli.main(
+        [
+            "run", "--landing", str(landing), "--plans", str(plans),
+            "--warehouse", f"sqlite:///{tmp_path / 'w.sqlite'}",
+            "--staging", str(tmp_path / "staging"), "--as-of", "2025-06-01",
+            "--report", str(tmp_path / "report.html"),
+        ]
+    )  # fmt: skip
+    warned = [
+        line for line in capsys.readouterr().out.splitlines() if "result_commentary: " in line
+    ]
+    end = "cette explication ne sera publiée nulle part"
+    assert warned == [
+        f"WARN ingest: result_commentary: {FILE}:3 : plan_id=autre-2024-2026, indicator_id=1.1, "
+        f"fiscal_year=2024-2025 : aucun plan validé ne porte l'identifiant autre-2024-2026 : {end}",
+        f"WARN ingest: result_commentary: {FILE}:4 : plan_id=essai-2024-2026, indicator_id=1.9, "
+        f"fiscal_year=2024-2025 : le plan essai-2024-2026 n'a pas d'indicateur 1.9 : {end}",
+        f"WARN ingest: result_commentary: {FILE}:5 : plan_id=essai-2024-2026, indicator_id=1.1, "
+        f"fiscal_year=2025-2026 : l'indicateur 1.1 n'a pas de cible pour 2025-2026 : {end}",
+    ]
