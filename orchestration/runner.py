@@ -384,14 +384,14 @@ def unmatched_commentary(staging: str, catalog, plan_ids: set[str]) -> list[str]
     """The staged explanations no evaluation will carry (`commentary.unmatched`), for the
     command's WARN lines: those of the plans run, and those of no plan of the catalog; matched
     against the whole catalog, so a plan left out with `--plan` is not called unknown."""
-    from plan_indicators.commentary import unmatched
+    from plan_indicators.commentary import UNKNOWN_IN_CATALOG, unmatched
     from plan_indicators.staging import ParquetStagedData
 
     frame = ParquetStagedData(Path(staging)).frame(COMMENTARY)
     known = {p.id for p in catalog}
     return [
         f"ingest: {COMMENTARY}: {u.message}"
-        for u in unmatched(frame, catalog)
+        for u in unmatched(frame, catalog, UNKNOWN_IN_CATALOG)
         if u.plan_id in plan_ids or u.plan_id not in known
     ]
 

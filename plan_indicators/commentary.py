@@ -84,10 +84,17 @@ class Unmatched:
         )
 
 
-def unmatched(frame: pd.DataFrame | None, plans: Iterable[Plan]) -> list[Unmatched]:
+UNKNOWN_PLAN = "aucun plan validé ne porte l'identifiant"
+UNKNOWN_IN_CATALOG = "aucun plan du catalogue ne porte l'identifiant"
+
+
+def unmatched(
+    frame: pd.DataFrame | None, plans: Iterable[Plan], unknown_plan: str = UNKNOWN_PLAN
+) -> list[Unmatched]:
     """The staged rows whose plan is none of `plans`, whose indicator the plan does not have, or
     whose year has no target of the indicator (no target, no evaluation row to carry the text),
-    in file and line order."""
+    in file and line order; `unknown_plan` says what `plans` are (those validated together,
+    or the catalog)."""
     if frame is None or frame.empty:
         return []
     by_id = {p.id: p for p in plans}
@@ -97,7 +104,7 @@ def unmatched(frame: pd.DataFrame | None, plans: Iterable[Plan]) -> list[Unmatch
         plan = by_id.get(plan_id)
         ind = next((i for i in plan.indicators if i.id == ind_id), None) if plan else None
         if plan is None:
-            why = f"aucun plan validé ne porte l'identifiant {plan_id}"
+            why = f"{unknown_plan} {plan_id}"
         elif ind is None:
             why = f"le plan {plan_id} n'a pas d'indicateur {ind_id}"
         elif fy not in ind.targets:

@@ -131,7 +131,8 @@ def test_run_names_the_same_three_explanations_in_its_warn_lines(tmp_path, monke
     end = "cette explication ne sera publiée nulle part"
     assert warned == [
         f"WARN ingest: result_commentary: {FILE}:3 : plan_id=autre-2024-2026, indicator_id=1.1, "
-        f"fiscal_year=2024-2025 : aucun plan validé ne porte l'identifiant autre-2024-2026 : {end}",
+        f"fiscal_year=2024-2025 : aucun plan du catalogue ne porte l'identifiant autre-2024-2026 "
+        f": {end}",
         f"WARN ingest: result_commentary: {FILE}:4 : plan_id=essai-2024-2026, indicator_id=1.9, "
         f"fiscal_year=2024-2025 : le plan essai-2024-2026 n'a pas d'indicateur 1.9 : {end}",
         f"WARN ingest: result_commentary: {FILE}:5 : plan_id=essai-2024-2026, indicator_id=1.1, "
