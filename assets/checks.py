@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
+from assets import handover
 from assets.keys import evaluation_key, result_key, staging_key
 from assets.step_order import LATER
 from expectations.checks import (
@@ -50,11 +51,6 @@ def record_failure(layer: str, source: str):
     return after
 
 
-_HANDED: dict[tuple[str, str], tuple[dict, cf.Future]] = {}
-"""Staging suites handed to the GX worker by their staging step, by run and source, with the
-parameters they were given."""
-
-
 def run_checks(context: dg.AssetExecutionContext, key: dg.AssetCheckKey) -> bool:
     """Whether the step's run checks `key` (a step hands over only a suite its run checks)."""
     checks = context.run.asset_check_selection  # None: every check of the run's assets
@@ -69,21 +65,20 @@ def hand_over_staging_suite(
     from expectations import worker
     from expectations.runner import validate_staged
 
-    _HANDED.pop((context.run_id, source), None)  # an earlier attempt's answer is not this one's
+    handover.forget(source_state.STAGING, context.run_id, source)
     if not run_checks(context, dg.AssetCheckKey(staging_key(source), STAGING_SUITE_CHECK)):
         return
     suite = f"staging_{source}"
     future = worker.submit(validate_staged, suite, str(staging), source, parameters)
     if future is not None:
-        _HANDED[(context.run_id, source)] = (parameters, future)
+        handover.hand(source_state.STAGING, context.run_id, source, parameters, future)
 
 
 def _handed(source: str, parameters: dict):
     """The answer handed over for this run, if given the check's own parameters."""
 
     def take(context: dg.AssetCheckExecutionContext) -> cf.Future | None:
-        given, future = _HANDED.pop((context.run.run_id, source), (None, None))
-        return future if given == parameters else None
+        return handover.take(source_state.STAGING, context.run.run_id, source, parameters)
 
     return take
 

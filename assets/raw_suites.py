@@ -15,13 +15,13 @@ manifest.
 """
 
 import concurrent.futures as cf
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 
+from assets import handover
 from assets.checks import record_failure, run_checks
 from assets.keys import raw_key
 from assets.step_order import STAGED_NEXT
@@ -33,10 +33,6 @@ from plan_indicators.staging import WEB, ParquetStagedData, read_manifest, write
 VALIDATED_WHILE_READING = "validated_while_reading"
 """Check metadata: the raw step handed the suite to the GX worker, which validated it while the
 next sources were read."""
-
-_HANDED: dict[tuple[str, str], tuple[dict, Callable, bool]] = {}
-"""By run and source: the suite parameters, what gives the validation, and whether it was
-handed to the worker."""
 
 
 def hand_over_raw_suite(
@@ -52,21 +48,22 @@ def hand_over_raw_suite(
     from expectations import worker
     from expectations.incremental import validate_files
 
-    _HANDED.pop((context.run_id, source), None)  # an earlier attempt's answer is not this one's
+    handover.forget(source_state.RAW, context.run_id, source)
     if not run_checks(context, dg.AssetCheckKey(raw_key(source), RAW_SUITE_CHECK)):
         return
     validate = partial(validate_files, withhold=CONTRACTS[source].personal)
     args = (f"raw_{source}", frame, files, parameters, previous)
     future = worker.submit(validate, *args)
     give = future.result if future is not None else partial(validate, *args)
-    _HANDED[(context.run_id, source)] = (parameters, give, future is not None)
+    handover.hand(source_state.RAW, context.run_id, source, parameters, (give, future is not None))
 
 
 def _taken(run_id: str, source: str, parameters: dict):
     """(validation, handed) from this process's raw step, or (None, False)."""
-    given, give, handed = _HANDED.pop((run_id, source), (None, None, False))
-    if give is None or given != parameters:
+    taken = handover.take(source_state.RAW, run_id, source, parameters)
+    if taken is None:
         return None, False
+    give, handed = taken
     try:
         return give(), handed
     except cf.CancelledError:
