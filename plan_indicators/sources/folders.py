@@ -9,6 +9,7 @@ missing from the results.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,22 +28,23 @@ class IgnoredEntry:
     message: str
 
 
-def _classify(path: Path, formats: tuple[str, ...]) -> tuple[str, str] | None:
-    """None when the entry is a file to read, else (rule, French message)."""
-    name = path.name
+def _classify(entry: os.DirEntry, formats: tuple[str, ...]) -> tuple[str, str] | None:
+    """None when the entry is a file to read, else (rule, French message). The directory
+    listing's own file types answer, without a `stat` per file (but for symbolic links)."""
+    name = entry.name
     if name.startswith(LOCK_PREFIXES):
         return "lock_file", "fichier de verrou (classeur ouvert dans Excel ou LibreOffice) ignoré"
     if name.startswith("."):
         return "hidden_file", "fichier caché ignoré"
-    if path.is_symlink() and not path.exists():
+    if entry.is_symlink() and not os.path.exists(entry.path):
         return "broken_link", "lien symbolique brisé : sa cible n'existe pas"
-    if path.is_dir():
+    if entry.is_dir():
         return (
             "subfolder",
             "sous-dossier ignoré : ses fichiers ne sont pas lus (placez-les directement dans "
             "le dossier de la source)",
         )
-    if not path.is_file():
+    if not entry.is_file():
         return "not_a_file", "entrée ignorée : ni fichier ni dossier"
     lower = name.lower()
     if lower.endswith(formats):
@@ -53,7 +55,7 @@ def _classify(path: Path, formats: tuple[str, ...]) -> tuple[str, str] | None:
             f"classeur non lu dans ce dossier (formats lus : {', '.join(formats)}) : "
             "exportez-le en CSV ou Parquet",
         )
-    suffix = "".join(path.suffixes[-2:]) or "(aucune)"
+    suffix = "".join(Path(name).suffixes[-2:]) or "(aucune)"
     return (
         "unknown_extension",
         f"extension non lue ({suffix}) : formats lus {', '.join(formats)}",
@@ -71,12 +73,14 @@ def scan_folder(landing_dir: Path, source: str) -> tuple[list[Path], list[Ignore
     formats = CONTRACTS[source].formats
     files: list[Path] = []
     ignored: list[IgnoredEntry] = []
-    for path in sorted(folder.iterdir()):
-        verdict = _classify(path, formats)
+    with os.scandir(folder) as listing:
+        entries = sorted(listing, key=lambda e: e.name)
+    for entry in entries:
+        verdict = _classify(entry, formats)
         if verdict is None:
-            files.append(path)
+            files.append(folder / entry.name)
         else:
-            ignored.append(IgnoredEntry(path.relative_to(landing_dir).as_posix(), *verdict))
+            ignored.append(IgnoredEntry(f"{source}/{entry.name}", *verdict))
     return files, ignored
 
 
