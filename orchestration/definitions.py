@@ -10,6 +10,7 @@ import dagster as dg
 
 from assets.catalog import catalog_assets
 from assets.checks import source_checks
+from assets.commentary_check import explanations_matched_check
 from assets.indicators import plan_assets
 from assets.ingestion import ingestion_assets
 from assets.keys import evaluation_key
@@ -68,7 +69,7 @@ def definitions_for(plans: tuple[Plan, ...], **resources: str | None) -> dg.Defi
     assets.append(report_asset([*shown, *(projection_key(p) for p in plans)]))
     return dg.Definitions(
         assets=assets,
-        asset_checks=source_checks(plans),
+        asset_checks=[*source_checks(plans), explanations_matched_check(plans)],
         jobs=build_jobs(plans, web_partitions),
         schedules=build_schedules(plans, web_partitions),
         sensors=build_sensors(web_partitions),

@@ -296,8 +296,7 @@ def run_pipeline(opts: RunOptions, echo: Callable[[str], None] = print) -> Outco
         as_of=opts.as_of,
         report_path=opts.report,
     )
-    catalog = load_catalog(opts.plans_dir)
-    plans = [p for p in catalog if not opts.plans or p.id in opts.plans]
+    plans = [p for p in load_catalog(opts.plans_dir) if not opts.plans or p.id in opts.plans]
     unknown = set(opts.plans) - {p.id for p in plans}
     if unknown:
         raise SystemExit(f"unknown plan(s): {sorted(unknown)}")
@@ -331,9 +330,6 @@ def run_pipeline(opts: RunOptions, echo: Callable[[str], None] = print) -> Outco
         runs = SideBySide(opts.jobs, instance, console, defs=defs, config=config, opts=opts)
         with runs, copies_in_background():
             blocked = _ingest(runs, graph, years_by_plan, defs, outcome)
-            if COMMENTARY not in outcome.blocked_sources:
-                staging = _value(defs.resources["landing"].staging_path)
-                outcome.warnings += unmatched_commentary(staging, catalog, set(years_by_plan))
             tasks = _plan_tasks(plans, graph, blocked, years_by_plan, outcome)
             parts = dict(runs.run(tasks))
             for task in tasks:  # reported in catalog order, whichever ended first
@@ -378,22 +374,6 @@ def _ingest(runs: SideBySide, graph, years_by_plan: dict, defs, outcome: Outcome
     # A refused commentary file is an ERROR of its own, but blocks no evaluation: they run and
     # keep the explanations already published (docs/contracts.md §4.7.11).
     return blocked - {raw_key(COMMENTARY), staging_key(COMMENTARY)}
-
-
-def unmatched_commentary(staging: str, catalog, plan_ids: set[str]) -> list[str]:
-    """The staged explanations no evaluation will carry (`commentary.unmatched`), for the
-    command's WARN lines: those of the plans run, and those of no plan of the catalog; matched
-    against the whole catalog, so a plan left out with `--plan` is not called unknown."""
-    from plan_indicators.commentary import UNKNOWN_IN_CATALOG, unmatched
-    from plan_indicators.staging import ParquetStagedData
-
-    frame = ParquetStagedData(Path(staging)).frame(COMMENTARY)
-    known = {p.id for p in catalog}
-    return [
-        f"ingest: {COMMENTARY}: {u.message}"
-        for u in unmatched(frame, catalog, UNKNOWN_IN_CATALOG)
-        if u.plan_id in plan_ids or u.plan_id not in known
-    ]
 
 
 def _plan_tasks(plans, graph, blocked: set, years_by_plan: dict, outcome: Outcome) -> list:

@@ -112,7 +112,19 @@ def test_matched_explanations_and_plans_validated_together_warn_nothing(tmp_path
 
 
 def test_run_names_the_same_three_explanations_in_its_warn_lines(tmp_path, monkeypatch, capsys):
+    """The WARN check `explanations_matched` on staging/result_commentary: in the run's WARN
+    lines (one per row, file and line first) and on the instance, as the UI shows it."""
+    import os
+
+    import dagster as dg
+
+    from assets.commentary_check import EXPLANATIONS_MATCHED
+    from assets.keys import staging_key
+
     monkeypatch.setenv("PLAN_INDICATORS_PSEUDONYM_KEY", "commentary-key-not-secret")
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
     plans = tmp_path / "plans"
     plans.mkdir()
     _write(plans, PLAN, "essai.yaml")
@@ -125,16 +137,27 @@ def test_run_names_the_same_three_explanations_in_its_warn_lines(tmp_path, monke
             "--report", str(tmp_path / "report.html"),
         ]
     )  # fmt: skip
-    warned = [
-        line for line in capsys.readouterr().out.splitlines() if "result_commentary: " in line
-    ]
+    out = capsys.readouterr().out.splitlines()
+    first = out.index(
+        f"WARN ingest: check {EXPLANATIONS_MATCHED} failed on staging/result_commentary: "
+        "3 explication(s) publiée(s) nulle part :"
+    )
     end = "cette explication ne sera publiée nulle part"
-    assert warned == [
-        f"WARN ingest: result_commentary: {FILE}:3 : plan_id=autre-2024-2026, indicator_id=1.1, "
+    assert out[first + 1 : first + 4] == [
+        f"  result_commentary: {FILE}:3 : plan_id=autre-2024-2026, indicator_id=1.1, "
         f"fiscal_year=2024-2025 : aucun plan du catalogue ne porte l'identifiant autre-2024-2026 "
         f": {end}",
-        f"WARN ingest: result_commentary: {FILE}:4 : plan_id=essai-2024-2026, indicator_id=1.9, "
+        f"  result_commentary: {FILE}:4 : plan_id=essai-2024-2026, indicator_id=1.9, "
         f"fiscal_year=2024-2025 : le plan essai-2024-2026 n'a pas d'indicateur 1.9 : {end}",
-        f"WARN ingest: result_commentary: {FILE}:5 : plan_id=essai-2024-2026, indicator_id=1.1, "
+        f"  result_commentary: {FILE}:5 : plan_id=essai-2024-2026, indicator_id=1.1, "
         f"fiscal_year=2025-2026 : l'indicateur 1.1 n'a pas de cible pour 2025-2026 : {end}",
     ]
+    assert not any(f"{FILE}:2 " in line for line in out)  # the matched row is named nowhere
+    assert os.environ["DAGSTER_HOME"] == str(home)
+    with dg.DagsterInstance.get() as instance:
+        check = dg.AssetCheckKey(staging_key("result_commentary"), EXPLANATIONS_MATCHED)
+        record = instance.event_log_storage.get_latest_asset_check_execution_by_key([check])[check]
+        evaluation = record.evaluation
+    assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
+    assert evaluation.metadata["explanations_staged"].value == 4
+    assert evaluation.metadata["explanations_unmatched"].value == 3
