@@ -250,8 +250,15 @@ class RunShardTemplate:
     def __init__(self) -> None:
         self._bytes: bytes | None = None
         self._lock = threading.Lock()
+        # A thread of the parent's may hold the lock when `run` forks its plan workers.
+        os.register_at_fork(after_in_child=self._free_lock)
+
+    def _free_lock(self) -> None:
+        self._lock = threading.Lock()
 
     def _image(self, initdb: Callable[[Any], None]) -> bytes:
+        if self._bytes is not None:  # made: read without the lock
+            return self._bytes
         with self._lock:
             if self._bytes is None:
                 with tempfile.TemporaryDirectory(prefix="plan-indicators-shard-") as tmp:
