@@ -225,14 +225,15 @@ _PARTS: dict[tuple, object] = {}
 
 
 def _without(gx, built, vacuous: frozenset[int]):
-    """`built` less the expectations at `vacuous` positions, kept per suite and positions."""
+    """`built` less the expectations at `vacuous` positions, kept per suite and positions
+    (`built` lives in `_BUILT` for the process's life, so its id names it)."""
     if not vacuous:
         return built
     key = (id(built), vacuous)
     if key not in _PARTS:
         kept = [e for e in built.expectations if (e.meta or {}).get("position") not in vacuous]
-        _PARTS[key] = (built, gx.ExpectationSuite(name=built.name, expectations=kept))
-    return _PARTS[key][1]
+        _PARTS[key] = gx.ExpectationSuite(name=built.name, expectations=kept)
+    return _PARTS[key]
 
 
 def _as_objects(df: pd.DataFrame) -> pd.DataFrame:
