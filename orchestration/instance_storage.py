@@ -47,6 +47,7 @@ from dagster._core.events import (
     DagsterEventType,
 )
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+from dagster._core.storage.event_log.base import AssetDetails
 from dagster._core.storage.event_log.schema import (
     AssetCheckExecutionsTable,
     AssetKeyTable,
@@ -57,7 +58,7 @@ from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     SqliteEventLogStorage,
 )
 from dagster._core.storage.sql import create_engine
-from dagster._serdes import ConfigurableClassData
+from dagster._serdes import ConfigurableClassData, deserialize_value
 from sqlalchemy import exc as db_exc
 
 # Keys of dagster.yaml that choose the instance's storage.
@@ -78,6 +79,23 @@ INDEXED = ASSET_EVENTS | ASSET_CHECK_EVENTS | set(EVENT_TYPE_TO_PIPELINE_RUN_STA
 """Events the stock class also mirrors in the index shard; the others go to the run's shard only."""
 INSERT_EVENT = SqlEventLogStorageTable.insert()
 """One statement for every event row: built (and its cache key computed) once, not per event."""
+
+
+_ASSET_DETAILS = "SELECT asset_details FROM asset_keys WHERE asset_key = ?"
+_LATEST_TAGS = (
+    "SELECT latest.partition, tags.key, tags.value FROM ("
+    "SELECT partition, max(id) AS id FROM event_logs WHERE asset_key = ? "
+    "AND partition IS NOT NULL AND dagster_event_type = ?{partitions} GROUP BY partition"
+    ") AS latest JOIN asset_event_tags AS tags ON tags.event_id = latest.id "
+    "WHERE tags.key IN ({tags})"
+)
+"""The latest event of each partition of one asset and type, and the tags asked of it: the
+stock class's query (`SqlEventLogStorage.get_latest_tags_by_partition`) for an asset never
+wiped, without a cursor."""
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" * len(values))
 
 
 def _batched(event: Any) -> bool:
@@ -234,6 +252,45 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             }
             for partition in (subset.get_partition_keys() if subset else [None])
         ]
+
+    def get_latest_tags_by_partition(
+        self,
+        asset_key: dg.AssetKey,
+        event_type: DagsterEventType,
+        tag_keys: Sequence[str],
+        asset_partitions: Sequence[str] | None = None,
+        before_cursor: int | None = None,
+        after_cursor: int | None = None,
+    ) -> Mapping[str, Mapping[str, str]]:
+        # Asked by every step for each partitioned asset it depends on (the data version of
+        # its input partitions): the stock class builds two SQLAlchemy queries for each,
+        # most of a step's start. The same two queries as plain SQL; the stock class answers
+        # when a cursor is given or the asset was wiped (its history is then filtered by date).
+        args = (asset_key, event_type, tag_keys, asset_partitions, before_cursor, after_cursor)
+        tags = set(tag_keys)
+        if (
+            before_cursor is not None
+            or after_cursor is not None
+            or not tags
+            or len(self.get_asset_tags_to_index(tags)) != len(tags)
+        ):
+            return super().get_latest_tags_by_partition(*args)
+        key = asset_key.to_string()
+        partitions = None if asset_partitions is None else list(asset_partitions)
+        among = "" if partitions is None else f" AND partition IN ({_marks(partitions)})"
+        sql = _LATEST_TAGS.format(partitions=among, tags=_marks(tag_keys))
+        with self.index_connection() as conn:
+            details = conn.exec_driver_sql(_ASSET_DETAILS, (key,)).scalar()
+            wiped = bool(details) and deserialize_value(details, AssetDetails).last_wipe_timestamp
+            if not wiped:
+                params = (key, event_type.value, *(partitions or ()), *tag_keys)
+                rows = conn.exec_driver_sql(sql, params).fetchall()
+        if wiped:
+            return super().get_latest_tags_by_partition(*args)
+        out: dict[str, dict[str, str]] = {}
+        for partition, tag, value in rows:
+            out.setdefault(partition, {})[tag] = value
+        return out
 
     def dispose(self) -> None:
         with self._db_lock:

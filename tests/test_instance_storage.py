@@ -270,3 +270,63 @@ def test_the_template_never_replaces_a_shard_that_exists(tmp_path):
     assert not RunShardTemplate().create(shard, calls.append)
     assert shard.read_bytes() == b"already here"
     assert calls == []  # nothing built for a shard it does not write
+
+
+def _latest_tags(storage, key: dg.AssetKey, **kw) -> dict:
+    return storage.get_latest_tags_by_partition(
+        key, DagsterEventType.ASSET_MATERIALIZATION, [DATA_VERSION_TAG], **kw
+    )
+
+
+def test_latest_tags_by_partition_are_the_stock_class_answers(tmp_path, monkeypatch):
+    """What every step asks of each partitioned asset it depends on, answered by plain SQL:
+    the same as the stock class on the same files, for every year or some, after a year is
+    run again, for an asset never materialised, with a cursor and once the asset is wiped."""
+    key = dg.AssetKey("yearly")
+    whole = {"dagster/asset_partition_range_start": YEARS[0]}
+    whole["dagster/asset_partition_range_end"] = YEARS[-1]
+    asks = [
+        {},
+        {"asset_partitions": YEARS[1:]},
+        {"asset_partitions": ["2030-2031"]},
+        {"asset_partitions": []},
+        {"before_cursor": 10**9},
+    ]
+    seen, delegated = [], []
+    stock_answer = SqliteEventLogStorage.get_latest_tags_by_partition
+    monkeypatch.setattr(
+        SqliteEventLogStorage,
+        "get_latest_tags_by_partition",
+        lambda self, *a, **kw: (delegated.append(type(self)), stock_answer(self, *a, **kw))[1],
+    )
+    with open_local_instance(tmp_path) as instance:
+        pooled = instance.event_log_storage
+        with dg.DagsterInstance.from_config(str(tmp_path)) as stock_instance:
+            stock = stock_instance.event_log_storage
+            assert type(stock) is SqliteEventLogStorage
+            assert _latest_tags(pooled, key) == _latest_tags(stock, key) == {}
+            steps = [
+                lambda: dg.materialize([yearly], instance=instance, tags=whole),
+                lambda: dg.materialize([yearly], instance=instance, partition_key=YEARS[1]),
+                lambda: instance.wipe_assets([key]),
+                lambda: dg.materialize([yearly], instance=instance, partition_key=YEARS[2]),
+            ]
+            for step in steps:
+                step()
+                for ask in asks:
+                    answer = _latest_tags(pooled, key, **ask)
+                    assert answer == _latest_tags(stock, key, **ask), ask
+                    seen.append(answer)
+    # Hand-read: the single-run backfill tags each year with the run's data version
+    # "2023-2024,2024-2025,2025-2026"; 2024-2025 run again alone gets "2024-2025"; the wipe
+    # leaves nothing; 2025-2026 alone after it gets "2025-2026".
+    both = ",".join(YEARS)
+    assert seen[0] == {y: {DATA_VERSION_TAG: both} for y in YEARS}
+    assert seen[5] == {YEARS[0]: {DATA_VERSION_TAG: both}, YEARS[1]: {DATA_VERSION_TAG: YEARS[1]},
+                       YEARS[2]: {DATA_VERSION_TAG: both}}  # fmt: skip
+    assert seen[6] == {YEARS[1]: {DATA_VERSION_TAG: YEARS[1]}, YEARS[2]: {DATA_VERSION_TAG: both}}
+    assert seen[7] == seen[8] == {}
+    assert seen[10] == {} and seen[15] == {YEARS[2]: {DATA_VERSION_TAG: YEARS[2]}}
+    # The pooled log asks the stock class only with a cursor (4 times) or once wiped (the
+    # other 4 asks of the last 2 steps): 12 of its 21 answers.
+    assert delegated.count(PooledSqliteEventLogStorage) == 12
