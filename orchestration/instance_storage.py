@@ -34,6 +34,7 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -120,6 +121,17 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         self._asset_key_columns: set[str] = set()
         self._secondary_indexes: set[str] = set()
         super().__init__(base_dir, inst_data=inst_data)
+        _LIVE.add(self)
+
+    def _forked(self) -> None:
+        """In a forked process: the parent's connections are left to it (SQLAlchemy's advice
+        for a fork: drop the inherited pools without closing them) and its lock, which one of
+        its threads may have held at the fork, is replaced. What it learnt of the files (their
+        schema, the shards initialised) stays true."""
+        self._db_lock = threading.Lock()
+        engines, self._engines = list(self._engines.values()), {}
+        for engine in engines:
+            engine.dispose(close=False)
 
     @classmethod
     def from_config_value(
@@ -298,6 +310,34 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         for engine in engines:
             engine.dispose()
         super().dispose()
+
+
+_LIVE: weakref.WeakSet[PooledSqliteEventLogStorage] = weakref.WeakSet()
+"""Every pooled event log of the process, each made ready for a forked child (`_forked`)."""
+
+
+def _after_fork_in_child() -> None:
+    for storage in list(_LIVE):
+        storage._forked()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def forkable(instance: dg.DagsterInstance) -> bool:
+    """An instance a forked process can go on using: the local default, whose run and schedule
+    storages open a connection per use and whose event log resets its own at the fork. A
+    configured storage (PostgreSQL) is opened again by each process."""
+    from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
+    from dagster._core.storage.schedules.sqlite.sqlite_schedule_storage import (
+        SqliteScheduleStorage,
+    )
+
+    return (
+        type(instance.event_log_storage) is PooledSqliteEventLogStorage
+        and type(instance.run_storage) is SqliteRunStorage
+        and type(instance.schedule_storage) is SqliteScheduleStorage
+    )
 
 
 class RunShardTemplate:

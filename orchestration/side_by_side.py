@@ -6,7 +6,8 @@ code location is loaded and the instance opened (a fork costs milliseconds, load
 location again seconds). A forked process opens its own connections to the instance and the
 warehouse, shares the command's Great Expectations worker (one suite at a time), and hands back
 what the command reports of its run. With one job the runs are executed here, one after the
-other.
+other. A worker that dies ends the runs the pool held (they are reported failed); the runs
+still waiting go on in workers forked afresh.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import multiprocessing
 import multiprocessing.util
 import time
 from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 import dagster as dg
@@ -71,8 +73,7 @@ class SideBySide:
         return self.pool
 
     def __exit__(self, *exc) -> None:
-        if self.pool is not None:
-            self.pool.shutdown()
+        self._discard_pool()
         SHARED.clear()
 
     def run(self, tasks: list[RunTask]) -> Iterator[tuple[RunTask, dict]]:
@@ -83,18 +84,36 @@ class SideBySide:
                     part = execute(task)
                 yield task, part
             return
-        pool, waiting, running = self._pool(), list(tasks), {}
+        waiting, running = list(tasks), {}
         while waiting or running:
             while waiting and len(running) < self.jobs:
+                pool = self._pool()  # forked before the stage's follower thread starts
+                try:
+                    future = pool.submit(execute, waiting[0])
+                except BrokenProcessPool:  # a worker died since the last runs were collected
+                    if running:
+                        break  # the runs it held fail: collected below, then a new pool
+                    self._discard_pool()
+                    continue
                 task = waiting.pop(0)
                 stage = self.console.stage(self.instance, task.run_id, task.label, len(task.keys))
                 stage.__enter__()
-                running[pool.submit(execute, task)] = (task, stage)
+                running[future] = (task, stage)
             done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+            if any(isinstance(f.exception(), BrokenProcessPool) for f in done):
+                # A worker died: the pool fails every run it held and takes no more. Those
+                # runs are reported; the others go on in workers forked afresh.
+                done, _ = cf.wait(running)
+                self._discard_pool()
             for future in done:
                 task, stage = running.pop(future)
                 stage.__exit__(None, None, None)
                 yield task, self._part_of(task, future)
+
+    def _discard_pool(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
     def _part_of(self, task: RunTask, future: cf.Future) -> dict:
         """What a worker's run gave, or the failure of the worker itself: then its run, if
@@ -116,12 +135,17 @@ class SideBySide:
 
 def _start() -> None:
     """A forked worker opens its own connections: those it inherits are the parent's
-    (SQLAlchemy's advice for a fork: drop the inherited pools without closing them)."""
+    (SQLAlchemy's advice for a fork: drop the inherited pools without closing them). The local
+    instance it inherits is ready for that (orchestration/instance_storage.py): opening it
+    again would check each storage's schema revision, 0.14 s a worker on this machine."""
+    from orchestration.instance_storage import forkable
     from orchestration.runner import open_instance
 
     wh.forget_connections()
-    instance = open_instance(SHARED["opts"])
-    SHARED["instance"] = instance
+    instance = SHARED["instance"]
+    if not forkable(instance):
+        instance = open_instance(SHARED["opts"])
+        SHARED["instance"] = instance
     multiprocessing.util.Finalize(instance, instance.dispose, exitpriority=10)
 
 

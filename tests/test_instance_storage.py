@@ -330,3 +330,37 @@ def test_latest_tags_by_partition_are_the_stock_class_answers(tmp_path, monkeypa
     # The pooled log asks the stock class only with a cursor (4 times) or once wiped (the
     # other 4 asks of the last 2 steps): 12 of its 21 answers.
     assert delegated.count(PooledSqliteEventLogStorage) == 12
+
+
+def test_a_forked_process_goes_on_with_the_instance_it_inherits(tmp_path):
+    """What `run --jobs` does with its plan workers: a forked process writes runs through
+    the instance the command opened, with connections of its own (the parent's are left to
+    it), and the parent goes on with its own."""
+    import os
+
+    from orchestration.instance_storage import forkable
+
+    with open_local_instance(tmp_path) as instance:
+        assert forkable(instance)
+        first = _materialise(instance, "2024-2025")
+        storage = instance.event_log_storage
+        parents = dict(storage._engines)
+        assert parents  # the index and the first run's shards
+        pid = os.fork()
+        if pid == 0:  # the child: fresh engines, then a run of its own
+            code = 1
+            try:
+                fresh = not storage._engines
+                _materialise(instance, "2025-2026")
+                mine = set(storage._engines.values())
+                code = 0 if fresh and not mine & set(parents.values()) else 2
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert storage._engines == parents  # the parent's engines, untouched
+        third = _materialise(instance, "2024-2025")
+        runs = {r.run_id for r in instance.get_runs()}
+        assert len(runs) == 3 and {first, third} < runs
+        events = instance.fetch_materializations(dg.AssetKey("counted"), limit=10).records
+        assert sorted(e.partition_key for e in events) == ["2024-2025", "2024-2025", "2025-2026"]

@@ -421,3 +421,42 @@ def test_a_plans_process_that_dies_ends_its_run_and_changes_nothing(landing, tmp
         mine = {r.status for r in runs if r.job_name == plan_job_name(opq)}
         assert mine == {dg.DagsterRunStatus.FAILURE}
     assert snapshot(url) == before
+
+
+def test_runs_waiting_when_a_process_dies_go_on_in_new_processes(landing, tmp_path, monkeypatch):
+    """Three plans, two processes: the first plan's process dies at its first measure, which
+    ends the pool's other run too; the third plan, still waiting, runs in processes forked
+    afresh and publishes, and the command ends normally, naming the dead run."""
+    import os
+
+    import dagster as dg
+
+    import assets.indicators
+    from bench.plan_steps import plan_copies
+    from orchestration.runner import instance_home
+
+    plans = plan_copies(3, tmp_path / "plans")
+    ids = [p.id for p in load_catalog(plans)]
+    assert ids == ["ophq-2024-2028", "opq-2019-2023", "c01-ophq-2024-2028"]
+    real = assets.indicators.for_indicator
+
+    def for_indicator(plan, ind, *args):
+        if plan.id == ids[0]:
+            os._exit(3)
+        return real(plan, ind, *args)
+
+    monkeypatch.setattr(assets.indicators, "for_indicator", for_indicator)
+    url = f"sqlite:///{tmp_path / 'w.sqlite'}"
+    outcome = _run(landing, url, tmp_path / "staging", jobs=2, plans_dir=str(plans))
+    assert not outcome.ok
+    dead = [f for f in outcome.failures if "BrokenProcessPool" in f]
+    assert any(f.startswith(f"{ids[0]}: run ") for f in dead)
+    assert {f.split(":")[0] for f in dead} <= {ids[0], ids[1]}  # the pool's other run, if held
+    published = {r["plan_id"] for r in wh.table_rows(wh.engine_for(url), "indicator_result")}
+    assert ids[2] in published and ids[0] not in published
+    with dg.DagsterInstance.from_config(str(instance_home(RunOptions()))) as instance:
+        runs = {r: instance.get_run_by_id(r) for r in outcome.run_ids}
+        assert all(r.is_finished for r in runs.values())
+        third = [r for r in runs.values() if r.job_name == "indicators_c01_ophq_2024_2028"]
+        assert [r.status for r in third] == [dg.DagsterRunStatus.SUCCESS]
+        assert any(r.job_name == "annual_report" for r in runs.values())
