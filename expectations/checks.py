@@ -187,22 +187,4 @@ def build_source_check(
     )
 
 
-build_raw_check = partial(build_source_check, "raw")
 build_staging_checks = partial(build_source_check, "staging")
-
-
-def build_result_check(
-    asset_key: dg.AssetKey,
-    load_frame: FrameLoader,
-    required_resource_keys: set[str] | None = None,
-) -> dg.AssetChecksDefinition:
-    """The `indicator_result` suite on one indicator's results (a frame of RESULT_COLUMNS, as
-    `expectations.suites.result_frame` builds it)."""
-    return build_suite_check(
-        suite_name=RESULT_SUITE,
-        asset_key=asset_key,
-        check_name=RESULT_SUITE_CHECK,
-        load_frame=load_frame,
-        required_resource_keys=required_resource_keys,
-        description=RESULT_SUITE_DESCRIPTION,
-    )

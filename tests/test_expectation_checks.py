@@ -12,11 +12,13 @@ import dagster as dg
 import pandas as pd
 
 from expectations.checks import (
+    RESULT_SUITE,
     RESULT_SUITE_CHECK,
+    RESULT_SUITE_DESCRIPTION,
     STAGING_SUITE_CHECK,
-    build_raw_check,
-    build_result_check,
+    build_source_check,
     build_staging_checks,
+    build_suite_check,
 )
 from plan_indicators.staging import ParquetStagedData
 
@@ -49,6 +51,21 @@ def _run(key: dg.AssetKey, frame: pd.DataFrame | None, folder: Path, build):
 
 def _staging(key, load):
     return build_staging_checks(SOURCE, key, load)
+
+
+def build_raw_check(source, key, load):
+    return build_source_check("raw", source, key, load)
+
+
+def build_result_check(key, load):
+    """The result suite as a check of its own (the plan's results step runs it in the step)."""
+    return build_suite_check(
+        suite_name=RESULT_SUITE,
+        asset_key=key,
+        check_name=RESULT_SUITE_CHECK,
+        load_frame=load,
+        description=RESULT_SUITE_DESCRIPTION,
+    )
 
 
 def _satisfaction(**overrides) -> pd.DataFrame:
