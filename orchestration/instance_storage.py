@@ -24,6 +24,13 @@ reads its migration scripts again, creates the tables and stamps the revision: a
 run on this machine, 1 ms for the copy. The copy is the same file: same tables, indexes,
 revision stamp and WAL journal mode (tests/test_instance_storage.py compares them).
 
+Every step asks, for each partitioned asset it depends on, the data version of its input
+partitions (`get_latest_tags_by_partition`): the stock class builds two SQLAlchemy queries
+each time, 1.8 ms a call on this machine and about a thousand calls in a 16-plan run; the same
+queries as plain SQL take 0.3 ms (the stock class answers with a cursor or for a wiped asset).
+A process forked from one that opened the storage (`run --jobs`) goes on with it: the fork
+leaves the parent's engines to the parent and gives the child fresh ones.
+
 `plan-indicators run` uses it only when the instance's `dagster.yaml` names no storage (the
 local SQLite default); a configured storage (PostgreSQL in production, deploy/dagster.yaml) is
 used as configured.
