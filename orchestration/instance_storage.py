@@ -42,6 +42,7 @@ import os
 import tempfile
 import threading
 import weakref
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -134,8 +135,10 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         """In a forked process: the parent's connections are left to it (SQLAlchemy's advice
         for a fork: drop the inherited pools without closing them) and its lock, which one of
         its threads may have held at the fork, is replaced. What it learnt of the files (their
-        schema, the shards initialised) stays true."""
+        schema, the shards initialised) stays true; the parent's watchers and their thread
+        (`watch`) are its own."""
         self._db_lock = threading.Lock()
+        self._obs, self._watchers = None, defaultdict(dict)
         engines, self._engines = list(self._engines.values()), {}
         for engine in engines:
             engine.dispose(close=False)
