@@ -49,7 +49,6 @@ from plan_indicators.closing import CLI, closed_years, record_closing
 from plan_indicators.commentary import SOURCE as COMMENTARY
 from plan_indicators.commentary import explanations
 from plan_indicators.fiscal import FiscalYear
-from plan_indicators.formatting import display_value, round1
 from plan_indicators.measures import for_indicator, get_measure
 from plan_indicators.regions import suppress
 from plan_indicators.source_state import why_blocked
@@ -222,27 +221,16 @@ def _publish_results(context, plan: Plan, ind: Indicator, years: list[str], env:
     computed = _compute_years(plan, ind, years, env)
     t = time.perf_counter()
     rows = [
-        {
-            "plan_id": plan.id,
-            "indicator_id": ind.id,
-            "fiscal_year": fy,
-            "value": res.value,
-            "value_display": display_value(ind.unit, res.value, res.achieved_on),
-            "value_rounded": round1(res.value),
-            "numerator": res.numerator,
-            "denominator": res.denominator,
-            "achieved_on": res.achieved_on,
-            "evidence": res.evidence,
-            "periods": json.dumps(res.periods) if res.periods else None,
-            "reason": res.reason,
-            "data_as_of": data_as_of,
-            "is_final": fy in env["closing"],
-            "run_id": context.run_id,
-            "inputs_fingerprint": fingerprint,
-            "computed_at": wh.utcnow(),
-        }
+        wh.result_row(
+            plan.id, ind, fy, res,
+            data_as_of=data_as_of,
+            is_final=fy in env["closing"],
+            run_id=context.run_id,
+            inputs_fingerprint=fingerprint,
+            computed_at=wh.utcnow(),
+        )
         for fy, res, _ in computed
-    ]
+    ]  # fmt: skip
     # Every year of the indicator in one transaction: one commit, and none if a write fails.
     revised = wh.publish_results(
         engine,

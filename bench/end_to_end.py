@@ -121,7 +121,6 @@ def _ingest(landing: Path, staging: Path, engine, plans, key: bytes) -> None:
 def _results(plan, engine, data, as_of: dt.date, business_days) -> int:
     from plan_indicators import warehouse as wh
     from plan_indicators.fiscal import FiscalYear
-    from plan_indicators.formatting import display_value, round1
     from plan_indicators.measures import for_indicator
     from plan_indicators.regions import suppress
 
@@ -131,23 +130,9 @@ def _results(plan, engine, data, as_of: dt.date, business_days) -> int:
         computed = [(fy, result_at(FiscalYear.parse(fy), as_of)) for fy in plan.partition_years()]
         published = []
         for fy, res in computed:
-            row = {
-                "plan_id": plan.id,
-                "indicator_id": ind.id,
-                "fiscal_year": fy,
-                "value": res.value,
-                "value_display": display_value(ind.unit, res.value, res.achieved_on),
-                "value_rounded": round1(res.value),
-                "numerator": res.numerator,
-                "denominator": res.denominator,
-                "achieved_on": res.achieved_on,
-                "evidence": res.evidence,
-                "periods": json.dumps(res.periods) if res.periods else None,
-                "reason": res.reason,
-                "is_final": False,
-                "run_id": FLOOR_RUN_ID,
-                "computed_at": wh.utcnow(),
-            }
+            row = wh.result_row(
+                plan.id, ind, fy, res, is_final=False, run_id=FLOOR_RUN_ID, computed_at=wh.utcnow()
+            )
             published.append((row, suppress(res.regions) if res.regions else []))
             written += 1
         # As the results step writes: an indicator's years in one transaction.

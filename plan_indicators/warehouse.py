@@ -954,6 +954,31 @@ def publish_result(
     return publish_results(engine, [(row, regions)])[0]
 
 
+def result_row(plan_id: str, ind, fiscal_year: str, res, **columns: Any) -> dict[str, Any]:
+    """The `indicator_result` row of one indicator's measured year (`res`, a MeasureResult):
+    what the measure says, displayed in the indicator's unit, and `columns`, what the writer
+    knows (run, finality, lineage)."""
+    import json
+
+    from plan_indicators.formatting import display_value, round1
+
+    return {
+        "plan_id": plan_id,
+        "indicator_id": ind.id,
+        "fiscal_year": fiscal_year,
+        "value": res.value,
+        "value_display": display_value(ind.unit, res.value, res.achieved_on),
+        "value_rounded": round1(res.value),
+        "numerator": res.numerator,
+        "denominator": res.denominator,
+        "achieved_on": res.achieved_on,
+        "evidence": res.evidence,
+        "periods": json.dumps(res.periods) if res.periods else None,
+        "reason": res.reason,
+        **columns,
+    }
+
+
 def publish_results(
     engine: Engine, rows: Iterable[tuple[Mapping[str, Any], Iterable[Any]]]
 ) -> list[int | None]:
