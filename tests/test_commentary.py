@@ -19,9 +19,10 @@ import pytest
 import sqlalchemy as sa
 import yaml
 from warehouse_rows import add_indicators
+from zone_run import run_zone
 
 from assets.checks import MISSED_TARGET_EXPLAINED
-from orchestration.runner import RunOptions, closing_report, run_pipeline
+from orchestration.runner import closing_report
 from plan_indicators import warehouse as wh
 from plan_indicators.commentary import unexplained_missed
 from plan_indicators.report import write_report
@@ -181,18 +182,7 @@ TEXT_LATE = "Le sondage a été reporté d'un mois ; la notoriété remonte en 2
 
 
 def _run(root: Path, **kw):
-    return run_pipeline(
-        RunOptions(
-            landing=str(root / "landing"),
-            warehouse=f"sqlite:///{root}/w.sqlite",
-            plans_dir=str(root / "plans"),
-            staging=str(root / "staging"),
-            as_of="2026-06-01",
-            report=str(root / "rapport.html"),
-            **kw,
-        ),
-        echo=lambda _line: None,
-    )
+    return run_zone(root, report="rapport.html", **kw)
 
 
 def _explanations(engine, table: str = "indicator_evaluation") -> dict:

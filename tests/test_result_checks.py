@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from zone_run import run_zone, warehouse_url
 
-from orchestration.runner import RunOptions, run_pipeline
 from plan_indicators import warehouse as wh
 
 PLAN = {
@@ -70,18 +70,8 @@ def test_index_on_100_and_aggregate_percent_pass_the_result_suite(tmp_path: Path
     (plans / "demo.yaml").write_text(yaml.safe_dump(PLAN, allow_unicode=True), "utf-8")
     (tmp_path / "landing" / "survey_results").mkdir(parents=True)
     (tmp_path / "landing" / "survey_results" / "sondage.csv").write_text(SURVEY, "utf-8")
-    url = f"sqlite:///{tmp_path}/w.sqlite"
-    outcome = run_pipeline(
-        RunOptions(
-            landing=str(tmp_path / "landing"),
-            warehouse=url,
-            plans_dir=str(plans),
-            staging=str(tmp_path / "staging"),
-            as_of="2026-06-01",
-            report=str(tmp_path / "report.html"),
-        ),
-        echo=lambda _line: None,
-    )
+    url = warehouse_url(tmp_path)
+    outcome = run_zone(tmp_path)
     assert not [f for f in outcome.failures if "great_expectations_result" in f], outcome.failures
     rows = wh.table_rows(wh.engine_for(url), "indicator_evaluation")
     status = {(r["indicator_id"], r["fiscal_year"]): r["status"] for r in rows}

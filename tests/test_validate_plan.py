@@ -12,11 +12,11 @@ from pathlib import Path
 import dagster as dg
 import pytest
 import yaml
+from zone_run import run_zone, warehouse_url
 
 from assets.tags import TAG_VALUE_MAX, first_word, tag_value
 from orchestration import cli
 from orchestration.definitions import definitions_for
-from orchestration.runner import RunOptions, run_pipeline
 from plan_indicators import warehouse as wh
 from plan_indicators.catalog import load_plan
 
@@ -114,18 +114,8 @@ def test_what_validate_plan_accepts_the_run_runs(tmp_path, monkeypatch):
         "odd-2024-2026,1.1 é/(b),r2,2024-11-15\n",
         encoding="utf-8",
     )
-    url = f"sqlite:///{tmp_path}/w.sqlite"
-    outcome = run_pipeline(
-        RunOptions(
-            landing=str(tmp_path / "landing"),
-            warehouse=url,
-            plans_dir=str(plans),
-            staging=str(tmp_path / "staging"),
-            as_of="2026-06-01",
-            report=str(tmp_path / "report.html"),
-        ),
-        echo=lambda _line: None,
-    )
+    url = warehouse_url(tmp_path)
+    outcome = run_zone(tmp_path)
     assert outcome.ok, outcome.failures
     rows = wh.table_rows(wh.engine_for(url), "indicator_evaluation")
     status = {(r["indicator_id"], r["fiscal_year"]): r["status"] for r in rows}
