@@ -6,19 +6,22 @@ code location is loaded and the instance opened (a fork costs milliseconds, load
 location again seconds). A forked process opens its own connections to the instance and the
 warehouse, shares the command's Great Expectations worker (one suite at a time), and hands back
 what the command reports of its run. With one job the runs are executed here, one after the
-other. A worker that dies ends the runs the pool held (they are reported failed); the runs
-still waiting go on in workers forked afresh.
+other. A worker that dies ends the runs the pool held (marked failed); the runs still waiting
+go on in workers forked afresh, then each ended run goes again once, alone.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import dataclasses
 import multiprocessing
 import multiprocessing.util
 import time
+import uuid
 from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from typing import Any
 
 import dagster as dg
 
@@ -84,31 +87,42 @@ class SideBySide:
                     part = execute(task)
                 yield task, part
             return
-        waiting, running = list(tasks), {}
-        while waiting or running:
-            while waiting and len(running) < self.jobs:
+        # (task as given, task as run): a run a dying worker ended goes again once, alone,
+        # under a new run id, after the others (`_again`).
+        waiting = [(task, task) for task in tasks]
+        again: list[tuple[RunTask, RunTask]] = []
+        first: dict[RunTask, dict] = {}
+        running: dict[cf.Future, tuple[RunTask, RunTask, Any]] = {}
+        while waiting or running or again:
+            while (waiting and len(running) < self.jobs) or (again and not running and not waiting):
+                queue = waiting or again
                 pool = self._pool()  # forked before the stage's follower thread starts
                 try:
-                    future = pool.submit(execute, waiting[0])
+                    future = pool.submit(execute, queue[0][1])
                 except BrokenProcessPool:  # a worker died since the last runs were collected
                     if running:
                         break  # the runs it held fail: collected below, then a new pool
                     self._discard_pool()
                     continue
-                task = waiting.pop(0)
+                given, task = queue.pop(0)
                 stage = self.console.stage(self.instance, task.run_id, task.label, len(task.keys))
                 stage.__enter__()
-                running[future] = (task, stage)
+                running[future] = (given, task, stage)
             done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
             if any(isinstance(f.exception(), BrokenProcessPool) for f in done):
                 # A worker died: the pool fails every run it held and takes no more. Those
-                # runs are reported; the others go on in workers forked afresh.
+                # runs go again once each, alone; the others go on in workers forked afresh.
                 done, _ = cf.wait(running)
                 self._discard_pool()
             for future in done:
-                task, stage = running.pop(future)
+                given, task, stage = running.pop(future)
                 stage.__exit__(None, None, None)
-                yield task, self._part_of(task, future)
+                part = self._part_of(task, future)
+                if isinstance(future.exception(), BrokenProcessPool) and given not in first:
+                    first[given] = part
+                    again.append((given, dataclasses.replace(task, run_id=str(uuid.uuid4()))))
+                    continue
+                yield given, _again(first.get(given), task, part)
 
     def _discard_pool(self) -> None:
         if self.pool is not None:
@@ -131,6 +145,23 @@ class SideBySide:
                 "warnings": [], "run_ids": [task.run_id], "closing": [], "split": {},
                 "blocked": list(task.keys), "seconds": 0.0,
             }  # fmt: skip
+
+
+def _again(interrupted: dict | None, task: RunTask, part: dict) -> dict:
+    """What a run gave, after the run a dying worker ended for the same task, if any: both run
+    ids, and a warning that says so; a second interruption is the failure reported."""
+    if interrupted is None:
+        return part
+    [old] = interrupted["run_ids"]
+    note = (
+        f"{task.stage}: run {old} ended with its worker (another run's process died, or this "
+        f"one's): executed again alone as run {task.run_id}"
+    )
+    return {
+        **part,
+        "run_ids": [old, *part["run_ids"]],
+        "warnings": [note, *part["warnings"]],
+    }
 
 
 def _start() -> None:
