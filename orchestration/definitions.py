@@ -18,7 +18,7 @@ from assets.partitions import all_years_partitions
 from assets.projection import projection_asset, projection_key
 from assets.reports import report_asset
 from expectations.runner import catalog_parameters
-from orchestration.instance_storage import enable_event_batches
+from orchestration.event_batches import enable_event_batches
 from orchestration.jobs import build_jobs
 from orchestration.schedules import build_schedules
 from orchestration.sensors import build_sensors

@@ -73,10 +73,6 @@ from sqlalchemy import exc as db_exc
 # Keys of dagster.yaml that choose the instance's storage.
 STORAGE_KEYS = ("storage", "run_storage", "event_log_storage", "schedule_storage")
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
-BATCH_SIZE_ENV = "DAGSTER_EVENT_BATCH_SIZE"
-EVENT_BATCH_SIZE = "1000"
-"""Events Dagster hands the storage at once (planned materialisations at a run's start, an
-asset's partitions in a step); `enable_event_batches` sets it unless the environment does."""
 BATCHED = {
     DagsterEventType.ASSET_MATERIALIZATION,
     DagsterEventType.ASSET_OBSERVATION,
@@ -112,12 +108,6 @@ def _batched(event: Any) -> bool:
         event.dagster_event_type in BATCHED
         or event.dagster_event_type == DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED
     )
-
-
-def enable_event_batches() -> None:
-    """Let Dagster hand this process's event log its events in batches (any storage: the
-    PostgreSQL one batches materialisations itself)."""
-    os.environ.setdefault(BATCH_SIZE_ENV, EVENT_BATCH_SIZE)
 
 
 class PooledSqliteEventLogStorage(SqliteEventLogStorage):

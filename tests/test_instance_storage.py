@@ -9,12 +9,8 @@ from dagster._core.definitions.data_version import DATA_VERSION_TAG
 from dagster._core.events import DagsterEventType
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 
-from orchestration.instance_storage import (
-    BATCH_SIZE_ENV,
-    EVENT_BATCH_SIZE,
-    PooledSqliteEventLogStorage,
-    open_local_instance,
-)
+from orchestration.event_batches import BATCH_SIZE_ENV, EVENT_BATCH_SIZE
+from orchestration.instance_storage import PooledSqliteEventLogStorage, open_local_instance
 
 
 @dg.asset(partitions_def=dg.StaticPartitionsDefinition(["2024-2025", "2025-2026"]))
