@@ -91,7 +91,7 @@ class SideBySide:
         # under a new run id, after the others (`_again`).
         waiting = [(task, task) for task in tasks]
         again: list[tuple[RunTask, RunTask]] = []
-        first: dict[RunTask, dict] = {}
+        ended: dict[RunTask, str] = {}  # task as given -> the run id a dying worker ended
         running: dict[cf.Future, tuple[RunTask, RunTask, Any]] = {}
         while waiting or running or again:
             while (waiting and len(running) < self.jobs) or (again and not running and not waiting):
@@ -118,11 +118,11 @@ class SideBySide:
                 given, task, stage = running.pop(future)
                 stage.__exit__(None, None, None)
                 part = self._part_of(task, future)
-                if isinstance(future.exception(), BrokenProcessPool) and given not in first:
-                    first[given] = part
+                if isinstance(future.exception(), BrokenProcessPool) and given not in ended:
+                    ended[given] = task.run_id
                     again.append((given, dataclasses.replace(task, run_id=str(uuid.uuid4()))))
                     continue
-                yield given, _again(first.get(given), task, part)
+                yield given, _again(ended.get(given), task, part)
 
     def _discard_pool(self) -> None:
         if self.pool is not None:
@@ -147,12 +147,11 @@ class SideBySide:
             }  # fmt: skip
 
 
-def _again(interrupted: dict | None, task: RunTask, part: dict) -> dict:
-    """What a run gave, after the run a dying worker ended for the same task, if any: both run
-    ids, and a warning that says so; a second interruption is the failure reported."""
-    if interrupted is None:
+def _again(old: str | None, task: RunTask, part: dict) -> dict:
+    """What a run gave, after run `old` of the same task, which a dying worker ended, if any:
+    both run ids, and a warning that says so; a second interruption is the failure reported."""
+    if old is None:
         return part
-    [old] = interrupted["run_ids"]
     note = (
         f"{task.stage}: run {old} ended with its worker (another run's process died, or this "
         f"one's): executed again alone as run {task.run_id}"

@@ -11,6 +11,7 @@ the new ones. A failure rolls back, so the previous rows stay published.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from plan_indicators.formatting import display_value, round1
 from plan_indicators.scorecard import scorecard_sql
 
 metadata = sa.MetaData()
@@ -958,10 +960,6 @@ def result_row(plan_id: str, ind, fiscal_year: str, res, **columns: Any) -> dict
     """The `indicator_result` row of one indicator's measured year (`res`, a MeasureResult):
     what the measure says, displayed in the indicator's unit, and `columns`, what the writer
     knows (run, finality, lineage)."""
-    import json
-
-    from plan_indicators.formatting import display_value, round1
-
     return {
         "plan_id": plan_id,
         "indicator_id": ind.id,
