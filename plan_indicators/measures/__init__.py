@@ -334,8 +334,15 @@ class FilteredData:
     def __init__(self, data: StagedData, filters: dict[str, Any]):
         self.data = data
         self.filters = {c: v if isinstance(v, list) else [v] for c, v in filters.items()}
+        self._frames: dict[str, pd.DataFrame | None] = {}
 
     def frame(self, source: str) -> pd.DataFrame | None:
+        """The source's rows the filter keeps, filtered once for every year asked."""
+        if source not in self._frames:
+            self._frames[source] = self._filtered(source)
+        return self._frames[source]
+
+    def _filtered(self, source: str) -> pd.DataFrame | None:
         from plan_indicators.sources.contracts import CONTRACTS
 
         frame = self.data.frame(source)
@@ -359,10 +366,13 @@ def for_indicator(plan: Any, ind: Any, data: StagedData, business_days=None):
     params and catalog filter), for any fiscal year known at any day; what the result step, the
     running-year projection and its backtest all call."""
     plan_start = FiscalYear.parse(min(plan.plan.fiscal_years))
+    filters = ind.measure.filter
+    # One filtered view for every year and day asked: its frames are filtered once.
+    seen = FilteredData(data, filters) if filters else data
 
     def result_at(fiscal_year: FiscalYear, day: dt.date) -> MeasureResult:
-        ctx = MeasureContext(plan.id, ind.id, fiscal_year, day, data, business_days, plan_start)
-        return compute(ind.measure.name, ctx, ind.measure.params, ind.measure.filter)
+        ctx = MeasureContext(plan.id, ind.id, fiscal_year, day, seen, business_days, plan_start)
+        return compute(ind.measure.name, ctx, ind.measure.params, filters)
 
     return result_at
 
@@ -377,8 +387,11 @@ def compute(
     m = get_measure(name)
     if not ctx.fiscal_year.has_begun(ctx.as_of):
         return MeasureResult.missing(not_started_reason(ctx), sources=m.sources)
-    filtered = FilteredData(ctx.data, filters) if filters else None
-    if filtered is not None:
+    filtered = None
+    if filters:
+        filtered = FilteredData(ctx.data, filters)
+        if isinstance(ctx.data, FilteredData) and ctx.data.filters == filtered.filters:
+            filtered = ctx.data  # already seen through this filter (`for_indicator`)
         ctx = replace(ctx, data=filtered)
     result = m.fn(ctx, **params)
     if not result.sources:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from plan_indicators.fiscal import FiscalYear
 from plan_indicators.measures import MeasureContext, MeasureResult, Param, measure
-from plan_indicators.measures._common import absent, in_year, read_bool
+from plan_indicators.measures._common import absent, in_year, read_bool, rows_where
 
 NO_ROWS = "Aucun enregistrement au registre pour cet indicateur"
 EVIDENCE_SHOWN = 10  # at most this many references published per result
@@ -36,9 +36,8 @@ def _rows(ctx: MeasureContext) -> pd.DataFrame | None:
     register = ctx.data.frame("activity_register")
     if register is None:
         return None
-    mine = (register["plan_id"] == ctx.plan_id) & (register["indicator_id"] == ctx.indicator_id)
-    known = pd.to_datetime(register["event_date"]) <= pd.Timestamp(ctx.as_of)
-    return register.loc[mine & known]
+    mine = rows_where(register, ("plan_id", "indicator_id"), (ctx.plan_id, ctx.indicator_id))
+    return mine.loc[pd.to_datetime(mine["event_date"]) <= pd.Timestamp(ctx.as_of)]
 
 
 def kept_year(ctx: MeasureContext) -> tuple[pd.DataFrame | None, MeasureResult | None]:

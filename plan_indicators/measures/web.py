@@ -44,9 +44,8 @@ def distinct_users(ctx: MeasureContext, pages: list[str], event_name: str = "pag
     row per user with a bit per catalog page; a page the staged file does not know is missing
     data, never zero users.
     """
-    import duckdb
-
     from plan_indicators.sources.web import mask_columns, staged_pages
+    from plan_indicators.sources.web.sql import connect
 
     if event_name != "page_view":
         return MeasureResult.missing(
@@ -70,7 +69,7 @@ def distinct_users(ctx: MeasureContext, pages: list[str], event_name: str = "pag
     seen = " OR ".join(
         f"(pages_{j} & {mask}::UBIGINT) <> 0" for j, mask in enumerate(masks) if mask
     )
-    con = duckdb.connect()
+    con = connect()
     try:
         [(users,)] = con.execute(
             f"SELECT count(*) FROM read_parquet(?) WHERE {seen or 'false'}", [path]
