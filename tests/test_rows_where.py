@@ -83,9 +83,7 @@ def test_a_filtered_indicator_reads_one_view_for_all_its_years():
     )
     measure = {"name": "register_share_of_headcount", "filter": {"unit": "north"}}
     years = ["2024-2025", "2025-2026"]
-    plan = Plan.model_validate(
-        catalog("plan-a", years, [indicator("1.1", measure, "percent", {})])
-    )
+    plan = Plan.model_validate(catalog("plan-a", years, [indicator("1.1", measure, "percent", {})]))
     result_at = for_indicator(plan, plan.indicators[0], data)
     as_of = pd.Timestamp("2026-11-01").date()
     values = [result_at(FiscalYear.parse(fy), as_of).value for fy in years]
