@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plan_indicators.measures import for_indicator
-from plan_indicators.measures._common import _SPLITS, rows_where
+from plan_indicators.measures._common import _MEMO, rows_where
 
 KEYS = st.sampled_from(["p1", "p2", "P1", "p1 ", ""]) | st.none()
 
@@ -41,11 +41,11 @@ def test_the_rows_are_those_the_whole_frame_comparison_picks(pairs, plan, indica
 def test_a_split_lives_as_long_as_its_frame():
     frame = pd.DataFrame({"plan_id": ["a", "b"], "indicator_id": ["1", "1"]})
     rows_where(frame, ("plan_id", "indicator_id"), ("a", "1"))
-    key = (id(frame), ("plan_id", "indicator_id"))
-    assert key in _SPLITS
+    key = (id(frame), ("rows_where", ("plan_id", "indicator_id")))
+    assert key in _MEMO
     del frame
     gc.collect()
-    assert key not in _SPLITS
+    assert key not in _MEMO
 
 
 class _Counting:

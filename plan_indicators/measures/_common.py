@@ -3,34 +3,42 @@
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable, Hashable
+from typing import Any
 
 import pandas as pd
 
 from plan_indicators.measures import MeasureContext, MeasureResult
 
-_SPLITS: dict[tuple[int, tuple[str, ...]], dict[tuple, pd.DataFrame]] = {}
-"""Frames split by columns (`rows_where`), by the frame's identity while it lives."""
+_MEMO: dict[tuple[int, Hashable], Any] = {}
+"""What was derived from a frame (`derived`), by the frame's identity while it lives."""
+
+
+def derived(frame: pd.DataFrame, key: Hashable, make: Callable[[], Any]) -> Any:
+    """`make()`, computed once per `frame` and `key`: a staged frame is asked the same thing for
+    every fiscal year of an indicator (and every day of its projection's backtest). The frame
+    must not be changed in place once asked (staged frames are only read)."""
+    memo_key = (id(frame), key)
+    if memo_key not in _MEMO:
+        _MEMO[memo_key] = make()
+        weakref.finalize(frame, _MEMO.pop, memo_key, None)
+    return _MEMO[memo_key]
 
 
 def rows_where(frame: pd.DataFrame, columns: tuple[str, ...], values: tuple) -> pd.DataFrame:
     """The rows of `frame` whose `columns` hold `values`, in the frame's order and index.
 
-    A staged frame is split by `columns` once, the first time it is asked: a register holds
-    every plan's indicators and each indicator asks for its own rows once per fiscal year (and
-    per day of its projection's backtest), and comparing the whole frame's columns each time
-    was a quarter of the measures' time. The frame must not be changed in place once asked
-    (staged frames are only read); a row with an empty key column matches no value."""
-    key = (id(frame), columns)
-    split = _SPLITS.get(key)
-    if split is None:
-        split = {
-            k if isinstance(k, tuple) else (k,): rows
-            for k, rows in frame.groupby(list(columns), sort=False, dropna=True)
-        }
-        _SPLITS[key] = split
-        weakref.finalize(frame, _SPLITS.pop, key, None)
-    found = split.get(tuple(values))
-    return frame.iloc[0:0] if found is None else found
+    The frame is split by `columns` once, the first time it is asked: a register holds every
+    plan's indicators and each indicator asks for its own rows once per year, and comparing the
+    whole frame's columns each time was a quarter of the measures' time. A row with an empty key
+    column matches no value."""
+
+    def split() -> dict[tuple, pd.DataFrame]:
+        groups = frame.groupby(list(columns), sort=False, dropna=True)
+        return {k if isinstance(k, tuple) else (k,): rows for k, rows in groups}
+
+    found = derived(frame, ("rows_where", columns), split).get(tuple(values))
+    return derived(frame, "no_rows", lambda: frame.iloc[0:0]) if found is None else found
 
 
 def in_year(frame: pd.DataFrame, column: str, ctx: MeasureContext) -> pd.DataFrame:

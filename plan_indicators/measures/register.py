@@ -11,7 +11,7 @@ import pandas as pd
 
 from plan_indicators.fiscal import FiscalYear
 from plan_indicators.measures import MeasureContext, MeasureResult, Param, measure
-from plan_indicators.measures._common import absent, in_year, read_bool, rows_where
+from plan_indicators.measures._common import absent, derived, in_year, read_bool, rows_where
 
 NO_ROWS = "Aucun enregistrement au registre pour cet indicateur"
 EVIDENCE_SHOWN = 10  # at most this many references published per result
@@ -37,7 +37,11 @@ def _rows(ctx: MeasureContext) -> pd.DataFrame | None:
     if register is None:
         return None
     mine = rows_where(register, ("plan_id", "indicator_id"), (ctx.plan_id, ctx.indicator_id))
-    return mine.loc[pd.to_datetime(mine["event_date"]) <= pd.Timestamp(ctx.as_of)]
+    return derived(
+        mine,
+        ("known", ctx.as_of),
+        lambda: mine.loc[pd.to_datetime(mine["event_date"]) <= pd.Timestamp(ctx.as_of)],
+    )
 
 
 def kept_year(ctx: MeasureContext) -> tuple[pd.DataFrame | None, MeasureResult | None]:
