@@ -43,7 +43,7 @@ def rows_where(frame: pd.DataFrame, columns: tuple[str, ...], values: tuple) -> 
 
 def in_year(frame: pd.DataFrame, column: str, ctx: MeasureContext) -> pd.DataFrame:
     """Rows whose `column` date is in the fiscal year and not after `as_of`."""
-    dates = pd.to_datetime(frame[column]).dt.normalize()
+    dates = derived(frame, ("day", column), lambda: pd.to_datetime(frame[column]).dt.normalize())
     start, end = pd.Timestamp(ctx.fiscal_year.start), pd.Timestamp(ctx.fiscal_year.end)
     cutoff = min(end, pd.Timestamp(ctx.as_of))
     return frame.loc[(dates >= start) & (dates <= cutoff)]

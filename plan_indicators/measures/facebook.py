@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from plan_indicators.measures import MeasureContext, MeasureResult, Param, measure
-from plan_indicators.measures._common import absent, in_year, read_bool, share
+from plan_indicators.measures._common import absent, derived, in_year, read_bool, share
 
 
 @measure(
@@ -34,8 +36,7 @@ def share_posts_reach_at_least(ctx: MeasureContext, min_reach: float) -> Measure
     if topics is None:
         return absent("facebook_post_topics")
     year = in_year(posts, "publish_date", ctx)
-    tags = topics.dropna(subset=["informs_programs"]).drop_duplicates("post_id")
-    tags = tags.set_index("post_id")["informs_programs"]
+    tags = derived(topics, "informs_programs", lambda: _post_tags(topics))
     tagged = year["post_id"].isin(tags.index)
     untagged = int((~tagged).sum())
     programs = year.loc[tagged]
@@ -45,3 +46,9 @@ def share_posts_reach_at_least(ctx: MeasureContext, min_reach: float) -> Measure
     result = share(reached, len(programs), len(year), "Aucune publication sur les programmes")
     note = f"{untagged} publication(s) sans classement exclue(s)"
     return result.exclude("untagged_posts", untagged, note)
+
+
+def _post_tags(topics: pd.DataFrame) -> pd.Series:
+    """Each tagged post's `informs_programs`, its first tag if tagged twice."""
+    tags = topics.dropna(subset=["informs_programs"]).drop_duplicates("post_id")
+    return tags.set_index("post_id")["informs_programs"]
