@@ -39,9 +39,16 @@ REQUIRED = [c.name for c in CONTRACTS[WEB].columns if c.required]
 _DATABASE: dict[int, duckdb.DuckDBPyConnection] = {}
 """This process's in-memory DuckDB database, by process id. A forked child keeps its parent's
 untouched (never used, never closed: closing it would wait for threads the fork did not copy)."""
-_OPENING = [threading.Lock()]
-"""Held while the database is opened, so that two threads open one; new in a forked child."""
-os.register_at_fork(after_in_child=lambda: _OPENING.__setitem__(0, threading.Lock()))
+_lock = threading.Lock()
+"""Held while the database is opened, so that two threads open one."""
+
+
+def _free_lock() -> None:
+    global _lock
+    _lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_free_lock)  # a thread of the parent's may have held it
 
 
 def connect() -> duckdb.DuckDBPyConnection:
@@ -53,22 +60,17 @@ def connect() -> duckdb.DuckDBPyConnection:
     and its projection's backtest). Nothing is stored in the database (every query reads files),
     so the connections share nothing but its settings and memory limit. A forked process opens
     its own: a database's threads do not cross a fork."""
-    pid = os.getpid()
-    with _OPENING[0]:
-        return _database(pid).cursor()
-
-
-def _database(pid: int) -> duckdb.DuckDBPyConnection:
-    database = _DATABASE.get(pid)
-    if database is None:
-        database = duckdb.connect()
-        database.execute("SET threads=2")
-        database.execute("SET memory_limit='1GB'")
-        database.execute("SET preserve_insertion_order=false")
-        spill = Path(tempfile.gettempdir()) / "plan_indicators_duckdb"
-        database.execute(f"SET temp_directory={lit(spill)}")
-        _DATABASE[pid] = database
-    return database
+    with _lock:
+        database = _DATABASE.get(os.getpid())
+        if database is None:
+            database = duckdb.connect()
+            database.execute("SET threads=2")
+            database.execute("SET memory_limit='1GB'")
+            database.execute("SET preserve_insertion_order=false")
+            spill = Path(tempfile.gettempdir()) / "plan_indicators_duckdb"
+            database.execute(f"SET temp_directory={lit(spill)}")
+            _DATABASE[os.getpid()] = database
+        return database.cursor()
 
 
 def lit(path: Path | str) -> str:
